@@ -1,0 +1,100 @@
+/// Spherical k-means (cosine) over TF-IDF or reduced rows, parallel and deterministic.
+#pragma once
+
+#include <koe/vectorize.hpp>
+
+#include <Eigen/Core>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace koe {
+
+/// Dense rows (for example LSA-reduced vectors), row-major.
+using dense_matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// Options for `cluster`.
+struct cluster_options {
+  int k = 0;       ///< Number of clusters; 0 = choose automatically in [k_min, k_max].
+  int k_min = 2;   ///< Smallest k tried by the automatic choice.
+  int k_max = 30;  ///< Largest k tried by the automatic choice.
+  int n_init = 3;  ///< Restarts with different seeds; the best objective wins.
+  int max_iter = 100;
+  double tol = 1e-4;  ///< Stop when the objective improves by less than this fraction.
+  std::uint64_t seed = 1234;
+  /// Rows less similar than this to their centroid are noise (reason "low similarity").
+  double min_similarity = 0.0;
+  /**
+   * Over-clustering: k-means runs with `merge_factor` × k clusters, then the closest centroids
+   * (average linkage, cosine) are merged down to k. On short texts this avoids one giant cluster
+   * plus slivers. 1 disables it.
+   */
+  int merge_factor = 1;
+  /// The automatic choice clusters at most this many rows (a deterministic sample) per k.
+  std::size_t auto_sample = 20000;
+  /// Silhouette is computed on at most this many of those rows.
+  std::size_t silhouette_sample = 2000;
+};
+
+/// Why a row is not in a cluster.
+enum class noise_reason : std::uint8_t {
+  none,            ///< The row is clustered.
+  no_terms,        ///< Nothing left after tokenizing and filtering (a zero row).
+  low_similarity,  ///< Below `cluster_options::min_similarity` to its nearest centroid.
+};
+
+/// One point of the automatic k choice: mean cosine silhouette at k.
+struct k_score {
+  int k = 0;
+  double silhouette = 0;
+};
+
+/// Result of `cluster`.
+struct clustering {
+  int k = 0;
+  std::vector<std::int32_t> assignment;  ///< Cluster of each row, -1 for noise.
+  std::vector<float> similarity;         ///< Cosine similarity of each row to its centroid.
+  std::vector<noise_reason> noise;       ///< Per row; `none` when clustered.
+  dense_matrix centroids;                ///< k × columns, unit length.
+  double objective = 0;                  ///< Sum of similarities of clustered rows.
+  int iterations = 0;                    ///< Iterations of the winning restart.
+  std::vector<k_score> k_curve;          ///< Filled when k was chosen automatically.
+};
+
+/**
+ * Clusters the rows of `rows` (unit length or zero) by spherical k-means with k-means++ seeding.
+ * The same options and seed give bit-identical results for any number of threads.
+ *
+ * **Example**
+ * ```cpp
+ * auto m = koe::vectorize(terms);
+ * koe::clustering c = koe::cluster(m.rows, {.k = 12, .seed = 7});
+ * ```
+ */
+[[nodiscard]] clustering cluster(const sparse_matrix& rows, const cluster_options& options = {});
+/// The same over dense rows (for example after `reduce_lsa`).
+[[nodiscard]] clustering cluster(const dense_matrix& rows, const cluster_options& options = {});
+
+/**
+ * Mean cosine silhouette of `assignment` over the rows listed in `sample` (noise rows skipped).
+ * Parallel; deterministic.
+ */
+[[nodiscard]] double silhouette(const sparse_matrix& rows,
+                                const std::vector<std::int32_t>& assignment,
+                                const std::vector<std::size_t>& sample);
+
+/// Options for the LSA reduction.
+struct lsa_options {
+  int dimensions = 100;
+  int oversample = 10;  ///< Extra random directions for the randomized range finder.
+  int power_iterations = 2;
+  std::uint64_t seed = 1234;
+};
+
+/// Truncated SVD of `rows` by randomized projection: rows × dimensions, each row scaled to unit
+/// length (zero rows stay zero). Parallel over row blocks; deterministic.
+[[nodiscard]] dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options = {});
+
+}  // namespace koe

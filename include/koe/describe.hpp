@@ -1,0 +1,49 @@
+/// Readable descriptions of clusters: distinctive terms, label, representatives, duplicates.
+#pragma once
+
+#include <koe/cluster.hpp>
+#include <koe/vectorize.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace koe {
+
+/// A term and its class-based TF-IDF weight in one cluster.
+struct term_weight {
+  std::string term;
+  double weight = 0;
+};
+
+/// Description of one cluster.
+struct cluster_description {
+  int id = 0;
+  std::string label;                         ///< Top terms joined by "・".
+  std::size_t size = 0;                      ///< Voices in the cluster, repeats included.
+  double share = 0;                          ///< size / rows (kept voices).
+  double cohesion = 0;                       ///< Mean cosine similarity to the centroid.
+  std::size_t duplicates = 0;                ///< Voices repeating an earlier voice of the cluster.
+  std::vector<term_weight> terms;            ///< Most distinctive terms, best first.
+  std::vector<std::size_t> representatives;  ///< Rows closest to the centroid, distinct texts.
+};
+
+/// Options for `describe`.
+struct describe_options {
+  std::size_t top_terms = 10;
+  std::size_t label_terms = 3;
+  std::size_t representatives = 5;
+};
+
+/**
+ * Describes each cluster of `c`. Term weights are class-based TF-IDF: a term's frequency in the
+ * cluster times ln(1 + A / f), where A is the mean number of terms per cluster and f the term's
+ * frequency over all clusters, so terms common everywhere sink. `texts` (normalized voices,
+ * parallel to the rows) decide which voices repeat each other.
+ */
+[[nodiscard]] std::vector<cluster_description> describe(
+    const std::vector<std::vector<std::string>>& terms, const tfidf_model& model,
+    const clustering& c, const std::vector<std::string>& texts,
+    const describe_options& options = {});
+
+}  // namespace koe

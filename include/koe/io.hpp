@@ -1,0 +1,65 @@
+/// Reading customer voices from CSV, TSV, JSON Lines and plain text, in UTF-8, Shift_JIS or EUC-JP.
+#pragma once
+
+#include <koe/types.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <istream>
+#include <string>
+
+namespace koe {
+
+/// Input file format.
+enum class input_format {
+  auto_detect,  ///< Chosen from the file extension (.csv, .tsv/.tab, .jsonl/.ndjson, else text).
+  csv,          ///< RFC 4180: comma separated, quoted fields may hold commas, quotes, newlines.
+  tsv,          ///< Tab separated with the same quoting rules as CSV.
+  jsonl,        ///< One JSON object per line.
+  text,         ///< One voice per line, no header.
+};
+
+/// What to do with a record that cannot be read.
+enum class on_error {
+  fail,  ///< Throw `koe::error` naming the file, line and cause.
+  skip,  ///< Keep the record as `record_status::rejected` with the reason, and go on.
+};
+
+/// Options for `read_corpus`.
+struct io_options {
+  input_format format = input_format::auto_detect;
+  /// Text column: a header name, or a 1-based index written as digits. Empty = "text", else the
+  /// first column.
+  std::string text_column;
+  std::string id_column;    ///< Id column (name or 1-based index); empty = "id" if present.
+  std::string time_column;  ///< Timestamp column; empty = "created_at" / "timestamp" if present.
+  /// "utf-8" (default), "shift_jis", "cp932", "euc-jp", or "auto" (ICU charset detection).
+  std::string encoding = "utf-8";
+  on_error errors = on_error::fail;
+  /// Voices longer than this many bytes are truncated at a character boundary and marked with a
+  /// reason. 0 disables the limit.
+  std::size_t max_voice_bytes = 16384;
+};
+
+/**
+ * Reads every record of `path`. Each record becomes one `document`, kept, empty (blank text) or,
+ * with `on_error::skip`, rejected with a reason; with `on_error::fail` the first bad record throws
+ * a `koe::error` whose message reads "FILE:LINE: what is wrong".
+ *
+ * **Example**
+ * ```cpp
+ * koe::io_options opt;
+ * opt.text_column = "comment";
+ * koe::corpus c = koe::read_corpus("voices.csv", opt);
+ * ```
+ */
+[[nodiscard]] corpus read_corpus(const std::filesystem::path& path, const io_options& options = {});
+
+/// Same as `read_corpus`, from a stream; `name` is used in messages.
+[[nodiscard]] corpus read_corpus(std::istream& in, const std::string& name,
+                                 const io_options& options);
+
+/// Parses a format name ("csv", "tsv", "jsonl", "text", "auto"); throws on anything else.
+[[nodiscard]] input_format parse_input_format(const std::string& name);
+
+}  // namespace koe

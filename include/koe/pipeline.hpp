@@ -1,0 +1,95 @@
+/// The whole job: read, normalize, tokenize, vectorize, cluster and describe, in one task arena.
+#pragma once
+
+#include <koe/cluster.hpp>
+#include <koe/describe.hpp>
+#include <koe/io.hpp>
+#include <koe/normalize.hpp>
+#include <koe/tokenize.hpp>
+#include <koe/types.hpp>
+#include <koe/vectorize.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace koe {
+
+/// Every stage's options in one place.
+struct pipeline_options {
+  io_options io;
+  normalize_options normalize;
+  tokenize_options tokenize;
+  vectorize_options vectorize;
+  cluster_options cluster;
+  int lsa_dimensions = 0;  ///< Reduce to this many LSA dimensions before clustering (0 = off).
+  describe_options describe;
+  int threads = 0;  ///< Worker threads (0 = all cores). Never changes the results.
+};
+
+/// Wall time of one stage.
+struct stage_time {
+  std::string stage;
+  double seconds = 0;
+};
+
+/// Everything a run produced. Rows are the kept voices, in input order.
+struct analysis_result {
+  corpus input;                                 ///< Every record read, with its status.
+  std::vector<std::size_t> row_document;        ///< Index into `input.documents` of each row.
+  std::vector<std::string> normalized;          ///< Normalized text of each row.
+  std::vector<std::vector<std::string>> terms;  ///< Terms of each row.
+  tfidf_matrix tfidf;
+  clustering clusters;
+  std::vector<cluster_description> descriptions;
+  std::vector<stage_time> timings;
+  std::size_t peak_rss_bytes = 0;  ///< Peak resident memory of the process so far.
+  std::string dictionary;          ///< MeCab dictionary used.
+};
+
+/// Called with (stage name, fraction done in [0, 1]) as a run advances.
+using progress_callback = std::function<void(const std::string&, double)>;
+
+/**
+ * Runs the stages with one tokenizer and one task arena. Not thread-safe: one `run` at a time.
+ *
+ * **Example**
+ * ```cpp
+ * koe::pipeline_options opt;
+ * opt.cluster.k = 12;
+ * koe::pipeline p(opt);
+ * koe::analysis_result r = p.run("voices.csv");
+ * for (const auto& d : r.descriptions) std::cout << d.label << ' ' << d.size << '\n';
+ * ```
+ */
+class pipeline {
+ public:
+  explicit pipeline(const pipeline_options& options = {});
+  ~pipeline();
+  pipeline(pipeline&&) noexcept;
+  pipeline& operator=(pipeline&&) noexcept;
+
+  /// Reads `path` with `options().io` and runs every stage.
+  [[nodiscard]] analysis_result run(const std::filesystem::path& path);
+  /// Runs every stage on an already read corpus.
+  [[nodiscard]] analysis_result run(corpus input);
+  /// Normalizes and tokenizes `texts` only (in order), as `run` would.
+  [[nodiscard]] std::vector<std::vector<std::string>> tokenize(
+      const std::vector<std::string>& texts);
+
+  [[nodiscard]] const pipeline_options& options() const noexcept;
+  [[nodiscard]] const tokenizer& get_tokenizer() const noexcept;
+  void on_progress(progress_callback callback);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Peak resident set size of this process in bytes (0 where unknown).
+[[nodiscard]] std::size_t peak_rss_bytes();
+
+}  // namespace koe

@@ -1,0 +1,114 @@
+/// Japanese tokenization with MeCab: base forms, compound nouns, negation, stop words.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace koe {
+
+/// How runs of consecutive nouns become terms.
+enum class compound_mode {
+  off,   ///< Each noun is its own term.
+  join,  ///< A run of nouns becomes one term (ログイン + 画面 → ログイン画面).
+  parts_and_join,  ///< The parts and the joined term (ログイン, 画面, ログイン画面).
+};
+
+/// Options for the tokenizer; the defaults suit short customer feedback.
+struct tokenize_options {
+  /// MeCab dictionary directory; empty = the system default (mecabrc, then ipadic-utf8 paths).
+  std::string dicdir;
+  std::vector<std::string> user_dictionaries;  ///< Compiled user dictionaries (.dic) to add.
+  /// Parts of speech kept (first field of MeCab's feature string).
+  std::vector<std::string> pos = {"名詞", "動詞", "形容詞"};
+  /// Noun subclasses dropped (second feature field): pronouns, dependent nouns and the like.
+  std::vector<std::string> drop_subclasses = {"非自立", "代名詞", "接尾", "特殊"};
+  compound_mode compounds = compound_mode::parts_and_join;
+  /// A verb or adjective followed by a negating auxiliary (ない, ぬ, ん) becomes one term in its
+  /// negative form (使え + ない → 使えない), so "usable" and "not usable" stay apart.
+  bool join_negation = true;
+  /// Numbers (名詞,数 and digit runs) become the single term `number_term`.
+  bool fold_numbers = true;
+  std::string number_term = "<数>";
+  /// Stop-word files (one term per line, # comments); empty = the bundled list, if found.
+  std::vector<std::string> stopword_files;
+  bool use_default_stopwords = true;  ///< Load the bundled list in addition to `stopword_files`.
+  std::vector<std::string> extra_stopwords;  ///< Further stop words given directly.
+};
+
+/// One MeCab morpheme, as offsets into the analyzed text (nothing dangles).
+struct token {
+  std::size_t begin = 0;  ///< Byte offset of the surface in the analyzed text.
+  std::size_t end = 0;    ///< One past the last byte.
+  std::string lemma;      ///< Base form (原形); the surface when the dictionary has none.
+  std::string pos;  ///< Part of speech with subclasses, comma separated ("名詞,サ変接続").
+};
+
+/**
+ * Owns a MeCab model and the term filters. Thread-safe: share one tokenizer, and give each thread
+ * its own `worker`.
+ *
+ * **Example**
+ * ```cpp
+ * koe::tokenizer tok({});
+ * auto w = tok.new_worker();
+ * auto terms = w.terms("ログイン画面が使えない");  // {"ログイン", "画面", "ログイン画面",
+ * "使えない"}
+ * ```
+ */
+class tokenizer {
+ public:
+  explicit tokenizer(const tokenize_options& options = {});
+  ~tokenizer();
+  tokenizer(tokenizer&&) noexcept;
+  tokenizer& operator=(tokenizer&&) noexcept;
+  tokenizer(const tokenizer&) = delete;
+  tokenizer& operator=(const tokenizer&) = delete;
+
+  /// Per-thread analyzer holding one MeCab lattice. Not thread-safe; reuse it.
+  class worker {
+   public:
+    ~worker();
+    worker(worker&&) noexcept;
+    worker& operator=(worker&&) noexcept;
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
+
+    /// All morphemes of `text`, unfiltered.
+    [[nodiscard]] std::vector<token> analyze(std::string_view text);
+    /// Terms of `text` after the POS filter, compounds, negation, numbers and stop words.
+    [[nodiscard]] std::vector<std::string> terms(std::string_view text);
+
+   private:
+    friend class tokenizer;
+    struct impl;
+    explicit worker(std::unique_ptr<impl> p);
+    std::unique_ptr<impl> impl_;
+  };
+
+  [[nodiscard]] worker new_worker() const;
+  [[nodiscard]] const tokenize_options& options() const noexcept;
+  /// Directory of the dictionary in use (for messages and outputs).
+  [[nodiscard]] const std::string& dictionary() const noexcept;
+  /// True when `term` is a stop word.
+  [[nodiscard]] bool is_stopword(std::string_view term) const;
+
+  /**
+   * Terms of every text, in input order, computed in parallel in the calling thread's task arena.
+   * The result is the same for any number of threads.
+   */
+  [[nodiscard]] std::vector<std::vector<std::string>> terms(
+      const std::vector<std::string>& texts) const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Directory holding koe's bundled data (stop words, lexicons): $KOE_DATA_DIR, the source tree's
+/// data/ or the installed share/koe, whichever exists first; empty when none does.
+[[nodiscard]] std::string data_directory();
+
+}  // namespace koe

@@ -1,0 +1,286 @@
+// The koe command: argument parsing and printing only; all work happens in the library.
+#include <koe/error.hpp>
+#include <koe/pipeline.hpp>
+#include <koe/report.hpp>
+
+#include <tbb/global_control.h>
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct common_args {
+  std::string input;
+  std::string format = "auto";
+  std::string text_column, id_column, time_column;
+  std::string encoding = "utf-8";
+  std::string on_error = "fail";
+  int threads = 0;
+  bool quiet = false;
+  std::string dicdir;
+  std::vector<std::string> userdic, stopwords;
+  std::string compounds = "parts_and_join";
+  bool no_negation = false, no_default_stopwords = false, remove_emoji = false;
+  std::size_t max_voice_bytes = 16384;
+};
+
+void add_common(CLI::App& app, common_args& a) {
+  app.add_option("INPUT", a.input, "Voice file (CSV, TSV, JSON Lines or plain text)")
+      ->required()
+      ->check(CLI::ExistingPath);
+  app.add_option("--format", a.format, "Input format; auto picks it from the extension")
+      ->check(CLI::IsMember({"auto", "csv", "tsv", "jsonl", "text"}))
+      ->capture_default_str();
+  app.add_option("--text-column", a.text_column,
+                 "Column with the voice text: a name or a 1-based index (default: 'text', else "
+                 "the first column)");
+  app.add_option("--id-column", a.id_column,
+                 "Column with a record id (default: 'id' if present, else the record number)");
+  app.add_option("--time-column", a.time_column,
+                 "Column with a timestamp (default: 'created_at' or 'timestamp' if present)");
+  app.add_option("--encoding", a.encoding, "Input encoding; auto detects it with ICU")
+      ->check(CLI::IsMember({"utf-8", "shift_jis", "cp932", "euc-jp", "auto"}))
+      ->capture_default_str();
+  app.add_option("--on-error", a.on_error,
+                 "fail: stop at the first bad record; skip: reject it with a reason and go on")
+      ->check(CLI::IsMember({"fail", "skip"}))
+      ->capture_default_str();
+  app.add_option("--max-voice-bytes", a.max_voice_bytes,
+                 "Longer voices are truncated (with a reason in the output); 0 = no limit")
+      ->capture_default_str();
+  app.add_option("--threads", a.threads, "Worker threads (0 = all cores); results never change")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--dicdir", a.dicdir, "MeCab dictionary directory (default: system ipadic-utf8)");
+  app.add_option("--userdic", a.userdic, "Compiled MeCab user dictionary (repeatable)");
+  app.add_option("--stopwords", a.stopwords,
+                 "Extra stop-word file, one term per line (repeatable)");
+  app.add_flag("--no-default-stopwords", a.no_default_stopwords,
+               "Do not load the bundled stop-word list");
+  app.add_option("--compounds", a.compounds, "Noun runs: off, join, or parts_and_join")
+      ->check(CLI::IsMember({"off", "join", "parts_and_join"}))
+      ->capture_default_str();
+  app.add_flag("--no-negation", a.no_negation, "Keep negation (ない) apart from its verb");
+  app.add_flag("--remove-emoji", a.remove_emoji, "Drop emoji while normalizing");
+  app.add_flag("-q,--quiet", a.quiet, "No progress on stderr");
+}
+
+koe::pipeline_options to_options(const common_args& a) {
+  koe::pipeline_options o;
+  o.io.format = koe::parse_input_format(a.format);
+  o.io.text_column = a.text_column;
+  o.io.id_column = a.id_column;
+  o.io.time_column = a.time_column;
+  o.io.encoding = a.encoding;
+  o.io.errors = a.on_error == "skip" ? koe::on_error::skip : koe::on_error::fail;
+  o.io.max_voice_bytes = a.max_voice_bytes;
+  o.tokenize.dicdir = a.dicdir;
+  o.tokenize.user_dictionaries = a.userdic;
+  o.tokenize.stopword_files = a.stopwords;
+  o.tokenize.use_default_stopwords = !a.no_default_stopwords;
+  o.tokenize.join_negation = !a.no_negation;
+  o.tokenize.compounds = a.compounds == "off"    ? koe::compound_mode::off
+                         : a.compounds == "join" ? koe::compound_mode::join
+                                                 : koe::compound_mode::parts_and_join;
+  o.normalize.remove_emoji = a.remove_emoji;
+  o.threads = a.threads;
+  return o;
+}
+
+std::string summary_line(const koe::corpus& c) {
+  std::ostringstream s;
+  s << "read " << c.read() << " = kept " << c.count(koe::record_status::kept) << " + empty "
+    << c.count(koe::record_status::empty) << " + rejected "
+    << c.count(koe::record_status::rejected);
+  return s.str();
+}
+
+void print_rejects(const koe::corpus& c) {
+  for (const auto& d : c.documents)
+    if (d.status == koe::record_status::rejected)
+      std::cerr << "koe: rejected " << c.source << " record " << d.record << ": " << d.reason
+                << '\n';
+}
+
+// Progress on stderr: a bar that redraws itself on a terminal, nothing otherwise.
+koe::progress_callback make_progress(bool quiet) {
+  if (quiet || isatty(STDERR_FILENO) == 0) return {};
+  return [](const std::string& stage, double done) {
+    const int width = 20;
+    const int filled = static_cast<int>(done * width);
+    std::fprintf(stderr, "\r\033[K[%-*s] %s", width,
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(), stage.c_str());
+    if (stage == "done") std::fputc('\n', stderr);
+    std::fflush(stderr);
+  };
+}
+
+int run_tokenize(const common_args& a, bool show_normalized) {
+  koe::pipeline p(to_options(a));
+  const koe::corpus c = koe::read_corpus(a.input, p.options().io);
+  std::vector<std::string> texts;
+  for (const auto& d : c.documents)
+    if (d.status == koe::record_status::kept) texts.push_back(d.text);
+  const auto terms = p.tokenize(texts);
+  std::size_t row = 0;
+  for (const auto& d : c.documents) {
+    std::cout << d.id << '\t';
+    if (d.status == koe::record_status::kept) {
+      const auto& t = terms[row++];
+      if (show_normalized) std::cout << koe::normalize(d.text, p.options().normalize) << '\t';
+      for (std::size_t i = 0; i < t.size(); ++i)
+        std::cout << (i ? " " : "") << t[i];
+    } else {
+      std::cout << (d.status == koe::record_status::empty ? "(empty)"
+                                                          : "(rejected: " + d.reason + ")");
+    }
+    std::cout << '\n';
+  }
+  print_rejects(c);
+  if (!a.quiet) std::cerr << "koe: " << summary_line(c) << '\n';
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "koe (声): Japanese customer voices to labelled clusters.\n"
+      "Examples:\n"
+      "  koe tokenize data/sample/voices.csv | head\n"
+      "  koe cluster data/sample/voices.csv -k auto -o out/"};
+  app.set_version_flag("--version", std::string("koe ") + KOE_VERSION);
+  app.require_subcommand(1);
+
+  common_args tok_args;
+  bool show_normalized = false;
+  auto* tok = app.add_subcommand(
+      "tokenize",
+      "Print each voice's terms (id, TAB, terms) to check the dictionary and filters.\n"
+      "Example: koe tokenize voices.csv --text-column comment");
+  add_common(*tok, tok_args);
+  tok->add_flag("--normalized", show_normalized, "Also print the normalized text");
+
+  common_args cl_args;
+  std::string k_text = "auto", reduce, outdir, min_df = "2", max_df = "1.0";
+  std::uint64_t seed = 1234;
+  int n_init = 3, max_iter = 100, merge_factor = 1, k_max = 30, k_min = 2;
+  double min_similarity = 0.0;
+  std::size_t max_features = 0;
+  bool stats = false;
+  auto* cl = app.add_subcommand(
+      "cluster",
+      "Group voices into labelled clusters; writes OUTDIR/clusters.json and assignments.csv.\n"
+      "Example: koe cluster voices.csv -k auto --seed 7 -o out/");
+  add_common(*cl, cl_args);
+  cl->add_option("-k", k_text, "Number of clusters, or 'auto' (best cosine silhouette)")
+      ->capture_default_str();
+  cl->add_option("--k-min", k_min, "Smallest k tried by -k auto")->capture_default_str();
+  cl->add_option("--k-max", k_max, "Largest k tried by -k auto")->capture_default_str();
+  cl->add_option("--seed", seed, "Random seed; the same seed gives the same result")
+      ->capture_default_str();
+  cl->add_option("--n-init", n_init, "k-means restarts; the best objective wins")
+      ->capture_default_str();
+  cl->add_option("--max-iter", max_iter, "k-means iterations at most")->capture_default_str();
+  cl->add_option("--merge-factor", merge_factor,
+                 "Over-cluster to this many times k, then merge the closest clusters down to k")
+      ->capture_default_str();
+  cl->add_option("--min-similarity", min_similarity,
+                 "Voices less similar than this to their cluster become noise")
+      ->capture_default_str();
+  cl->add_option("--min-df", min_df, "Drop terms in fewer documents (count, or fraction like 0.01)")
+      ->capture_default_str();
+  cl->add_option("--max-df", max_df, "Drop terms in more documents (count, or fraction like 0.5)")
+      ->capture_default_str();
+  cl->add_option("--max-features", max_features, "Keep only the most frequent terms (0 = all)")
+      ->capture_default_str();
+  cl->add_option("--reduce", reduce, "Dimension reduction before clustering, e.g. lsa:100");
+  cl->add_option("-o,--output", outdir, "Output directory")->required();
+  cl->add_flag("--stats", stats,
+               "Print per-stage time and peak memory, and add them to clusters.json");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  try {
+    const common_args& a = tok->parsed() ? tok_args : cl_args;
+    std::optional<tbb::global_control> threads;
+    if (a.threads > 0)
+      threads.emplace(tbb::global_control::max_allowed_parallelism,
+                      static_cast<std::size_t>(a.threads));
+    if (tok->parsed()) return run_tokenize(a, show_normalized);
+
+    koe::pipeline_options o = to_options(a);
+    if (k_text == "auto") {
+      o.cluster.k = 0;
+    } else {
+      try {
+        o.cluster.k = std::stoi(k_text);
+      } catch (const std::exception&) {
+        o.cluster.k = -1;
+      }
+      if (o.cluster.k <= 0) {
+        std::cerr << "koe: -k must be a positive number or 'auto', not '" << k_text << "'\n";
+        return 1;
+      }
+    }
+    o.cluster.k_min = k_min;
+    o.cluster.k_max = k_max;
+    o.cluster.seed = seed;
+    o.cluster.n_init = n_init;
+    o.cluster.max_iter = max_iter;
+    o.cluster.merge_factor = merge_factor;
+    o.cluster.min_similarity = min_similarity;
+    o.vectorize.min_df = koe::parse_df_bound(min_df);
+    o.vectorize.max_df = koe::parse_df_bound(max_df);
+    o.vectorize.max_features = max_features;
+    if (!reduce.empty()) {
+      int dims = 0;
+      if (reduce.rfind("lsa:", 0) == 0) {
+        try {
+          dims = std::stoi(reduce.substr(4));
+        } catch (const std::exception&) {
+          dims = 0;
+        }
+      }
+      if (dims <= 0) {
+        std::cerr << "koe: --reduce must look like lsa:100, not '" << reduce << "'\n";
+        return 1;
+      }
+      o.lsa_dimensions = dims;
+    }
+
+    koe::pipeline p(o);
+    p.on_progress(make_progress(a.quiet));
+    const koe::analysis_result r = p.run(a.input);
+    koe::report_options ro;
+    ro.options = &o;
+    ro.include_stats = stats;
+    koe::write_outputs(outdir, r, ro);
+    print_rejects(r.input);
+    koe::write_report(std::cout, r, koe::report_format::table);
+    if (stats) {
+      for (const auto& t : r.timings)
+        std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s\n";
+      std::cerr << "koe: peak memory " << (r.peak_rss_bytes >> 20) << " MiB\n";
+    }
+    if (!a.quiet) std::cerr << "koe: wrote " << outdir << "/clusters.json and assignments.csv\n";
+    return 0;
+  } catch (const koe::error& e) {
+    std::cerr << "koe: " << e.what() << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "koe: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,661 @@
+// Spherical k-means with k-means++ seeding, over-clustering with average-linkage merging,
+// silhouette-based choice of k, and randomized LSA. Every parallel loop writes to its own slots
+// and every reduction runs in a fixed order, so results do not depend on the thread count.
+#include <koe/cluster.hpp>
+#include <koe/error.hpp>
+
+#include "detail/parallel.hpp"
+#include "detail/rng.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace koe {
+namespace {
+
+constexpr std::size_t row_grain = 512;
+
+// Uniform access to sparse and dense rows: visit the (column, value) pairs of row i.
+struct sparse_rows {
+  const sparse_matrix& m;
+  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(m.rows()); }
+  [[nodiscard]] std::size_t dims() const { return static_cast<std::size_t>(m.cols()); }
+  template <class F>
+  void for_each(std::size_t i, F&& f) const {
+    const auto* outer = m.outerIndexPtr();
+    const auto* inner = m.innerIndexPtr();
+    const float* val = m.valuePtr();
+    for (auto p = outer[i]; p < outer[i + 1]; ++p)
+      f(static_cast<std::size_t>(inner[p]), val[p]);
+  }
+  [[nodiscard]] bool is_zero(std::size_t i) const {
+    return m.outerIndexPtr()[i] == m.outerIndexPtr()[i + 1];
+  }
+};
+
+struct dense_rows {
+  const dense_matrix& m;
+  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(m.rows()); }
+  [[nodiscard]] std::size_t dims() const { return static_cast<std::size_t>(m.cols()); }
+  template <class F>
+  void for_each(std::size_t i, F&& f) const {
+    const float* row = m.data() + i * dims();
+    for (std::size_t j = 0; j < dims(); ++j)
+      f(j, row[j]);
+  }
+  [[nodiscard]] bool is_zero(std::size_t i) const {
+    const float* row = m.data() + i * dims();
+    return std::all_of(row, row + dims(), [](float v) { return v == 0.0f; });
+  }
+};
+
+// Centroids kept term-major (dims × k) so that scoring one row against all centroids reads k
+// contiguous floats per nonzero: the sparse structure is used, the corpus is never densified.
+struct centroid_table {
+  std::size_t k = 0, dims = 0;
+  std::vector<float> t;  // t[j * k + c]
+
+  void from_rows(const dense_matrix& c) {
+    k = static_cast<std::size_t>(c.rows());
+    dims = static_cast<std::size_t>(c.cols());
+    t.assign(k * dims, 0.0f);
+    for (std::size_t ci = 0; ci < k; ++ci)
+      for (std::size_t j = 0; j < dims; ++j)
+        t[j * k + ci] = c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j));
+  }
+};
+
+template <class Rows>
+void score_row(const Rows& rows, std::size_t i, const centroid_table& ct, float* out) {
+  std::fill(out, out + ct.k, 0.0f);
+  const std::size_t k = ct.k;
+  rows.for_each(i, [&](std::size_t j, float v) {
+    const float* c = ct.t.data() + j * k;
+    for (std::size_t ci = 0; ci < k; ++ci)
+      out[ci] += v * c[ci];
+  });
+}
+
+// Best centroid of every valid row; ties go to the lower cluster index.
+template <class Rows>
+std::size_t assign_rows(const Rows& rows, const std::vector<char>& valid, const centroid_table& ct,
+                        std::vector<std::int32_t>& assignment, std::vector<float>& similarity) {
+  const std::size_t n = rows.size();
+  std::vector<std::uint32_t> changed_in_block(detail::block_count(n, row_grain), 0);
+  detail::parallel_chunks(
+      detail::block_count(n, row_grain), 1, [&](std::size_t b0, std::size_t b1) {
+        std::vector<float> s(ct.k);
+        for (std::size_t b = b0; b < b1; ++b) {
+          std::uint32_t changed = 0;
+          for (std::size_t i = b * row_grain; i < std::min(n, (b + 1) * row_grain); ++i) {
+            if (!valid[i]) continue;
+            score_row(rows, i, ct, s.data());
+            std::size_t best = 0;
+            for (std::size_t c = 1; c < ct.k; ++c)
+              if (s[c] > s[best]) best = c;
+            if (assignment[i] != static_cast<std::int32_t>(best)) ++changed;
+            assignment[i] = static_cast<std::int32_t>(best);
+            similarity[i] = s[best];
+          }
+          changed_in_block[b] = changed;
+        }
+      });
+  return std::accumulate(changed_in_block.begin(), changed_in_block.end(), std::size_t{0});
+}
+
+// Unit-length mean direction of each cluster's members, each summed by one task in row order.
+template <class Rows>
+dense_matrix compute_centroids(const Rows& rows, const std::vector<std::int32_t>& assignment,
+                               std::size_t k, std::vector<std::size_t>& sizes) {
+  std::vector<std::vector<std::size_t>> members(k);
+  for (std::size_t i = 0; i < assignment.size(); ++i)
+    if (assignment[i] >= 0) members[static_cast<std::size_t>(assignment[i])].push_back(i);
+  sizes.assign(k, 0);
+  dense_matrix c =
+      dense_matrix::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(rows.dims()));
+  detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
+    std::vector<double> sum(rows.dims());
+    for (std::size_t ci = c0; ci < c1; ++ci) {
+      sizes[ci] = members[ci].size();
+      std::fill(sum.begin(), sum.end(), 0.0);
+      for (std::size_t i : members[ci])
+        rows.for_each(i, [&](std::size_t j, float v) { sum[j] += v; });
+      double norm = 0;
+      for (double v : sum)
+        norm += v * v;
+      if (norm <= 0) continue;
+      norm = 1.0 / std::sqrt(norm);
+      for (std::size_t j = 0; j < rows.dims(); ++j)
+        c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j)) =
+            static_cast<float>(sum[j] * norm);
+    }
+  });
+  return c;
+}
+
+template <class Rows>
+void set_row_as_centroid(const Rows& rows, std::size_t i, dense_matrix& c, std::size_t ci) {
+  c.row(static_cast<Eigen::Index>(ci)).setZero();
+  rows.for_each(i, [&](std::size_t j, float v) {
+    c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j)) = v;
+  });
+}
+
+template <class Rows>
+void similarity_to(const Rows& rows, const std::vector<char>& valid,
+                   const std::vector<float>& center, std::vector<float>& out) {
+  detail::parallel_chunks(rows.size(), row_grain * 4, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      if (!valid[i]) continue;
+      float s = 0;
+      rows.for_each(i, [&](std::size_t j, float v) { s += v * center[j]; });
+      out[i] = s;
+    }
+  });
+}
+
+// Greedy k-means++ with cosine distance: each step draws a few candidates with probability
+// proportional to the squared distance to the nearest chosen centre, and keeps the candidate that
+// lowers the total squared distance most (plain k-means++ often seeds two centres in one group
+// when, as with short texts, distances within and between groups are alike).
+template <class Rows>
+dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
+                            const std::vector<std::size_t>& valid_index, std::size_t k,
+                            detail::rng& r) {
+  dense_matrix c =
+      dense_matrix::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(rows.dims()));
+  const std::size_t n = rows.size();
+  const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
+  std::vector<float> best(n, -1.0f), sim(n, 0.0f), best_sim(n, 0.0f);
+  std::vector<float> center(rows.dims(), 0.0f);
+  auto sq = [](float s) {
+    const double d = std::max(0.0, 1.0 - static_cast<double>(s));
+    return d * d;
+  };
+  auto similarities_to_row = [&](std::size_t row, std::vector<float>& out) {
+    std::fill(center.begin(), center.end(), 0.0f);
+    rows.for_each(row, [&](std::size_t j, float v) { center[j] = v; });
+    similarity_to(rows, valid, center, out);
+  };
+  std::size_t pick = valid_index[r.below(valid_index.size())];
+  set_row_as_centroid(rows, pick, c, 0);
+  similarities_to_row(pick, best);
+  for (std::size_t ci = 1; ci < k; ++ci) {
+    double total = 0;
+    for (std::size_t i : valid_index)
+      total += sq(best[i]);
+    double best_potential = std::numeric_limits<double>::infinity();
+    std::size_t chosen = valid_index[r.below(valid_index.size())];
+    for (std::size_t t = 0; t < trials; ++t) {
+      std::size_t cand = valid_index.back();
+      if (total > 0) {
+        const double target = r.uniform() * total;
+        double acc = 0;
+        for (std::size_t i : valid_index) {
+          acc += sq(best[i]);
+          if (acc > target) {
+            cand = i;
+            break;
+          }
+        }
+      } else {
+        cand = valid_index[r.below(valid_index.size())];
+      }
+      similarities_to_row(cand, sim);
+      double potential = 0;
+      for (std::size_t i : valid_index)
+        potential += sq(std::max(best[i], sim[i]));
+      if (potential < best_potential) {
+        best_potential = potential;
+        chosen = cand;
+        best_sim.swap(sim);
+      }
+    }
+    set_row_as_centroid(rows, chosen, c, ci);
+    for (std::size_t i : valid_index)
+      best[i] = std::max(best[i], best_sim[i]);
+  }
+  return c;
+}
+
+struct run_result {
+  std::vector<std::int32_t> assignment;
+  std::vector<float> similarity;
+  dense_matrix centroids;
+  double objective = -std::numeric_limits<double>::infinity();
+  int iterations = 0;
+};
+
+template <class Rows>
+double objective_of(const std::vector<std::size_t>& valid_index, const std::vector<float>& sim) {
+  double total = 0;
+  for (std::size_t i : valid_index)
+    total += sim[i];
+  return total;
+}
+
+template <class Rows>
+run_result lloyd(const Rows& rows, const std::vector<char>& valid,
+                 const std::vector<std::size_t>& valid_index, std::size_t k,
+                 const cluster_options& opt, std::uint64_t seed) {
+  detail::rng r(seed);
+  run_result res;
+  const std::size_t n = rows.size();
+  res.assignment.assign(n, -1);
+  res.similarity.assign(n, 0.0f);
+  dense_matrix c = seed_plus_plus(rows, valid, valid_index, k, r);
+  centroid_table ct;
+  std::vector<std::size_t> sizes;
+  double previous = -std::numeric_limits<double>::infinity();
+  for (int it = 0; it < std::max(1, opt.max_iter); ++it) {
+    ct.from_rows(c);
+    const std::size_t changed = assign_rows(rows, valid, ct, res.assignment, res.similarity);
+    const double obj = objective_of<Rows>(valid_index, res.similarity);
+    res.iterations = it + 1;
+    c = compute_centroids(rows, res.assignment, k, sizes);
+    // Empty clusters take the rows farthest from their centroids, lowest index first on ties.
+    std::vector<std::size_t> empty;
+    for (std::size_t ci = 0; ci < k; ++ci)
+      if (sizes[ci] == 0) empty.push_back(ci);
+    if (!empty.empty()) {
+      std::vector<std::size_t> order(valid_index);
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return res.similarity[a] < res.similarity[b];
+      });
+      for (std::size_t e = 0; e < empty.size() && e < order.size(); ++e) {
+        set_row_as_centroid(rows, order[e], c, empty[e]);
+        res.assignment[order[e]] = static_cast<std::int32_t>(empty[e]);
+      }
+      c = compute_centroids(rows, res.assignment, k, sizes);
+      previous = -std::numeric_limits<double>::infinity();
+      continue;
+    }
+    if (changed == 0 || obj - previous <= opt.tol * std::abs(obj)) break;
+    previous = obj;
+  }
+  // Final similarities against the centroids of the final members.
+  ct.from_rows(c);
+  detail::parallel_chunks(n, row_grain, [&](std::size_t b, std::size_t e) {
+    std::vector<float> s(k);
+    for (std::size_t i = b; i < e; ++i) {
+      if (!valid[i]) continue;
+      score_row(rows, i, ct, s.data());
+      res.similarity[i] = s[static_cast<std::size_t>(res.assignment[i])];
+    }
+  });
+  res.objective = objective_of<Rows>(valid_index, res.similarity);
+  res.centroids = std::move(c);
+  return res;
+}
+
+// Average-linkage (UPGMA) merging of unit centroids down to k groups; returns each centroid's
+// group.
+std::vector<std::size_t> merge_groups(const dense_matrix& c, std::size_t k) {
+  const std::size_t m = static_cast<std::size_t>(c.rows());
+  Eigen::MatrixXd d =
+      Eigen::MatrixXd::Ones(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m)) -
+      (c.cast<double>() * c.cast<double>().transpose());
+  std::vector<std::size_t> group(m), weight(m, 1);
+  std::iota(group.begin(), group.end(), 0);
+  std::vector<char> alive(m, 1);
+  for (std::size_t live = m; live > k; --live) {
+    std::size_t bi = 0, bj = 0;
+    double bd = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < m; ++i) {
+      if (!alive[i]) continue;
+      for (std::size_t j = i + 1; j < m; ++j) {
+        if (alive[j] && d(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) < bd) {
+          bd = d(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+          bi = i;
+          bj = j;
+        }
+      }
+    }
+    for (std::size_t x = 0; x < m; ++x) {
+      if (!alive[x] || x == bi || x == bj) continue;
+      const auto xi = static_cast<Eigen::Index>(x);
+      const double v = (static_cast<double>(weight[bi]) * d(static_cast<Eigen::Index>(bi), xi) +
+                        static_cast<double>(weight[bj]) * d(static_cast<Eigen::Index>(bj), xi)) /
+                       static_cast<double>(weight[bi] + weight[bj]);
+      d(static_cast<Eigen::Index>(bi), xi) = d(xi, static_cast<Eigen::Index>(bi)) = v;
+    }
+    weight[bi] += weight[bj];
+    alive[bj] = 0;
+    for (auto& g : group)
+      if (g == bj) g = bi;
+  }
+  return group;
+}
+
+template <class Rows>
+double silhouette_impl(const Rows& rows, const std::vector<std::int32_t>& assignment,
+                       const std::vector<std::size_t>& sample_in) {
+  std::vector<std::size_t> sample;
+  for (std::size_t i : sample_in)
+    if (assignment[i] >= 0) sample.push_back(i);
+  if (sample.size() < 2) return 0;
+  const std::int32_t k = *std::max_element(assignment.begin(), assignment.end()) + 1;
+  std::vector<double> s(sample.size(), 0.0);
+  tbb::enumerable_thread_specific<std::vector<float>> scratch(
+      std::vector<float>(rows.dims(), 0.0f));
+  detail::parallel_chunks(sample.size(), 16, [&](std::size_t b, std::size_t e) {
+    auto& dense = scratch.local();
+    std::vector<double> sum(static_cast<std::size_t>(k));
+    std::vector<std::size_t> count(static_cast<std::size_t>(k));
+    for (std::size_t a = b; a < e; ++a) {
+      const std::size_t i = sample[a];
+      rows.for_each(i, [&](std::size_t j, float v) { dense[j] = v; });
+      std::fill(sum.begin(), sum.end(), 0.0);
+      std::fill(count.begin(), count.end(), 0);
+      for (std::size_t j : sample) {
+        if (j == i) continue;
+        float dot = 0;
+        rows.for_each(j, [&](std::size_t t, float v) { dot += v * dense[t]; });
+        const auto cj = static_cast<std::size_t>(assignment[j]);
+        sum[cj] += 1.0 - static_cast<double>(dot);
+        ++count[cj];
+      }
+      rows.for_each(i, [&](std::size_t j, float) { dense[j] = 0.0f; });
+      const auto ci = static_cast<std::size_t>(assignment[i]);
+      if (count[ci] == 0) continue;  // a singleton contributes 0, as is conventional
+      const double in = sum[ci] / static_cast<double>(count[ci]);
+      double out = std::numeric_limits<double>::infinity();
+      for (std::size_t c = 0; c < static_cast<std::size_t>(k); ++c)
+        if (c != ci && count[c] > 0) out = std::min(out, sum[c] / static_cast<double>(count[c]));
+      if (!std::isfinite(out)) continue;
+      const double denom = std::max(in, out);
+      s[a] = denom > 0 ? (out - in) / denom : 0.0;
+    }
+  });
+  return std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(sample.size());
+}
+
+// Deterministic sample of `m` items of `from` (sorted), by a partial Fisher-Yates shuffle.
+std::vector<std::size_t> sample_of(const std::vector<std::size_t>& from, std::size_t m,
+                                   std::uint64_t seed) {
+  if (from.size() <= m) return from;
+  std::vector<std::size_t> pool(from);
+  detail::rng r(seed);
+  for (std::size_t i = 0; i < m; ++i)
+    std::swap(pool[i], pool[i + r.below(pool.size() - i)]);
+  pool.resize(m);
+  std::sort(pool.begin(), pool.end());
+  return pool;
+}
+
+template <class Rows, class Matrix>
+clustering cluster_impl(const Matrix& matrix, const cluster_options& opt);
+
+// Rows `index` of `m` as a new matrix (used to cluster a sample for the automatic choice of k).
+sparse_matrix take_rows(const sparse_matrix& m, const std::vector<std::size_t>& index) {
+  sparse_matrix out(static_cast<Eigen::Index>(index.size()), m.cols());
+  std::vector<Eigen::Triplet<float, std::int32_t>> t;
+  for (std::size_t r = 0; r < index.size(); ++r)
+    for (sparse_matrix::InnerIterator it(m, static_cast<Eigen::Index>(index[r])); it; ++it)
+      t.emplace_back(static_cast<std::int32_t>(r), static_cast<std::int32_t>(it.col()), it.value());
+  out.setFromTriplets(t.begin(), t.end());
+  return out;
+}
+dense_matrix take_rows(const dense_matrix& m, const std::vector<std::size_t>& index) {
+  dense_matrix out(static_cast<Eigen::Index>(index.size()), m.cols());
+  for (std::size_t r = 0; r < index.size(); ++r)
+    out.row(static_cast<Eigen::Index>(r)) = m.row(static_cast<Eigen::Index>(index[r]));
+  return out;
+}
+
+template <class Rows, class Matrix>
+clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
+  const Rows rows{matrix};
+  const std::size_t n = rows.size();
+  KOE_THROW_IF_NOT(opt.k >= 0 && opt.k_min >= 1 && opt.k_max >= opt.k_min, errc::invalid_argument,
+                   "k must be positive (or 0 for automatic) and k_min <= k_max");
+  KOE_THROW_IF_NOT(opt.n_init >= 1 && opt.merge_factor >= 1, errc::invalid_argument,
+                   "n_init and merge_factor must be at least 1");
+  std::vector<char> valid(n, 0);
+  detail::parallel_chunks(n, 4096, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i)
+      valid[i] = rows.is_zero(i) ? 0 : 1;
+  });
+  std::vector<std::size_t> valid_index;
+  for (std::size_t i = 0; i < n; ++i)
+    if (valid[i]) valid_index.push_back(i);
+  KOE_THROW_IF_NOT(!valid_index.empty(), errc::empty_corpus,
+                   "no voice has any term left after filtering; nothing to cluster");
+
+  clustering out;
+  std::size_t k = static_cast<std::size_t>(opt.k);
+  if (k == 0) {
+    // Automatic k: cluster a deterministic sample at each k and keep the best mean silhouette.
+    const std::vector<std::size_t> sample =
+        sample_of(valid_index, opt.auto_sample, opt.seed ^ 0x5A);
+    const Matrix sub = take_rows(matrix, sample);
+    std::vector<std::size_t> sub_all(sample.size());
+    std::iota(sub_all.begin(), sub_all.end(), 0);
+    const std::vector<std::size_t> sil = sample_of(sub_all, opt.silhouette_sample, opt.seed ^ 0xA5);
+    const std::size_t k_hi =
+        std::min<std::size_t>(static_cast<std::size_t>(opt.k_max), sample.size() - 1);
+    cluster_options probe = opt;
+    probe.min_similarity = 0;
+    double best = -std::numeric_limits<double>::infinity();
+    k = std::min<std::size_t>(static_cast<std::size_t>(opt.k_min), sample.size());
+    for (std::size_t kk = static_cast<std::size_t>(opt.k_min); kk <= k_hi; ++kk) {
+      probe.k = static_cast<int>(kk);
+      const clustering c = cluster_impl<Rows>(sub, probe);
+      const double s = silhouette_impl(Rows{sub}, c.assignment, sil);
+      out.k_curve.push_back({static_cast<int>(kk), s});
+      if (s > best) {
+        best = s;
+        k = kk;
+      }
+    }
+  }
+  k = std::max<std::size_t>(1, std::min(k, valid_index.size()));
+  const std::size_t k_run =
+      std::min(valid_index.size(), k * static_cast<std::size_t>(opt.merge_factor));
+
+  run_result best;
+  for (int r = 0; r < opt.n_init; ++r) {
+    run_result cur = lloyd(rows, valid, valid_index, k_run, opt,
+                           detail::mix_seed(opt.seed + static_cast<std::uint64_t>(r)));
+    if (cur.objective > best.objective) best = std::move(cur);
+  }
+
+  std::vector<std::int32_t> assignment = std::move(best.assignment);
+  if (k_run > k) {
+    const std::vector<std::size_t> group = merge_groups(best.centroids, k);
+    std::vector<std::int32_t> dense_id(k_run, -1);
+    std::int32_t next = 0;
+    for (std::size_t g = 0; g < k_run; ++g)
+      if (dense_id[group[g]] < 0) dense_id[group[g]] = next++;
+    for (auto& a : assignment)
+      if (a >= 0) a = dense_id[group[static_cast<std::size_t>(a)]];
+  }
+
+  // Clusters are numbered by size, largest first; ties keep the earlier first member first.
+  std::vector<std::size_t> sizes(k, 0), first(k, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (assignment[i] < 0) continue;
+    const auto a = static_cast<std::size_t>(assignment[i]);
+    ++sizes[a];
+    first[a] = std::min(first[a], i);
+  }
+  std::vector<std::size_t> order(k);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return sizes[a] != sizes[b] ? sizes[a] > sizes[b] : first[a] < first[b];
+  });
+  std::vector<std::int32_t> rank(k);
+  for (std::size_t r = 0; r < k; ++r)
+    rank[order[r]] = static_cast<std::int32_t>(r);
+  for (auto& a : assignment)
+    if (a >= 0) a = rank[static_cast<std::size_t>(a)];
+
+  std::vector<std::size_t> final_sizes;
+  out.centroids = compute_centroids(rows, assignment, k, final_sizes);
+  out.k = static_cast<int>(k);
+  out.iterations = best.iterations;
+  out.similarity.assign(n, 0.0f);
+  out.noise.assign(n, noise_reason::none);
+  centroid_table ct;
+  ct.from_rows(out.centroids);
+  detail::parallel_chunks(n, row_grain, [&](std::size_t b, std::size_t e) {
+    std::vector<float> s(k);
+    for (std::size_t i = b; i < e; ++i) {
+      if (!valid[i]) {
+        out.noise[i] = noise_reason::no_terms;
+        assignment[i] = -1;
+        continue;
+      }
+      score_row(rows, i, ct, s.data());
+      out.similarity[i] = s[static_cast<std::size_t>(assignment[i])];
+      if (out.similarity[i] < opt.min_similarity) {
+        out.noise[i] = noise_reason::low_similarity;
+        assignment[i] = -1;
+      }
+    }
+  });
+  out.objective = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (assignment[i] >= 0) out.objective += out.similarity[i];
+  out.assignment = std::move(assignment);
+  return out;
+}
+
+}  // namespace
+
+clustering cluster(const sparse_matrix& rows, const cluster_options& options) {
+  return cluster_impl<sparse_rows>(rows, options);
+}
+
+clustering cluster(const dense_matrix& rows, const cluster_options& options) {
+  return cluster_impl<dense_rows>(rows, options);
+}
+
+double silhouette(const sparse_matrix& rows, const std::vector<std::int32_t>& assignment,
+                  const std::vector<std::size_t>& sample) {
+  return silhouette_impl(sparse_rows{rows}, assignment, sample);
+}
+
+namespace {
+
+// Sum over fixed row blocks of Y_b^T Y_b, added in block order.
+Eigen::MatrixXd gram(const Eigen::MatrixXd& y) {
+  constexpr Eigen::Index block = 8192;
+  const Eigen::Index n = y.rows();
+  const std::size_t blocks = detail::block_count(static_cast<std::size_t>(n), block);
+  std::vector<Eigen::MatrixXd> part(blocks);
+  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1; ++b) {
+      const Eigen::Index s = static_cast<Eigen::Index>(b) * block;
+      const auto yb = y.middleRows(s, std::min(block, n - s));
+      part[b] = yb.transpose() * yb;
+    }
+  });
+  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(y.cols(), y.cols());
+  for (const auto& p : part)
+    g += p;
+  return g;
+}
+
+// Orthonormal columns spanning Y, by Cholesky QR applied twice for stability.
+void orthonormalize(Eigen::MatrixXd& y) {
+  for (int pass = 0; pass < 2; ++pass) {
+    Eigen::MatrixXd g = gram(y);
+    g.diagonal().array() += 1e-10 * std::max(1.0, g.diagonal().maxCoeff());
+    const Eigen::LLT<Eigen::MatrixXd> llt(g);
+    const Eigen::MatrixXd r_inv =
+        llt.matrixU().solve(Eigen::MatrixXd::Identity(y.cols(), y.cols()));
+    detail::parallel_chunks(static_cast<std::size_t>(y.rows()), 4096,
+                            [&](std::size_t b, std::size_t e) {
+                              const auto rows = static_cast<Eigen::Index>(e - b);
+                              y.middleRows(static_cast<Eigen::Index>(b), rows) =
+                                  y.middleRows(static_cast<Eigen::Index>(b), rows) * r_inv;
+                            });
+  }
+}
+
+// A · X for sparse A (n × V) and dense X (V × l), one output row per task.
+Eigen::MatrixXd times(const sparse_matrix& a, const Eigen::MatrixXd& x) {
+  Eigen::MatrixXd y = Eigen::MatrixXd::Zero(a.rows(), x.cols());
+  detail::parallel_chunks(
+      static_cast<std::size_t>(a.rows()), 1024, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i)
+          for (sparse_matrix::InnerIterator it(a, static_cast<Eigen::Index>(i)); it; ++it)
+            y.row(static_cast<Eigen::Index>(i)) +=
+                static_cast<double>(it.value()) * x.row(it.col());
+      });
+  return y;
+}
+
+// Aᵀ · Q through the column-major copy, one output row per task in row order.
+Eigen::MatrixXd times_transposed(const Eigen::SparseMatrix<float, Eigen::ColMajor, std::int32_t>& a,
+                                 const Eigen::MatrixXd& q) {
+  Eigen::MatrixXd z = Eigen::MatrixXd::Zero(a.cols(), q.cols());
+  detail::parallel_chunks(
+      static_cast<std::size_t>(a.cols()), 256, [&](std::size_t b, std::size_t e) {
+        for (std::size_t j = b; j < e; ++j)
+          for (Eigen::SparseMatrix<float, Eigen::ColMajor, std::int32_t>::InnerIterator it(
+                   a, static_cast<Eigen::Index>(j));
+               it; ++it)
+            z.row(static_cast<Eigen::Index>(j)) +=
+                static_cast<double>(it.value()) * q.row(it.row());
+      });
+  return z;
+}
+
+}  // namespace
+
+dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options) {
+  KOE_THROW_IF_NOT(options.dimensions >= 1, errc::invalid_argument,
+                   "LSA needs at least 1 dimension");
+  const Eigen::Index v = rows.cols();
+  const Eigen::Index d = std::min<Eigen::Index>(options.dimensions, std::min(rows.rows(), v));
+  const Eigen::Index l = std::min<Eigen::Index>(d + options.oversample, std::min(rows.rows(), v));
+  KOE_THROW_IF_NOT(d >= 1, errc::empty_corpus, "LSA needs a non-empty matrix");
+  const Eigen::SparseMatrix<float, Eigen::ColMajor, std::int32_t> cols(rows);
+
+  detail::rng r(options.seed);
+  Eigen::MatrixXd omega(v, l);
+  for (Eigen::Index j = 0; j < v; ++j)
+    for (Eigen::Index c = 0; c < l; ++c)
+      omega(j, c) = r.normal();
+  Eigen::MatrixXd q = times(rows, omega);
+  orthonormalize(q);
+  for (int p = 0; p < options.power_iterations; ++p) {
+    q = times(rows, times_transposed(cols, q));
+    orthonormalize(q);
+  }
+  // With B = Qᵀ A, the row coordinates A·V = Q·U_b·Σ come from the eigenvectors of B·Bᵀ.
+  const Eigen::MatrixXd z = times_transposed(cols, q);  // = Bᵀ
+  const Eigen::MatrixXd bbt = gram(z);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(bbt);
+  // Eigenvalues ascend; take the largest d. Fix each vector's sign so its largest entry is
+  // positive.
+  Eigen::MatrixXd u(l, d);
+  for (Eigen::Index c = 0; c < d; ++c) {
+    Eigen::VectorXd vec = eig.eigenvectors().col(l - 1 - c);
+    Eigen::Index arg = 0;
+    vec.cwiseAbs().maxCoeff(&arg);
+    if (vec(arg) < 0) vec = -vec;
+    u.col(c) = vec * std::sqrt(std::max(0.0, eig.eigenvalues()(l - 1 - c)));
+  }
+  dense_matrix out(rows.rows(), d);
+  detail::parallel_chunks(
+      static_cast<std::size_t>(rows.rows()), 1024, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+          const Eigen::VectorXd x = (q.row(static_cast<Eigen::Index>(i)) * u).transpose();
+          const double norm = x.norm();
+          out.row(static_cast<Eigen::Index>(i)) =
+              (norm > 0 ? x / norm : x).cast<float>().transpose();
+        }
+      });
+  return out;
+}
+
+}  // namespace koe

@@ -1,0 +1,115 @@
+// Cluster descriptions: class-based TF-IDF terms, labels, representatives and repeats.
+#include <koe/describe.hpp>
+
+#include "detail/parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string_view>
+#include <unordered_set>
+
+namespace koe {
+namespace {
+
+// Terms for the label, best first, skipping a term that overlaps one already chosen
+// (ログイン beside ログイン画面 says nothing new).
+std::string make_label(const std::vector<term_weight>& terms, std::size_t n) {
+  std::vector<std::string_view> chosen;
+  for (const auto& t : terms) {
+    if (chosen.size() == n) break;
+    const bool overlaps = std::any_of(chosen.begin(), chosen.end(), [&](std::string_view c) {
+      return c.find(t.term) != std::string_view::npos || t.term.find(c) != std::string::npos;
+    });
+    if (!overlaps) chosen.push_back(t.term);
+  }
+  std::string label;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    if (i) label += "・";
+    label += chosen[i];
+  }
+  return label;
+}
+
+}  // namespace
+
+std::vector<cluster_description> describe(const std::vector<std::vector<std::string>>& terms,
+                                          const tfidf_model& model, const clustering& c,
+                                          const std::vector<std::string>& texts,
+                                          const describe_options& options) {
+  const auto k = static_cast<std::size_t>(c.k);
+  const std::size_t v = model.vocabulary.size();
+  std::vector<std::vector<std::size_t>> members(k);
+  for (std::size_t i = 0; i < c.assignment.size(); ++i)
+    if (c.assignment[i] >= 0) members[static_cast<std::size_t>(c.assignment[i])].push_back(i);
+
+  // Per-cluster term counts, each cluster counted by one task in row order.
+  std::vector<std::vector<double>> tf(k, std::vector<double>(v, 0.0));
+  detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
+    for (std::size_t ci = c0; ci < c1; ++ci)
+      for (std::size_t i : members[ci])
+        for (const auto& t : terms[i])
+          if (auto it = model.index.find(t); it != model.index.end())
+            tf[ci][static_cast<std::size_t>(it->second)] += 1.0;
+  });
+  std::vector<double> total_per_term(v, 0.0);
+  double all_terms = 0;
+  for (std::size_t ci = 0; ci < k; ++ci)
+    for (std::size_t j = 0; j < v; ++j)
+      total_per_term[j] += tf[ci][j];
+  for (double x : total_per_term)
+    all_terms += x;
+  const double avg_terms = k == 0 ? 0.0 : all_terms / static_cast<double>(k);
+
+  std::size_t clustered = 0;
+  for (const auto& m : members)
+    clustered += m.size();
+  const std::size_t rows = c.assignment.size();
+
+  std::vector<cluster_description> out(k);
+  detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
+    for (std::size_t ci = c0; ci < c1; ++ci) {
+      cluster_description& d = out[ci];
+      d.id = static_cast<int>(ci);
+      d.size = members[ci].size();
+      d.share = rows == 0 ? 0.0 : static_cast<double>(d.size) / static_cast<double>(rows);
+      double cohesion = 0;
+      for (std::size_t i : members[ci])
+        cohesion += c.similarity[i];
+      d.cohesion = d.size == 0 ? 0.0 : cohesion / static_cast<double>(d.size);
+
+      const double cluster_terms = std::accumulate(tf[ci].begin(), tf[ci].end(), 0.0);
+      std::vector<term_weight> weights;
+      for (std::size_t j = 0; j < v; ++j) {
+        if (tf[ci][j] <= 0) continue;
+        const double w =
+            (tf[ci][j] / cluster_terms) * std::log(1.0 + avg_terms / total_per_term[j]);
+        weights.push_back({model.vocabulary[j], w});
+      }
+      // Ties fall back to vocabulary order, which is already the order of `weights`.
+      std::stable_sort(
+          weights.begin(), weights.end(),
+          [](const term_weight& a, const term_weight& b) { return a.weight > b.weight; });
+      if (weights.size() > options.top_terms) weights.resize(options.top_terms);
+      d.terms = std::move(weights);
+      d.label = make_label(d.terms, options.label_terms);
+
+      std::unordered_set<std::string_view> seen;
+      for (std::size_t i : members[ci])
+        if (!seen.insert(texts[i]).second) ++d.duplicates;
+
+      std::vector<std::size_t> by_similarity(members[ci]);
+      std::stable_sort(
+          by_similarity.begin(), by_similarity.end(),
+          [&](std::size_t a, std::size_t b) { return c.similarity[a] > c.similarity[b]; });
+      seen.clear();
+      for (std::size_t i : by_similarity) {
+        if (d.representatives.size() == options.representatives) break;
+        if (seen.insert(texts[i]).second) d.representatives.push_back(i);
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace koe

@@ -1,0 +1,399 @@
+// MeCab-backed tokenizer: one shared model, one lattice per worker.
+#include <koe/error.hpp>
+#include <koe/tokenize.hpp>
+
+#include "detail/parallel.hpp"
+
+#include <mecab.h>
+#include <tbb/enumerable_thread_specific.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+namespace koe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Fields of an ipadic-style feature string: pos, sub1, sub2, sub3, conj type, conj form, lemma, ...
+struct features {
+  std::string_view pos, sub1, ctype, lemma;
+};
+
+features split_features(const char* feature) {
+  features f;
+  std::string_view s(feature);
+  std::size_t field = 0, start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i != s.size() && s[i] != ',') continue;
+    const std::string_view v = s.substr(start, i - start);
+    switch (field) {
+      case 0:
+        f.pos = v;
+        break;
+      case 1:
+        f.sub1 = v;
+        break;
+      case 4:
+        f.ctype = v;
+        break;
+      case 6:
+        f.lemma = v;
+        break;
+      default:
+        break;
+    }
+    ++field;
+    start = i + 1;
+  }
+  return f;
+}
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+// The negative form of a verb or adjective from its lemma and conjugation type, so that every
+// conjugated negation (使えない, 使えません, 使えなかった) maps to one term.
+std::string negative_form(std::string_view lemma, std::string_view ctype) {
+  std::string base(lemma);
+  if (starts_with(ctype, "形容詞") && ends_with(base, "い")) {
+    return base.substr(0, base.size() - 3) + "くない";
+  }
+  if (starts_with(ctype, "一段") && ends_with(base, "る")) {
+    return base.substr(0, base.size() - 3) + "ない";
+  }
+  if (starts_with(ctype, "サ変") && ends_with(base, "する")) {
+    return base.substr(0, base.size() - 6) + "しない";
+  }
+  if (starts_with(ctype, "サ変") && ends_with(base, "ずる")) {
+    return base.substr(0, base.size() - 6) + "じない";
+  }
+  if (starts_with(ctype, "カ変")) {
+    return base == "来る" ? "来ない" : "こない";
+  }
+  if (starts_with(ctype, "五段・ラ行アル")) return "ない";
+  if (starts_with(ctype, "五段") && base.size() >= 3) {
+    // Godan verbs: the final u-row kana becomes its a-row partner (う takes わ).
+    static const std::pair<std::string_view, std::string_view> shift[] = {
+        {"う", "わ"}, {"く", "か"}, {"ぐ", "が"}, {"す", "さ"}, {"つ", "た"},
+        {"ぬ", "な"}, {"ぶ", "ば"}, {"む", "ま"}, {"る", "ら"}};
+    const std::string_view last = std::string_view(base).substr(base.size() - 3);
+    for (const auto& [u, a] : shift) {
+      if (last == u) return base.substr(0, base.size() - 3) + std::string(a) + "ない";
+    }
+  }
+  return base + "ない";
+}
+
+bool is_negator(const features& f) {
+  return f.pos == "助動詞" && (f.lemma == "ない" || f.lemma == "ぬ" || f.lemma == "ん");
+}
+
+// Tokens that may stand between a predicate and its negator without changing what is negated:
+// politeness (ます), auxiliary verbs (ている, てくれる), passive/causative suffixes and て.
+bool is_negation_bridge(const features& f) {
+  if (f.pos == "助動詞") return f.lemma == "ます";
+  if (f.pos == "動詞") return f.sub1 == "非自立" || f.sub1 == "接尾";
+  if (f.pos == "助詞") return f.lemma == "て" || f.lemma == "で";
+  return false;
+}
+
+// One character of kana (3 bytes in UTF-8) or pure ASCII punctuation carries no topic.
+bool is_trivial_term(std::string_view t) {
+  if (t.empty()) return true;
+  if (t.size() == 3) {
+    const auto b0 = static_cast<unsigned char>(t[0]);
+    const auto b1 = static_cast<unsigned char>(t[1]);
+    // U+3040..U+30FF (hiragana and katakana) encode as E3 81..83 xx.
+    if (b0 == 0xE3 && b1 >= 0x81 && b1 <= 0x83) return true;
+  }
+  return std::all_of(t.begin(), t.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x80 && !std::isalnum(u);
+  });
+}
+
+std::string find_default_dictionary() {
+  for (const char* dir :
+       {"/var/lib/mecab/dic/debian", "/var/lib/mecab/dic/ipadic-utf8",
+        "/usr/lib/x86_64-linux-gnu/mecab/dic/ipadic-utf8", "/usr/lib/mecab/dic/ipadic-utf8",
+        "/usr/local/lib/mecab/dic/ipadic-utf8"}) {
+    if (fs::exists(fs::path(dir) / "sys.dic")) return dir;
+  }
+  return {};
+}
+
+void load_stopwords(const fs::path& file, std::unordered_set<std::string>& out) {
+  std::ifstream in(file);
+  KOE_THROW_IF_NOT(in, errc::io_failure, "cannot open stop-word file " + file.string());
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    const auto last = line.find_last_not_of(" \t");
+    out.insert(line.substr(first, last - first + 1));
+  }
+}
+
+}  // namespace
+
+std::string data_directory() {
+  if (const char* env = std::getenv("KOE_DATA_DIR"); env != nullptr && *env != '\0') return env;
+  for (const char* dir : {KOE_SOURCE_DATA_DIR, KOE_INSTALL_DATA_DIR}) {
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) return dir;
+  }
+  return {};
+}
+
+struct tokenizer::impl {
+  tokenize_options options;
+  std::string dictionary;
+  std::unique_ptr<MeCab::Model> model;
+  std::unordered_set<std::string> stopwords;
+  std::unordered_set<std::string> pos;
+  std::unordered_set<std::string> drop_subclasses;
+};
+
+struct tokenizer::worker::impl {
+  const tokenizer::impl* owner = nullptr;
+  std::unique_ptr<MeCab::Tagger> tagger;
+  std::unique_ptr<MeCab::Lattice> lattice;
+  std::string sentence;  // the lattice points into this buffer while parsing
+
+  const MeCab::Node* parse(std::string_view text) {
+    sentence.assign(text);
+    lattice->set_sentence(sentence.c_str());
+    KOE_THROW_IF_NOT(tagger->parse(lattice.get()), errc::mecab_init_failed,
+                     std::string("MeCab failed to parse: ") + lattice->what());
+    return lattice->bos_node();
+  }
+};
+
+tokenizer::tokenizer(const tokenize_options& options) : impl_(std::make_unique<impl>()) {
+  impl_->options = options;
+  impl_->dictionary = options.dicdir.empty() ? find_default_dictionary() : options.dicdir;
+  KOE_THROW_IF_NOT(!impl_->dictionary.empty(), errc::mecab_init_failed,
+                   "no MeCab dictionary found: install mecab-ipadic-utf8 or pass a dictionary "
+                   "directory (--dicdir)");
+  KOE_THROW_IF_NOT(fs::exists(fs::path(impl_->dictionary) / "sys.dic"), errc::mecab_init_failed,
+                   "MeCab dictionary directory " + impl_->dictionary + " has no sys.dic");
+  std::string arg = "-d " + impl_->dictionary;
+  if (!options.user_dictionaries.empty()) {
+    arg += " -u ";
+    for (std::size_t i = 0; i < options.user_dictionaries.size(); ++i) {
+      KOE_THROW_IF_NOT(fs::exists(options.user_dictionaries[i]), errc::mecab_init_failed,
+                       "user dictionary not found: " + options.user_dictionaries[i]);
+      arg += (i ? "," : "") + options.user_dictionaries[i];
+    }
+  }
+  impl_->model.reset(MeCab::createModel(arg.c_str()));
+  KOE_THROW_IF_NOT(
+      impl_->model != nullptr, errc::mecab_init_failed,
+      "MeCab could not load dictionary " + impl_->dictionary + ": " + MeCab::getLastError());
+  impl_->pos.insert(options.pos.begin(), options.pos.end());
+  impl_->drop_subclasses.insert(options.drop_subclasses.begin(), options.drop_subclasses.end());
+  if (options.use_default_stopwords) {
+    const std::string dir = data_directory();
+    if (!dir.empty() && fs::exists(fs::path(dir) / "stopwords-ja.txt")) {
+      load_stopwords(fs::path(dir) / "stopwords-ja.txt", impl_->stopwords);
+    }
+  }
+  for (const auto& f : options.stopword_files)
+    load_stopwords(f, impl_->stopwords);
+  impl_->stopwords.insert(options.extra_stopwords.begin(), options.extra_stopwords.end());
+}
+
+tokenizer::~tokenizer() = default;
+tokenizer::tokenizer(tokenizer&&) noexcept = default;
+tokenizer& tokenizer::operator=(tokenizer&&) noexcept = default;
+
+const tokenize_options& tokenizer::options() const noexcept {
+  return impl_->options;
+}
+const std::string& tokenizer::dictionary() const noexcept {
+  return impl_->dictionary;
+}
+bool tokenizer::is_stopword(std::string_view term) const {
+  return impl_->stopwords.count(std::string(term)) != 0;
+}
+
+tokenizer::worker tokenizer::new_worker() const {
+  auto w = std::make_unique<worker::impl>();
+  w->owner = impl_.get();
+  w->tagger.reset(impl_->model->createTagger());
+  w->lattice.reset(impl_->model->createLattice());
+  KOE_THROW_IF_NOT(w->tagger && w->lattice, errc::mecab_init_failed,
+                   std::string("MeCab could not create a tagger: ") + MeCab::getLastError());
+  return worker(std::move(w));
+}
+
+tokenizer::worker::worker(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+tokenizer::worker::~worker() = default;
+tokenizer::worker::worker(worker&&) noexcept = default;
+tokenizer::worker& tokenizer::worker::operator=(worker&&) noexcept = default;
+
+std::vector<token> tokenizer::worker::analyze(std::string_view text) {
+  std::vector<token> out;
+  const char* base = nullptr;
+  for (const MeCab::Node* n = impl_->parse(text); n != nullptr; n = n->next) {
+    if (n->stat == MECAB_BOS_NODE) {
+      base = impl_->sentence.c_str();
+      continue;
+    }
+    if (n->stat == MECAB_EOS_NODE) break;
+    const features f = split_features(n->feature);
+    token t;
+    t.begin = static_cast<std::size_t>(n->surface - base);
+    t.end = t.begin + n->length;
+    t.lemma = (f.lemma.empty() || f.lemma == "*") ? std::string(n->surface, n->length)
+                                                  : std::string(f.lemma);
+    const std::string_view feat(n->feature);
+    std::size_t cut = 0, commas = 0;
+    while (cut < feat.size() && !(feat[cut] == ',' && ++commas == 4))
+      ++cut;
+    t.pos = std::string(feat.substr(0, cut));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
+  const tokenizer::impl& tk = *impl_->owner;
+  const tokenize_options& opt = tk.options;
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+
+  struct morph {
+    std::string_view surface;
+    features f;
+  };
+  std::vector<morph> ms;
+  for (const MeCab::Node* n = impl_->parse(text); n != nullptr; n = n->next) {
+    if (n->stat == MECAB_BOS_NODE) continue;
+    if (n->stat == MECAB_EOS_NODE) break;
+    ms.push_back({std::string_view(n->surface, n->length), split_features(n->feature)});
+  }
+  auto lemma_of = [](const morph& m) {
+    return (m.f.lemma.empty() || m.f.lemma == "*") ? m.surface : m.f.lemma;
+  };
+  auto emit = [&](std::string term) {
+    if (is_trivial_term(term) || tk.stopwords.count(term) != 0) return;
+    out.push_back(std::move(term));
+  };
+  // Index of the negator that applies to the predicate at i, or 0 when none does.
+  auto negated_at = [&](std::size_t i) -> std::size_t {
+    if (!opt.join_negation) return 0;
+    for (std::size_t j = i + 1; j < ms.size() && j <= i + 4; ++j) {
+      if (is_negator(ms[j].f)) return j;
+      if (!is_negation_bridge(ms[j].f)) return 0;
+    }
+    return 0;
+  };
+
+  std::string run;            // surface of the current noun run
+  std::size_t run_parts = 0;  // content nouns in the run
+  const bool keep_nouns = tk.pos.count("名詞") != 0;
+  auto close_run = [&] {
+    const std::size_t min_parts = opt.compounds == compound_mode::join ? 1 : 2;
+    if (keep_nouns && opt.compounds != compound_mode::off && run_parts >= min_parts) emit(run);
+    run.clear();
+    run_parts = 0;
+  };
+
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    const morph& m = ms[i];
+    const bool is_number = m.f.pos == "名詞" && m.f.sub1 == "数";
+    if (is_number) {
+      close_run();
+      while (i + 1 < ms.size() && ms[i + 1].f.pos == "名詞" && ms[i + 1].f.sub1 == "数")
+        ++i;
+      if (opt.fold_numbers) emit(opt.number_term);
+      continue;
+    }
+    if (m.f.pos == "名詞" && is_trivial_term(m.surface)) {
+      // ipadic files unknown ASCII symbols (!, <, >) as nouns; they end a run like punctuation.
+      close_run();
+      continue;
+    }
+    if (m.f.pos == "名詞") {
+      const bool dropped = tk.drop_subclasses.count(std::string(m.f.sub1)) != 0;
+      // A suffix noun (性, 化) extends a run but never starts one.
+      const bool joins = !dropped || (m.f.sub1 == "接尾" && run_parts > 0);
+      if (m.f.sub1 == "ナイ形容詞語幹" && opt.join_negation && i + 1 < ms.size() &&
+          is_negator(ms[i + 1].f)) {
+        close_run();
+        emit(std::string(lemma_of(m)) + "ない");
+        ++i;
+        continue;
+      }
+      if (joins) {
+        run.append(m.surface);
+        ++run_parts;
+      } else {
+        close_run();
+      }
+      if (!dropped && keep_nouns && opt.compounds != compound_mode::join) {
+        emit(std::string(lemma_of(m)));
+      }
+      continue;
+    }
+    const std::string prev_noun = run_parts == 1 ? run : std::string();
+    close_run();
+    const bool predicate = (m.f.pos == "動詞" || m.f.pos == "形容詞") && m.f.sub1 == "自立";
+    if (predicate) {
+      if (const std::size_t neg = negated_at(i); neg != 0) {
+        // Verb suffixes (える, れる, られる) change the meaning, so the negation applies to the
+        // whole chain: あり + え + ない → ありえない, 使わ + れ + ない → 使われない.
+        std::size_t head = i;
+        std::string stem;
+        for (std::size_t j = i + 1; j < neg; ++j) {
+          if (ms[j].f.pos == "動詞" && ms[j].f.sub1 == "接尾" && j == head + 1) {
+            stem.append(ms[head].surface);
+            head = j;
+          }
+        }
+        std::string term = stem + negative_form(lemma_of(ms[head]), ms[head].f.ctype);
+        // サ変 nouns carry the meaning of する: 対応 + しない reads 対応しない.
+        if (lemma_of(m) == "する" && !prev_noun.empty()) term = prev_noun + term;
+        emit(std::move(term));
+        i = neg;
+        continue;
+      }
+    }
+    if (tk.pos.count(std::string(m.f.pos)) != 0 &&
+        tk.drop_subclasses.count(std::string(m.f.sub1)) == 0) {
+      emit(std::string(lemma_of(m)));
+    }
+  }
+  close_run();
+  return out;
+}
+
+std::vector<std::vector<std::string>> tokenizer::terms(
+    const std::vector<std::string>& texts) const {
+  std::vector<std::vector<std::string>> out(texts.size());
+  // Each thread keeps one worker (one MeCab lattice); no nested parallelism runs while it is held.
+  tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
+  detail::parallel_chunks(texts.size(), 256, [&](std::size_t begin, std::size_t end) {
+    auto& w = workers.local();
+    if (!w) w = std::make_unique<worker>(new_worker());
+    for (std::size_t i = begin; i < end; ++i)
+      out[i] = w->terms(texts[i]);
+  });
+  return out;
+}
+
+}  // namespace koe

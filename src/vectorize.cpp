@@ -1,0 +1,215 @@
+// TF-IDF: mergeable term counts, vocabulary selection and parallel CSR construction.
+#include <koe/error.hpp>
+#include <koe/vectorize.hpp>
+
+#include "detail/parallel.hpp"
+
+#include <tbb/parallel_reduce.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace koe {
+
+df_bound parse_df_bound(const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  KOE_THROW_IF_NOT(
+      used == text.size() && used > 0 && v >= 0, errc::invalid_argument,
+      "document-frequency bound '" + text + "' is neither a count (2) nor a fraction (0.5)");
+  const bool fraction = text.find_first_of(".eE") != std::string::npos;
+  KOE_THROW_IF_NOT(!fraction || v <= 1.0, errc::invalid_argument,
+                   "document-frequency fraction '" + text + "' is above 1.0");
+  return {v, fraction};
+}
+
+void term_statistics::add(const std::vector<std::string>& document_terms) {
+  ++documents;
+  // A term counts once per document for df; sorting a copy keeps this allocation-light.
+  std::vector<const std::string*> seen;
+  seen.reserve(document_terms.size());
+  for (const auto& t : document_terms)
+    seen.push_back(&t);
+  std::sort(seen.begin(), seen.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    auto& c = terms[*seen[i]];
+    ++c.total;
+    if (i == 0 || *seen[i] != *seen[i - 1]) ++c.df;
+  }
+}
+
+void term_statistics::merge(const term_statistics& other) {
+  documents += other.documents;
+  for (const auto& [term, c] : other.terms) {
+    auto& mine = terms[term];
+    mine.df += c.df;
+    mine.total += c.total;
+  }
+}
+
+term_statistics count_terms(const std::vector<std::vector<std::string>>& docs) {
+  // Chunk boundaries are fixed and the partial states are exact integer counts, so the merged
+  // result does not depend on how the work was split.
+  constexpr std::size_t block = 4096;
+  const std::size_t blocks = detail::block_count(docs.size(), block);
+  std::vector<term_statistics> partial(blocks);
+  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1; ++b) {
+      const std::size_t end = std::min(docs.size(), (b + 1) * block);
+      for (std::size_t i = b * block; i < end; ++i)
+        partial[b].add(docs[i]);
+    }
+  });
+  // Pairwise tree merge keeps the total work near n log(blocks) and runs in parallel.
+  for (std::size_t step = 1; step < blocks; step *= 2) {
+    detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b) {
+        if (b % (2 * step) == 0 && b + step < blocks) {
+          partial[b].merge(partial[b + step]);
+          partial[b + step] = {};
+        }
+      }
+    });
+  }
+  if (blocks == 0) return {};
+  return std::move(partial[0]);
+}
+
+tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& options) {
+  const double n = static_cast<double>(stats.documents);
+  const double min_count = options.min_df.count(stats.documents);
+  const double max_count = options.max_df.count(stats.documents);
+  KOE_THROW_IF_NOT(max_count >= min_count, errc::invalid_argument,
+                   "max_df corresponds to fewer documents than min_df");
+
+  struct entry {
+    const std::string* term;
+    term_statistics::counts c;
+  };
+  std::vector<entry> kept;
+  kept.reserve(stats.terms.size());
+  for (const auto& [term, c] : stats.terms) {
+    const auto df = static_cast<double>(c.df);
+    if (df >= min_count && df <= max_count) kept.push_back({&term, c});
+  }
+  // Vocabulary ids follow code-point order (UTF-8 byte order), never hash or insertion order.
+  std::sort(kept.begin(), kept.end(),
+            [](const entry& a, const entry& b) { return *a.term < *b.term; });
+  if (options.max_features != 0 && kept.size() > options.max_features) {
+    // As scikit-learn: the most frequent terms by total count; ties keep vocabulary order.
+    std::stable_sort(kept.begin(), kept.end(),
+                     [](const entry& a, const entry& b) { return a.c.total > b.c.total; });
+    kept.resize(options.max_features);
+    std::sort(kept.begin(), kept.end(),
+              [](const entry& a, const entry& b) { return *a.term < *b.term; });
+  }
+
+  tfidf_model m;
+  m.options = options;
+  m.documents = stats.documents;
+  m.vocabulary.reserve(kept.size());
+  m.df.reserve(kept.size());
+  m.idf.reserve(kept.size());
+  m.index.reserve(kept.size());
+  for (const auto& e : kept) {
+    const auto df = static_cast<double>(e.c.df);
+    double idf = 1.0;
+    if (options.use_idf) {
+      idf = options.smooth_idf ? std::log((1.0 + n) / (1.0 + df)) + 1.0 : std::log(n / df) + 1.0;
+    }
+    m.index.emplace(*e.term, static_cast<std::int32_t>(m.vocabulary.size()));
+    m.vocabulary.push_back(*e.term);
+    m.df.push_back(e.c.df);
+    m.idf.push_back(static_cast<float>(idf));
+  }
+  return m;
+}
+
+namespace {
+
+// Sorted (column, count) pairs of one document.
+void count_row(const std::vector<std::string>& terms, const tfidf_model& model,
+               std::vector<std::pair<std::int32_t, std::uint32_t>>& out) {
+  out.clear();
+  for (const auto& t : terms) {
+    const auto it = model.index.find(t);
+    if (it != model.index.end()) out.emplace_back(it->second, 1);
+  }
+  std::sort(out.begin(), out.end());
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    if (w > 0 && out[w - 1].first == out[r].first) {
+      ++out[w - 1].second;
+    } else {
+      out[w++] = out[r];
+    }
+  }
+  out.resize(w);
+}
+
+}  // namespace
+
+sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
+                        const tfidf_model& model) {
+  const std::size_t n = docs.size();
+  KOE_THROW_IF_NOT(model.vocabulary.size() < static_cast<std::size_t>(INT32_MAX),
+                   errc::invalid_argument, "vocabulary too large for 32-bit column indices");
+  std::vector<std::int64_t> row_nnz(n + 1, 0);
+  detail::parallel_chunks(n, 1024, [&](std::size_t b, std::size_t e) {
+    std::vector<std::pair<std::int32_t, std::uint32_t>> row;
+    for (std::size_t i = b; i < e; ++i) {
+      count_row(docs[i], model, row);
+      row_nnz[i + 1] = static_cast<std::int64_t>(row.size());
+    }
+  });
+  std::partial_sum(row_nnz.begin(), row_nnz.end(), row_nnz.begin());
+  const std::int64_t nnz = row_nnz[n];
+  KOE_THROW_IF_NOT(nnz < INT32_MAX, errc::invalid_argument,
+                   "too many nonzeros for 32-bit indices; split the corpus");
+
+  sparse_matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(model.vocabulary.size()));
+  m.resizeNonZeros(static_cast<Eigen::Index>(nnz));
+  std::int32_t* outer = m.outerIndexPtr();
+  std::int32_t* inner = m.innerIndexPtr();
+  float* values = m.valuePtr();
+  for (std::size_t i = 0; i <= n; ++i)
+    outer[i] = static_cast<std::int32_t>(row_nnz[i]);
+
+  const auto& opt = model.options;
+  detail::parallel_chunks(n, 1024, [&](std::size_t b, std::size_t e) {
+    std::vector<std::pair<std::int32_t, std::uint32_t>> row;
+    for (std::size_t i = b; i < e; ++i) {
+      count_row(docs[i], model, row);
+      const std::int64_t at = row_nnz[i];
+      double norm = 0;
+      std::vector<double> v(row.size());
+      for (std::size_t j = 0; j < row.size(); ++j) {
+        const double tf = static_cast<double>(row[j].second);
+        v[j] = (opt.sublinear_tf ? 1.0 + std::log(tf) : tf) * model.idf[row[j].first];
+        norm += v[j] * v[j];
+      }
+      norm = (opt.normalize && norm > 0) ? 1.0 / std::sqrt(norm) : 1.0;
+      for (std::size_t j = 0; j < row.size(); ++j) {
+        inner[at + j] = row[j].first;
+        values[at + j] = static_cast<float>(v[j] * norm);
+      }
+    }
+  });
+  return m;
+}
+
+tfidf_matrix vectorize(const std::vector<std::vector<std::string>>& docs,
+                       const vectorize_options& options) {
+  tfidf_matrix out;
+  out.model = fit_tfidf(count_terms(docs), options);
+  out.rows = transform(docs, out.model);
+  return out;
+}
+
+}  // namespace koe

@@ -1,0 +1,236 @@
+#include <koe/cluster.hpp>
+#include <koe/error.hpp>
+#include <koe/vectorize.hpp>
+
+#include <gtest/gtest.h>
+#include <tbb/task_arena.h>
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using docs_t = std::vector<std::vector<std::string>>;
+
+// Adjusted Rand index between two labelings (noise, -1, counts as its own label).
+double adjusted_rand(const std::vector<int>& a, const std::vector<std::int32_t>& b) {
+  std::map<std::pair<int, int>, double> n_ab;
+  std::map<int, double> n_a, n_b;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ++n_ab[{a[i], b[i]}];
+    ++n_a[a[i]];
+    ++n_b[b[i]];
+  }
+  auto c2 = [](double x) { return x * (x - 1) / 2; };
+  double s_ab = 0, s_a = 0, s_b = 0;
+  for (const auto& [k, v] : n_ab)
+    s_ab += c2(v);
+  for (const auto& [k, v] : n_a)
+    s_a += c2(v);
+  for (const auto& [k, v] : n_b)
+    s_b += c2(v);
+  const double expected = s_a * s_b / c2(static_cast<double>(a.size()));
+  const double max = (s_a + s_b) / 2;
+  return (s_ab - expected) / (max - expected);
+}
+
+// Planted groups: each document takes 3-5 words from its group's own vocabulary and sometimes
+// one shared word, so groups are separable but not trivially disjoint.
+docs_t planted(int groups, int per_group, std::vector<int>& truth, unsigned seed = 1) {
+  docs_t docs;
+  unsigned x = seed;
+  auto next = [&] {
+    x = x * 1103515245u + 12345u;
+    return (x >> 16) & 0x7fff;
+  };
+  for (int g = 0; g < groups; ++g) {
+    for (int i = 0; i < per_group; ++i) {
+      std::vector<std::string> d;
+      const int len = 3 + static_cast<int>(next() % 3);
+      for (int t = 0; t < len; ++t)
+        d.push_back("g" + std::to_string(g) + "w" + std::to_string(next() % 8));
+      if (next() % 4 == 0) d.push_back("shared" + std::to_string(next() % 3));
+      docs.push_back(std::move(d));
+      truth.push_back(g);
+    }
+  }
+  return docs;
+}
+
+TEST(Cluster, RecoversPlantedGroupsExactly) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(6, 60, truth));
+  koe::cluster_options o;
+  o.k = 6;
+  o.seed = 3;
+  const auto c = koe::cluster(m.rows, o);
+  EXPECT_EQ(c.k, 6);
+  EXPECT_DOUBLE_EQ(adjusted_rand(truth, c.assignment), 1.0);
+}
+
+TEST(Cluster, CentroidsHaveUnitLength) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(4, 30, truth));
+  const auto c = koe::cluster(m.rows, {.k = 4});
+  for (Eigen::Index i = 0; i < c.centroids.rows(); ++i)
+    EXPECT_NEAR(c.centroids.row(i).norm(), 1.0f, 1e-5f);
+}
+
+TEST(Cluster, ClustersAreNumberedLargestFirst) {
+  std::vector<int> truth;
+  docs_t docs = planted(3, 20, truth);
+  std::vector<int> more;
+  const docs_t big = planted(1, 50, more, 9);
+  docs.insert(docs.end(), big.begin(), big.end());  // group 0 again, now 70 voices
+  const auto m = koe::vectorize(docs);
+  const auto c = koe::cluster(m.rows, {.k = 3});
+  std::vector<int> sizes(3, 0);
+  for (auto a : c.assignment)
+    ++sizes[static_cast<std::size_t>(a)];
+  EXPECT_GE(sizes[0], sizes[1]);
+  EXPECT_GE(sizes[1], sizes[2]);
+}
+
+TEST(Cluster, BitIdenticalForAnyThreadCount) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(12, 400, truth));
+  for (int merge : {1, 3}) {
+    koe::cluster_options o;
+    o.k = 12;
+    o.seed = 42;
+    o.merge_factor = merge;
+    koe::clustering reference;
+    tbb::task_arena(1).execute([&] { reference = koe::cluster(m.rows, o); });
+    for (int threads : {2, 8}) {
+      koe::clustering c;
+      tbb::task_arena(threads).execute([&] { c = koe::cluster(m.rows, o); });
+      EXPECT_EQ(c.assignment, reference.assignment) << threads << " threads";
+      EXPECT_EQ(c.similarity, reference.similarity) << threads << " threads";
+      EXPECT_TRUE(c.centroids == reference.centroids) << threads << " threads";
+      EXPECT_EQ(c.objective, reference.objective);
+    }
+  }
+}
+
+TEST(Cluster, DifferentSeedsCanDifferButSameSeedRepeats) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(8, 50, truth));
+  const auto a = koe::cluster(m.rows, {.k = 8, .seed = 1});
+  const auto b = koe::cluster(m.rows, {.k = 8, .seed = 1});
+  EXPECT_EQ(a.assignment, b.assignment);
+}
+
+TEST(Cluster, AutomaticKFindsThePlantedNumberOnSeparatedData) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(7, 40, truth));
+  koe::cluster_options o;
+  o.k = 0;
+  o.k_min = 2;
+  o.k_max = 15;
+  const auto c = koe::cluster(m.rows, o);
+  EXPECT_EQ(c.k, 7);
+  EXPECT_EQ(c.k_curve.size(), 14u);
+  EXPECT_DOUBLE_EQ(adjusted_rand(truth, c.assignment), 1.0);
+}
+
+TEST(Cluster, ZeroRowsAreNoiseWithReason) {
+  std::vector<int> truth;
+  docs_t docs = planted(3, 20, truth);
+  docs.push_back({});
+  docs.push_back({"unseen_only_once"});
+  const auto m = koe::vectorize(docs);
+  const auto c = koe::cluster(m.rows, {.k = 3});
+  const std::size_t n = docs.size();
+  EXPECT_EQ(c.assignment[n - 1], -1);
+  EXPECT_EQ(c.assignment[n - 2], -1);
+  EXPECT_EQ(c.noise[n - 1], koe::noise_reason::no_terms);
+  EXPECT_EQ(c.noise[0], koe::noise_reason::none);
+}
+
+TEST(Cluster, LowSimilarityRowsBecomeNoise) {
+  std::vector<int> truth;
+  docs_t docs = planted(3, 30, truth);
+  // Mostly words of its own, seen twice so they survive min_df, plus one of group 0.
+  docs.push_back({"odd1", "odd2", "odd3", "odd4", "odd5", "odd6", "g0w1"});
+  docs.push_back({"odd1", "odd2", "odd3", "odd4", "odd5", "odd6", "odd7"});
+  docs.push_back({"odd7"});
+  const auto m = koe::vectorize(docs);
+  koe::cluster_options o;
+  o.k = 3;
+  o.min_similarity = 0.2;
+  const auto c = koe::cluster(m.rows, o);
+  bool any = false;
+  for (std::size_t i = 0; i < c.noise.size(); ++i)
+    if (c.noise[i] == koe::noise_reason::low_similarity) {
+      any = true;
+      EXPECT_EQ(c.assignment[i], -1);
+      EXPECT_LT(c.similarity[i], 0.2f);
+    }
+  EXPECT_TRUE(any);
+}
+
+TEST(Cluster, OverClusteringMergesBackToK) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(5, 60, truth));
+  koe::cluster_options o;
+  o.k = 5;
+  o.merge_factor = 3;
+  const auto c = koe::cluster(m.rows, o);
+  EXPECT_EQ(c.k, 5);
+  EXPECT_EQ(c.centroids.rows(), 5);
+  EXPECT_DOUBLE_EQ(adjusted_rand(truth, c.assignment), 1.0);
+}
+
+TEST(Cluster, MoreClustersThanRowsIsCapped) {
+  const auto m = koe::vectorize({{"a", "b"}, {"a", "b"}, {"c", "d"}, {"c", "d"}});
+  const auto c = koe::cluster(m.rows, {.k = 10});
+  EXPECT_LE(c.k, 4);
+}
+
+TEST(Cluster, AllZeroMatrixIsAnEmptyCorpusError) {
+  const auto m = koe::vectorize({{"a"}, {"b"}});  // min_df = 2 removes everything
+  try {
+    (void)koe::cluster(m.rows, {.k = 2});
+    FAIL();
+  } catch (const koe::error& e) {
+    EXPECT_EQ(e.code(), koe::errc::empty_corpus);
+  }
+}
+
+TEST(Cluster, LsaRowsAreUnitLengthAndClusterTheSameGroups) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(4, 50, truth));
+  const koe::dense_matrix r = koe::reduce_lsa(m.rows, {.dimensions = 8});
+  EXPECT_EQ(r.cols(), 8);
+  for (Eigen::Index i = 0; i < r.rows(); ++i)
+    EXPECT_NEAR(r.row(i).norm(), 1.0f, 1e-4f);
+  const auto c = koe::cluster(r, {.k = 4});
+  EXPECT_DOUBLE_EQ(adjusted_rand(truth, c.assignment), 1.0);
+}
+
+TEST(Cluster, LsaIsBitIdenticalForAnyThreadCount) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(6, 300, truth));
+  koe::dense_matrix reference, other;
+  tbb::task_arena(1).execute([&] { reference = koe::reduce_lsa(m.rows, {.dimensions = 10}); });
+  tbb::task_arena(4).execute([&] { other = koe::reduce_lsa(m.rows, {.dimensions = 10}); });
+  EXPECT_TRUE(reference == other);
+}
+
+TEST(Cluster, SilhouetteIsHighForSeparatedGroups) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(3, 30, truth));
+  const auto c = koe::cluster(m.rows, {.k = 3});
+  std::vector<std::size_t> all(truth.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  EXPECT_GT(koe::silhouette(m.rows, c.assignment, all), 0.2);
+  std::vector<std::int32_t> shuffled(c.assignment.size());
+  for (std::size_t i = 0; i < shuffled.size(); ++i)
+    shuffled[i] = static_cast<std::int32_t>(i % 3);
+  EXPECT_LT(koe::silhouette(m.rows, shuffled, all), 0.05);
+}
+
+}  // namespace
