@@ -810,9 +810,10 @@ class corpus_reader {
       document d;
       d.record = record;
       d.line = r.line;
+      // Id and timestamp are copied, not moved: an option may name the text column for them too.
+      d.id = id ? r.fields[*id] : std::to_string(record);
+      if (time) d.timestamp = r.fields[*time];
       d.text = std::move(r.fields[text]);
-      d.id = id ? std::move(r.fields[*id]) : std::to_string(record);
-      if (time) d.timestamp = std::move(r.fields[*time]);
       d.meta.reserve(meta.size());
       for (const std::size_t i : meta)
         d.meta.push_back(std::move(r.fields[i]));

@@ -306,6 +306,14 @@ TEST(Io, IdAndTimestampColumnsAreChosenByNameOrIndex) {
   EXPECT_EQ(c.documents[0].meta, std::vector<std::string>{"x"});
 }
 
+TEST(Io, TextColumnMayAlsoServeAsTheId) {
+  koe::io_options options;
+  options.id_column = "text";
+  const auto c = read_bytes("v.csv", "text,n\nx,1\n", options);
+  EXPECT_EQ(c.documents.at(0).id, "x");
+  EXPECT_EQ(c.documents.at(0).text, "x");
+}
+
 TEST(Io, TimestampColumnDefaultsToCreatedAtThenTimestamp) {
   const auto both = read_bytes("v.csv", "timestamp,created_at,text\nt,c,x\n");
   EXPECT_EQ(both.documents.at(0).timestamp, "c");
@@ -376,6 +384,12 @@ TEST(Io, JsonLinesTextKeyIsChosenByNameOrFirstKey) {
   const auto first = read_bytes("v.jsonl", "{\"comment\":\"x\",\"score\":1}\n");
   EXPECT_EQ(first.documents.at(0).text, "x");
   EXPECT_EQ(first.meta_columns, std::vector<std::string>{"score"});
+  options.text_column = "2";
+  const auto indexed = read_bytes("v.jsonl", "{\"a\":\"x\",\"b\":\"y\"}\n", options);
+  EXPECT_EQ(indexed.documents.at(0).text, "y");
+  options.text_column = "3";
+  EXPECT_EQ(read_failure("v.jsonl", "{\"a\":\"x\",\"b\":\"y\"}\n", options).message,
+            "FILE:1: text column 3 is out of range; the first object has 2 columns: a, b");
 }
 
 TEST(Io, JsonLinesTextThatIsNotAStringIsMalformed) {
@@ -520,6 +534,8 @@ TEST(Io, RecordWithTooFewFieldsIsMalformed) {
   const auto f = read_failure("v.csv", "id,text,score\n1,a,5\n2,b\n");
   EXPECT_EQ(f.code, koe::errc::malformed_record);
   EXPECT_EQ(f.message, "FILE:3: record has 2 fields, header has 3");
+  EXPECT_EQ(read_failure("v.csv", "id,text\nlonely\n").message,
+            "FILE:2: record has 1 field, header has 2");
 }
 
 TEST(Io, RecordWithTooManyFieldsIsMalformed) {
@@ -659,11 +675,13 @@ TEST(Io, MissingFileIsAnIoFailureWithTheReason) {
 // Encodings
 
 TEST(Io, ShiftJisIsConvertedToUtf8) {
-  const std::string utf8 = "id,text\n1,アプリが重い①～\\100\n";
+  // ソ, 表 and 能 end in byte 0x5C, which must not be taken for a backslash or split a field.
+  const std::string utf8 = "id,text\n1,アプリが重い①～\\100\n2,\"ソフトの表示,機能\"\n";
   const auto c = read_bytes("v.csv", encode(utf8, "windows-31j"), with_encoding("shift_jis"));
-  ASSERT_EQ(c.read(), 1u);
+  ASSERT_EQ(c.read(), 2u);
   EXPECT_EQ(c.encoding, "shift_jis");
   EXPECT_EQ(c.documents[0].text, "アプリが重い①～\\100");
+  EXPECT_EQ(c.documents[1].text, "ソフトの表示,機能");
 }
 
 TEST(Io, Cp932NamesAreAcceptedAndRecorded) {

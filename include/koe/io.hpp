@@ -22,18 +22,20 @@ enum class input_format {
 /// What to do with a record that cannot be read.
 enum class on_error {
   fail,  ///< Throw `koe::error` naming the file, line and cause.
-  skip,  ///< Keep the record as `record_status::rejected` with the reason, and go on.
+  skip,  ///< Keep the record as `record_status::rejected` ("line LINE: what is wrong"); go on.
 };
 
 /// Options for `read_corpus`.
 struct io_options {
   input_format format = input_format::auto_detect;
   /// Text column: a header name, or a 1-based index written as digits. Empty = "text", else the
-  /// first column.
+  /// first column. In JSON Lines the keys of the first object stand in for the header.
   std::string text_column;
   std::string id_column;    ///< Id column (name or 1-based index); empty = "id" if present.
   std::string time_column;  ///< Timestamp column; empty = "created_at" / "timestamp" if present.
-  /// "utf-8" (default), "shift_jis", "cp932", "euc-jp", or "auto" (ICU charset detection).
+  /// "utf-8" (default), "shift_jis", "cp932", "euc-jp", or "auto" (ICU charset detection on the
+  /// first 64 KiB). A UTF-8 or UTF-16 byte order mark overrides it; `corpus::encoding` tells which
+  /// encoding was used.
   std::string encoding = "utf-8";
   on_error errors = on_error::fail;
   /// Voices longer than this many bytes are truncated at a character boundary and marked with a
