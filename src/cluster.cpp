@@ -392,6 +392,25 @@ std::vector<std::size_t> sample_of(const std::vector<std::size_t>& from, std::si
 template <class Rows, class Matrix>
 clustering cluster_impl(const Matrix& matrix, const cluster_options& opt);
 
+// On very short texts the silhouette keeps rising up to the largest k tried, because small
+// groups of near-identical voices are always tight. There the knee of the curve is used: the
+// point farthest above the straight line joining its two ends (the "Kneedle" rule).
+int knee(const std::vector<k_score>& curve) {
+  const auto& a = curve.front();
+  const auto& b = curve.back();
+  const double slope = (b.silhouette - a.silhouette) / static_cast<double>(b.k - a.k);
+  int best_k = b.k;
+  double best_gap = 0;
+  for (const auto& p : curve) {
+    const double gap = p.silhouette - (a.silhouette + slope * static_cast<double>(p.k - a.k));
+    if (gap > best_gap) {
+      best_gap = gap;
+      best_k = p.k;
+    }
+  }
+  return best_k;
+}
+
 // Rows `index` of `m` as a new matrix (used to cluster a sample for the automatic choice of k).
 sparse_matrix take_rows(const sparse_matrix& m, const std::vector<std::size_t>& index) {
   sparse_matrix out(static_cast<Eigen::Index>(index.size()), m.cols());
@@ -454,6 +473,7 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
         k = kk;
       }
     }
+    if (out.k_curve.size() >= 3 && k == k_hi) k = static_cast<std::size_t>(knee(out.k_curve));
   }
   k = std::max<std::size_t>(1, std::min(k, valid_index.size()));
   const std::size_t k_run =

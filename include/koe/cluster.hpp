@@ -17,7 +17,12 @@ using dense_matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen:
 
 /// Options for `cluster`.
 struct cluster_options {
-  int k = 0;       ///< Number of clusters; 0 = choose automatically in [k_min, k_max].
+  /**
+   * Number of clusters; 0 = choose automatically in [k_min, k_max]: the k with the best mean
+   * cosine silhouette on a deterministic sample, or, when the silhouette still rises at k_max (as
+   * on very short texts), the knee of the silhouette curve. The curve is kept in `k_curve`.
+   */
+  int k = 0;
   int k_min = 2;   ///< Smallest k tried by the automatic choice.
   int k_max = 30;  ///< Largest k tried by the automatic choice.
   int n_init = 3;  ///< Restarts with different seeds; the best objective wins.
