@@ -122,7 +122,39 @@ bool is_trivial_term(std::string_view t) {
   });
 }
 
+// The dicdir line of a mecabrc file ("dicdir = /var/lib/mecab/dic/debian"), or empty.
+std::string dicdir_from_rc(const fs::path& rc) {
+  std::ifstream in(rc);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (line.rfind("dicdir", 0) != 0 || eq == std::string::npos) continue;
+    const auto first = line.find_first_not_of(" \t", eq + 1);
+    if (first == std::string::npos) return {};
+    const auto last = line.find_last_not_of(" \t\r");
+    std::string dir = line.substr(first, last - first + 1);
+    // mecabrc may say $(rcpath) for the directory holding the rc file itself.
+    if (const auto at = dir.find("$(rcpath)"); at != std::string::npos)
+      dir.replace(at, 9, rc.parent_path().string());
+    return dir;
+  }
+  return {};
+}
+
+// The system dictionary as MeCab itself would find it: $MECABRC, /etc/mecabrc, then the usual
+// ipadic-utf8 install paths.
 std::string find_default_dictionary() {
+  std::vector<fs::path> rcs;
+  if (const char* env = std::getenv("MECABRC"); env != nullptr && *env != '\0')
+    rcs.emplace_back(env);
+  rcs.emplace_back("/etc/mecabrc");
+  rcs.emplace_back("/usr/local/etc/mecabrc");
+  for (const auto& rc : rcs) {
+    std::error_code ec;
+    if (!fs::is_regular_file(rc, ec)) continue;
+    const std::string dir = dicdir_from_rc(rc);
+    if (!dir.empty() && fs::exists(fs::path(dir) / "sys.dic", ec)) return dir;
+  }
   for (const char* dir :
        {"/var/lib/mecab/dic/debian", "/var/lib/mecab/dic/ipadic-utf8",
         "/usr/lib/x86_64-linux-gnu/mecab/dic/ipadic-utf8", "/usr/lib/mecab/dic/ipadic-utf8",
