@@ -164,7 +164,16 @@ std::string find_default_dictionary() {
   return {};
 }
 
-void load_stopwords(const fs::path& file, std::unordered_set<std::string>& out) {
+// A string set that looks up string_views without building a std::string per token.
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+using string_set = std::unordered_set<std::string, string_hash, std::equal_to<>>;
+
+void load_stopwords(const fs::path& file, string_set& out) {
   std::ifstream in(file);
   KOE_THROW_IF_NOT(in, errc::io_failure, "cannot open stop-word file " + file.string());
   std::string line;
@@ -194,9 +203,9 @@ struct tokenizer::impl {
   tokenize_options options;
   std::string dictionary;
   std::unique_ptr<MeCab::Model> model;
-  std::unordered_set<std::string> stopwords;
-  std::unordered_set<std::string> pos;
-  std::unordered_set<std::string> drop_subclasses;
+  string_set stopwords;
+  string_set pos;
+  string_set drop_subclasses;
 };
 
 struct tokenizer::worker::impl {
@@ -259,7 +268,7 @@ const std::string& tokenizer::dictionary() const noexcept {
   return impl_->dictionary;
 }
 bool tokenizer::is_stopword(std::string_view term) const {
-  return impl_->stopwords.count(std::string(term)) != 0;
+  return impl_->stopwords.count(term) != 0;
 }
 
 tokenizer::worker tokenizer::new_worker() const {
@@ -361,7 +370,7 @@ std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
       continue;
     }
     if (m.f.pos == "名詞") {
-      const bool dropped = tk.drop_subclasses.count(std::string(m.f.sub1)) != 0;
+      const bool dropped = tk.drop_subclasses.count(m.f.sub1) != 0;
       // A suffix noun (性, 化) extends a run but never starts one.
       const bool joins = !dropped || (m.f.sub1 == "接尾" && run_parts > 0);
       if (m.f.sub1 == "ナイ形容詞語幹" && opt.join_negation && i + 1 < ms.size() &&
@@ -405,8 +414,7 @@ std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
         continue;
       }
     }
-    if (tk.pos.count(std::string(m.f.pos)) != 0 &&
-        tk.drop_subclasses.count(std::string(m.f.sub1)) == 0) {
+    if (tk.pos.count(m.f.pos) != 0 && tk.drop_subclasses.count(m.f.sub1) == 0) {
       emit(std::string(lemma_of(m)));
     }
   }
