@@ -160,12 +160,38 @@ sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
   const std::size_t n = docs.size();
   KOE_THROW_IF_NOT(model.vocabulary.size() < static_cast<std::size_t>(INT32_MAX),
                    errc::invalid_argument, "vocabulary too large for 32-bit column indices");
+  // One pass looks every term up once and weighs it into per-block buffers; the CSR arrays are
+  // then filled from the buffers at offsets known from the row lengths.
+  constexpr std::size_t block = 1024;
+  struct block_rows {
+    std::vector<std::int32_t> cols;
+    std::vector<float> values;
+  };
+  const std::size_t blocks = detail::block_count(n, block);
+  std::vector<block_rows> buffers(blocks);
   std::vector<std::int64_t> row_nnz(n + 1, 0);
-  detail::parallel_chunks(n, 1024, [&](std::size_t b, std::size_t e) {
+  const auto& opt = model.options;
+  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
     std::vector<std::pair<std::int32_t, std::uint32_t>> row;
-    for (std::size_t i = b; i < e; ++i) {
-      count_row(docs[i], model, row);
-      row_nnz[i + 1] = static_cast<std::int64_t>(row.size());
+    std::vector<double> v;
+    for (std::size_t b = b0; b < b1; ++b) {
+      block_rows& out = buffers[b];
+      for (std::size_t i = b * block; i < std::min(n, (b + 1) * block); ++i) {
+        count_row(docs[i], model, row);
+        row_nnz[i + 1] = static_cast<std::int64_t>(row.size());
+        v.resize(row.size());
+        double norm = 0;
+        for (std::size_t j = 0; j < row.size(); ++j) {
+          const double tf = static_cast<double>(row[j].second);
+          v[j] = (opt.sublinear_tf ? 1.0 + std::log(tf) : tf) * model.idf[row[j].first];
+          norm += v[j] * v[j];
+        }
+        norm = (opt.normalize && norm > 0) ? 1.0 / std::sqrt(norm) : 1.0;
+        for (std::size_t j = 0; j < row.size(); ++j) {
+          out.cols.push_back(row[j].first);
+          out.values.push_back(static_cast<float>(v[j] * norm));
+        }
+      }
     }
   });
   std::partial_sum(row_nnz.begin(), row_nnz.end(), row_nnz.begin());
@@ -176,29 +202,14 @@ sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
   sparse_matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(model.vocabulary.size()));
   m.resizeNonZeros(static_cast<Eigen::Index>(nnz));
   std::int32_t* outer = m.outerIndexPtr();
-  std::int32_t* inner = m.innerIndexPtr();
-  float* values = m.valuePtr();
   for (std::size_t i = 0; i <= n; ++i)
     outer[i] = static_cast<std::int32_t>(row_nnz[i]);
-
-  const auto& opt = model.options;
-  detail::parallel_chunks(n, 1024, [&](std::size_t b, std::size_t e) {
-    std::vector<std::pair<std::int32_t, std::uint32_t>> row;
-    for (std::size_t i = b; i < e; ++i) {
-      count_row(docs[i], model, row);
-      const std::int64_t at = row_nnz[i];
-      double norm = 0;
-      std::vector<double> v(row.size());
-      for (std::size_t j = 0; j < row.size(); ++j) {
-        const double tf = static_cast<double>(row[j].second);
-        v[j] = (opt.sublinear_tf ? 1.0 + std::log(tf) : tf) * model.idf[row[j].first];
-        norm += v[j] * v[j];
-      }
-      norm = (opt.normalize && norm > 0) ? 1.0 / std::sqrt(norm) : 1.0;
-      for (std::size_t j = 0; j < row.size(); ++j) {
-        inner[at + j] = row[j].first;
-        values[at + j] = static_cast<float>(v[j] * norm);
-      }
+  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1; ++b) {
+      const std::int64_t at = row_nnz[b * block];
+      std::copy(buffers[b].cols.begin(), buffers[b].cols.end(), m.innerIndexPtr() + at);
+      std::copy(buffers[b].values.begin(), buffers[b].values.end(), m.valuePtr() + at);
+      buffers[b] = {};
     }
   });
   return m;
