@@ -3,6 +3,7 @@
 #include <koe/report.hpp>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -76,7 +77,8 @@ TEST(Pipeline, PlantedTopicsOfTheSampleLandMostlyInOneCluster) {
 }
 
 TEST(Pipeline, OutputFilesAreByteIdenticalForAnyThreadCount) {
-  const auto base = std::filesystem::temp_directory_path() / "koe_pipeline_threads";
+  const auto base = std::filesystem::temp_directory_path() /
+                    ("koe_pipeline_threads_" + std::to_string(::getpid()));
   std::filesystem::remove_all(base);
   std::string reference_json, reference_csv;
   for (int threads : {1, 2, 8}) {
@@ -98,7 +100,8 @@ TEST(Pipeline, OutputFilesAreByteIdenticalForAnyThreadCount) {
 }
 
 TEST(Pipeline, VoiceBlankAfterNormalizationIsEmptyNotNoise) {
-  const auto dir = std::filesystem::temp_directory_path() / "koe_pipeline_blank";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("koe_pipeline_blank_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
     std::ofstream f(dir / "v.csv");
@@ -120,7 +123,8 @@ TEST(Pipeline, VoiceBlankAfterNormalizationIsEmptyNotNoise) {
 }
 
 TEST(Pipeline, CorpusWithNothingToClusterIsAClearError) {
-  const auto dir = std::filesystem::temp_directory_path() / "koe_pipeline_nothing";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("koe_pipeline_nothing_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
     std::ofstream f(dir / "v.csv");
@@ -138,7 +142,8 @@ TEST(Pipeline, CorpusWithNothingToClusterIsAClearError) {
 }
 
 TEST(Pipeline, AtomicWriteLeavesNoTemporaryFiles) {
-  const auto dir = std::filesystem::temp_directory_path() / "koe_pipeline_atomic";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("koe_pipeline_atomic_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   koe::write_file_atomically(dir / "x.json", "{}\n");

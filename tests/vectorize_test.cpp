@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -139,7 +140,8 @@ TEST(Vectorize, SameMatrixForAnyThreadCount) {
 TEST(Vectorize, MatchesScikitLearnTfidfVectorizer) {
   if (std::system("/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "python3-sklearn is not installed";
-  const auto dir = std::filesystem::temp_directory_path() / "koe_vectorize_parity";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("koe_vectorize_parity_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   docs_t docs = synthetic_docs(500);
   docs.push_back({"配送", "遅い", "配送"});
