@@ -27,29 +27,17 @@ struct features {
 
 features split_features(const char* feature) {
   features f;
-  std::string_view s(feature);
-  std::size_t field = 0, start = 0;
-  for (std::size_t i = 0; i <= s.size(); ++i) {
-    if (i != s.size() && s[i] != ',') continue;
-    const std::string_view v = s.substr(start, i - start);
-    switch (field) {
-      case 0:
-        f.pos = v;
-        break;
-      case 1:
-        f.sub1 = v;
-        break;
-      case 4:
-        f.ctype = v;
-        break;
-      case 6:
-        f.lemma = v;
-        break;
-      default:
-        break;
-    }
-    ++field;
-    start = i + 1;
+  std::string_view* slot[] = {&f.pos, &f.sub1, nullptr, nullptr, &f.ctype, nullptr, &f.lemma};
+  const char* start = feature;
+  // Only the first seven fields are needed; the readings after them are never scanned.
+  for (std::size_t field = 0; field < 7; ++field) {
+    const char* end = start;
+    while (*end != '\0' && *end != ',')
+      ++end;
+    if (slot[field] != nullptr)
+      *slot[field] = std::string_view(start, static_cast<std::size_t>(end - start));
+    if (*end == '\0') break;
+    start = end + 1;
   }
   return f;
 }
