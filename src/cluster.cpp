@@ -163,7 +163,8 @@ void similarity_to(const Rows& rows, const std::vector<char>& valid,
 // Greedy k-means++ with cosine distance: each step draws a few candidates with probability
 // proportional to the squared distance to the nearest chosen centre, and keeps the candidate that
 // lowers the total squared distance most (plain k-means++ often seeds two centres in one group
-// when, as with short texts, distances within and between groups are alike).
+// when, as with short texts, distances within and between groups are alike). The candidates of a
+// step are scored together in one pass over the rows, through a small term-major table.
 template <class Rows>
 dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
                             const std::vector<std::size_t>& valid_index, std::size_t k,
@@ -172,54 +173,83 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
       dense_matrix::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(rows.dims()));
   const std::size_t n = rows.size();
   const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
-  std::vector<float> best(n, -1.0f), sim(n, 0.0f), best_sim(n, 0.0f);
-  std::vector<float> center(rows.dims(), 0.0f);
+  const std::size_t blocks = detail::block_count(n, row_grain);
+  std::vector<float> best(n, -1.0f), sims(n * trials, 0.0f);
+  std::vector<double> cumulative(valid_index.size());
+  std::vector<double> partial(blocks * trials);
   auto sq = [](float s) {
     const double d = std::max(0.0, 1.0 - static_cast<double>(s));
     return d * d;
   };
-  auto similarities_to_row = [&](std::size_t row, std::vector<float>& out) {
-    std::fill(center.begin(), center.end(), 0.0f);
-    rows.for_each(row, [&](std::size_t j, float v) { center[j] = v; });
-    similarity_to(rows, valid, center, out);
-  };
+  centroid_table ct;
+  ct.k = trials;
+  ct.dims = rows.dims();
+  ct.t.assign(ct.k * ct.dims, 0.0f);
+
   std::size_t pick = valid_index[r.below(valid_index.size())];
   set_row_as_centroid(rows, pick, c, 0);
-  similarities_to_row(pick, best);
+  {
+    std::vector<float> center(rows.dims(), 0.0f);
+    rows.for_each(pick, [&](std::size_t j, float v) { center[j] = v; });
+    similarity_to(rows, valid, center, best);
+  }
+  std::vector<std::size_t> cand(trials);
   for (std::size_t ci = 1; ci < k; ++ci) {
     double total = 0;
-    for (std::size_t i : valid_index)
-      total += sq(best[i]);
-    double best_potential = std::numeric_limits<double>::infinity();
-    std::size_t chosen = valid_index[r.below(valid_index.size())];
+    for (std::size_t a = 0; a < valid_index.size(); ++a) {
+      total += sq(best[valid_index[a]]);
+      cumulative[a] = total;
+    }
+    const std::size_t fallback = valid_index[r.below(valid_index.size())];
     for (std::size_t t = 0; t < trials; ++t) {
-      std::size_t cand = valid_index.back();
       if (total > 0) {
         const double target = r.uniform() * total;
-        double acc = 0;
-        for (std::size_t i : valid_index) {
-          acc += sq(best[i]);
-          if (acc > target) {
-            cand = i;
-            break;
-          }
-        }
+        const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), target);
+        cand[t] = at == cumulative.end()
+                      ? valid_index.back()
+                      : valid_index[static_cast<std::size_t>(at - cumulative.begin())];
       } else {
-        cand = valid_index[r.below(valid_index.size())];
+        cand[t] = valid_index[r.below(valid_index.size())];
       }
-      similarities_to_row(cand, sim);
+      rows.for_each(cand[t], [&](std::size_t j, float v) { ct.t[j * trials + t] = v; });
+    }
+    // Similarities of every row to every candidate, and per-block potentials summed in block
+    // order, so the choice does not depend on the thread count.
+    detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b) {
+        double* pot = partial.data() + b * trials;
+        std::fill(pot, pot + trials, 0.0);
+        for (std::size_t i = b * row_grain; i < std::min(n, (b + 1) * row_grain); ++i) {
+          if (!valid[i]) continue;
+          float* s = sims.data() + i * trials;
+          score_row(rows, i, ct, s);
+          for (std::size_t t = 0; t < trials; ++t)
+            pot[t] += sq(std::max(best[i], s[t]));
+        }
+      }
+    });
+    std::size_t chosen_t = trials;
+    double best_potential = std::numeric_limits<double>::infinity();
+    for (std::size_t t = 0; t < trials; ++t) {
       double potential = 0;
-      for (std::size_t i : valid_index)
-        potential += sq(std::max(best[i], sim[i]));
+      for (std::size_t b = 0; b < blocks; ++b)
+        potential += partial[b * trials + t];
       if (potential < best_potential) {
         best_potential = potential;
-        chosen = cand;
-        best_sim.swap(sim);
+        chosen_t = t;
       }
     }
-    set_row_as_centroid(rows, chosen, c, ci);
-    for (std::size_t i : valid_index)
-      best[i] = std::max(best[i], best_sim[i]);
+    for (std::size_t t = 0; t < trials; ++t)
+      rows.for_each(cand[t], [&](std::size_t j, float) { ct.t[j * trials + t] = 0.0f; });
+    if (chosen_t == trials) {
+      set_row_as_centroid(rows, fallback, c, ci);
+      continue;
+    }
+    set_row_as_centroid(rows, cand[chosen_t], c, ci);
+    detail::parallel_chunks(n, row_grain * 4, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i)
+        if (valid[i]) best[i] = std::max(best[i], sims[i * trials + chosen_t]);
+    });
   }
   return c;
 }
