@@ -1,8 +1,11 @@
-/// Writing results: clusters.json, assignments.csv and the terminal table.
+/// Writing results: clusters.json, assignments.csv, the terminal table, and the adoption outputs
+/// (candidates.json, trace.csv, the one-page report.html).
 #pragma once
 
 #include <koe/pipeline.hpp>
+#include <koe/score.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <ostream>
 #include <string>
@@ -14,15 +17,24 @@ enum class report_format {
   clusters_json,    ///< Input counts, options, clusters, noise, k curve.
   assignments_csv,  ///< One row per input record: id,cluster,similarity,status,reason.
   table,            ///< A plain-text table of clusters for a terminal.
+  candidates_json,  ///< Ranked adoption candidates with scores, reasons and decisions.
+  trace_csv,        ///< One row per input record: id,cluster,label,rank,decision,reply.
+  report_html,      ///< The one-page co-creation report (共創レポート), self-contained HTML5.
+  candidates_table,  ///< A plain-text table of the top candidates for a terminal.
 };
 
 /// Options that change what is written (never what was computed).
 struct report_options {
   bool include_stats = false;  ///< Add timings and peak memory to clusters.json (not reproducible).
   const pipeline_options* options = nullptr;  ///< Options recorded in clusters.json, if given.
+  /// Scores, decisions and trace (see `assess`). The candidate formats need it; with it,
+  /// `write_outputs` also writes candidates.json, trace.csv and report.html.
+  const adoption_result* adoption = nullptr;
+  std::size_t report_top = 5;  ///< Candidates shown in detail in report.html and the table.
 };
 
 /// Writes `r` to `out` in `format`. Output bytes depend only on the result and the options.
+/// The candidate formats throw `errc::invalid_argument` when `options.adoption` is null.
 void write_report(std::ostream& out, const analysis_result& r, report_format format,
                   const report_options& options = {});
 
@@ -30,7 +42,8 @@ void write_report(std::ostream& out, const analysis_result& r, report_format for
 /// so an interrupted run never leaves a half-written file that looks complete.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
 
-/// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically.
+/// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically; with
+/// `options.adoption` also candidates.json, trace.csv and report.html.
 void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                    const report_options& options = {});
 

@@ -2,6 +2,7 @@
 #include <koe/error.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
+#include <koe/score.hpp>
 
 #include <tbb/global_control.h>
 #include <unistd.h>
@@ -175,10 +176,13 @@ int main(int argc, char** argv) {
   double min_similarity = 0.0;
   std::size_t max_features = 0;
   bool stats = false;
+  std::string config, decisions;
+  std::size_t top = 5;
   auto* cl = app.add_subcommand(
       "cluster",
-      "Group voices into labelled clusters; writes OUTDIR/clusters.json and assignments.csv.\n"
-      "Example: koe cluster voices.csv -k auto --seed 7 -o out/");
+      "Group voices into labelled clusters and rank them as adoption candidates; writes\n"
+      "OUTDIR/clusters.json, assignments.csv, candidates.json, trace.csv and report.html.\n"
+      "Example: koe cluster voices.csv -k auto --seed 7 -o out/ --decisions decisions.csv");
   add_common(*cl, cl_args);
   cl->add_option("-k", k_text, "Number of clusters, or 'auto' (best cosine silhouette)")
       ->capture_default_str();
@@ -203,6 +207,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cl->add_option("--reduce", reduce, "Dimension reduction before clustering, e.g. lsa:100");
   cl->add_option("-o,--output", outdir, "Output directory")->required();
+  cl->add_option("--config", config,
+                 "Scoring configuration (koe.toml); default: built-in weights with the bundled "
+                 "severity lexicon and difficulty rules")
+      ->check(CLI::ExistingFile);
+  cl->add_option("--decisions", decisions,
+                 "Decisions CSV (key,decision,reason,date) carried to the matching clusters")
+      ->check(CLI::ExistingFile);
+  cl->add_option("--top", top, "Candidates shown in detail in report.html and on stdout")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cl->add_flag("--stats", stats,
                "Print per-stage time and peak memory, and add them to clusters.json");
 
@@ -260,21 +274,37 @@ int main(int argc, char** argv) {
       o.lsa_dimensions = dims;
     }
 
+    // Configuration and decisions are read before the long run, so a typo fails at once.
+    const koe::score_options so =
+        config.empty() ? koe::default_score_options() : koe::load_score_config(config);
+    const std::vector<koe::decision> decided =
+        decisions.empty() ? std::vector<koe::decision>{} : koe::read_decisions(decisions);
+
     koe::pipeline p(o);
     p.on_progress(make_progress(a.quiet));
     const koe::analysis_result r = p.run(a.input);
+    const koe::adoption_result adoption = koe::assess(r, so, decided);
     koe::report_options ro;
     ro.options = &o;
     ro.include_stats = stats;
+    ro.adoption = &adoption;
+    ro.report_top = top;
     koe::write_outputs(outdir, r, ro);
     print_rejects(r.input);
     koe::write_report(std::cout, r, koe::report_format::table);
+    std::cout << '\n';
+    koe::write_report(std::cout, r, koe::report_format::candidates_table, ro);
+    for (const auto& d : adoption.unmatched_decisions)
+      std::cerr << "koe: decision on line " << d.line << " (" << d.key
+                << ") matches no cluster of this run\n";
     if (stats) {
       for (const auto& t : r.timings)
         std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s\n";
       std::cerr << "koe: peak memory " << (r.peak_rss_bytes >> 20) << " MiB\n";
     }
-    if (!a.quiet) std::cerr << "koe: wrote " << outdir << "/clusters.json and assignments.csv\n";
+    if (!a.quiet)
+      std::cerr << "koe: wrote " << outdir
+                << "/{clusters.json, assignments.csv, candidates.json, trace.csv, report.html}\n";
     return 0;
   } catch (const koe::error& e) {
     std::cerr << "koe: " << e.what() << '\n';
