@@ -1,0 +1,753 @@
+"""koe (声): Japanese customer voices to labelled clusters, from Python.
+
+The native library does the work (normalize, MeCab, TF-IDF, spherical k-means, descriptions) with
+the GIL released; this package turns lists, numpy arrays and pandas objects into its inputs and its
+results into numpy arrays, scipy matrices and pandas frames. Results equal the ``koe`` command's for
+the same options and seed.
+
+Example::
+
+    import koe
+    voices = koe.read_voices("voices.csv")            # pandas DataFrame: id, text, status, ...
+    model = koe.Pipeline(k=8, seed=5).fit(voices)     # or .fit(voices["text"], meta=voices)
+    model.labels_                                     # numpy int32, -1 = noise or empty
+    model.clusters_frame()                            # one row per cluster: label, size, terms
+    print(model.report())                             # the table `koe cluster` prints
+
+Errors: :class:`KoeError` (a ``RuntimeError``) is the base of everything koe raises, with a ``code``
+attribute naming the ``koe::errc`` value. :class:`InputError` (also a ``ValueError``) is bad input:
+unreadable file, bad encoding, malformed record, missing column, nothing to cluster; its message
+reads ``FILE:LINE: what is wrong`` where a line is known. :class:`OptionError` (also a
+``ValueError``) is an option outside its domain. Wrong Python types raise ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+import os
+
+import numpy as np
+
+from . import _koe
+from ._koe import InputError, KoeError, OptionError
+
+__version__ = _koe.__version__
+
+__all__ = [
+    "Pipeline",
+    "tokenize",
+    "normalize",
+    "read_voices",
+    "data_directory",
+    "KoeError",
+    "InputError",
+    "OptionError",
+    "NotFittedError",
+    "__version__",
+]
+
+# Columns of read_voices() that carry koe's own bookkeeping rather than the file's metadata.
+_RESERVED = ("id", "text", "status", "reason", "timestamp", "record", "line")
+_STATUSES = {"kept", "empty", "rejected", ""}
+
+
+def _option_error(message):
+    """An OptionError raised by this package, coded like the library's own."""
+    error = OptionError(message)
+    error.code = "invalid_argument"
+    return error
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A fitted attribute or method was used before :meth:`Pipeline.fit`."""
+
+
+def data_directory() -> str:
+    """Directory of koe's bundled data (stop words, lexicons); empty when none is found."""
+    return _koe.data_directory()
+
+
+def _is_pandas(obj, name):
+    return type(obj).__module__.startswith("pandas") and type(obj).__name__ == name
+
+
+def _values(column):
+    """A list of Python values from a list, tuple, numpy array or pandas Series, missing -> None.
+
+    pandas and numpy convert in C (``tolist``); only the conversion to ``str`` is left to the
+    native module, which treats ``None`` and NaN as a missing value.
+    """
+    if _is_pandas(column, "Series") or _is_pandas(column, "Index"):
+        return column.astype(object).where(column.notna(), None).tolist()
+    if isinstance(column, np.ndarray):
+        if column.ndim != 1:
+            raise ValueError(f"expected a 1-D array, got shape {column.shape}")
+        return column.tolist()
+    if isinstance(column, (str, bytes)):
+        raise TypeError("expected a sequence of texts, got a single str; wrap it in a list")
+    if isinstance(column, (list, tuple)):
+        return column
+    return list(column)
+
+
+def _meta_columns(meta, n):
+    """Ordered {name: values} from a pandas DataFrame or a dict of columns, each of length n."""
+    if meta is None:
+        return {}
+    if _is_pandas(meta, "DataFrame"):
+        items = [(str(name), meta[name]) for name in meta.columns]
+    elif isinstance(meta, dict):
+        items = [(str(name), column) for name, column in meta.items() if name != "_attrs"]
+    else:
+        raise TypeError(f"meta must be a pandas DataFrame or a dict of columns, not "
+                        f"{type(meta).__name__}")
+    columns = {}
+    for name, column in items:
+        values = _values(column)
+        if len(values) != n:
+            raise ValueError(f"meta column '{name}' has {len(values)} values for {n} texts")
+        columns[name] = values
+    return columns
+
+
+def _path_list(value, name):
+    if value is None:
+        return []
+    if isinstance(value, (str, os.PathLike)):
+        return [os.fspath(value)]
+    try:
+        return [os.fspath(v) for v in value]
+    except TypeError:
+        raise TypeError(f"{name} must be a path or a list of paths") from None
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _apply_text_options(o, *, compounds, join_negation, fold_numbers, stopwords, extra_stopwords,
+                        use_default_stopwords, dicdir, userdic, remove_emoji, threads):
+    """Sets the normalize and tokenize parts of PipelineOptions (for Pipeline and tokenize)."""
+    if compounds not in ("off", "join", "parts_and_join"):
+        raise _option_error(f"compounds must be 'off', 'join' or 'parts_and_join', "
+                            f"not {compounds!r}")
+    o.tokenize.compounds = getattr(_koe.CompoundMode, compounds)
+    o.tokenize.join_negation = bool(join_negation)
+    o.tokenize.fold_numbers = bool(fold_numbers)
+    o.tokenize.stopword_files = _path_list(stopwords, "stopwords")
+    o.tokenize.extra_stopwords = [str(w) for w in extra_stopwords or ()]
+    o.tokenize.use_default_stopwords = bool(use_default_stopwords)
+    o.tokenize.dicdir = "" if dicdir is None else os.fspath(dicdir)
+    o.tokenize.user_dictionaries = _path_list(userdic, "userdic")
+    o.normalize.remove_emoji = bool(remove_emoji)
+    if threads is None:
+        threads = 0
+    if not _is_int(threads) or threads < 0:
+        raise _option_error(f"threads must be None (all cores) or a positive integer, "
+                            f"not {threads!r}")
+    o.threads = int(threads)
+
+
+def _df_bound(value, name):
+    # The library parses "2" as a count and "0.5" as a fraction: scikit-learn's int and float.
+    if _is_int(value):
+        return _koe.parse_df_bound(str(int(value)))
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return _koe.parse_df_bound(repr(float(value)))
+    raise _option_error(f"{name} must be an int (documents) or a float in [0, 1] (a fraction), "
+                      f"not {value!r}")
+
+
+def _reduce_dimensions(reduce):
+    if reduce is None:
+        return 0
+    if _is_int(reduce) and reduce > 0:
+        return int(reduce)
+    if isinstance(reduce, str) and reduce.startswith("lsa:") and reduce[4:].isdigit() \
+            and int(reduce[4:]) > 0:
+        return int(reduce[4:])
+    raise _option_error(f"reduce must be None, a positive int or 'lsa:N' (e.g. 'lsa:100'), "
+                      f"not {reduce!r}")
+
+
+def _require(module, what):
+    try:
+        return __import__(module, fromlist=["_"])
+    except ImportError:
+        raise ImportError(f"{what} needs {module} (Debian: apt install python3-"
+                          f"{module.split('.')[0]})") from None
+
+
+def _csr(arrays):
+    sparse = _require("scipy.sparse", "a TF-IDF matrix")
+    data, indices, indptr, shape = arrays
+    # The arrays are fresh and of scipy's own dtypes, so csr_matrix wraps them without a copy.
+    return sparse.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+
+
+class Pipeline:
+    """Clusters Japanese customer voices: normalize, tokenize (MeCab), TF-IDF, spherical k-means.
+
+    Parameters follow ``koe cluster``'s options; the same values and seed give the same clusters
+    as the command, for any ``threads``.
+
+    Parameters
+    ----------
+    k : "auto" or int, default "auto"
+        Number of clusters; "auto" picks the best mean cosine silhouette in [k_min, k_max].
+    seed : int, default 1234
+        Random seed of k-means++ and LSA. The same seed gives the same result.
+    threads : int or None, default None
+        Worker threads (None = all cores). Never changes the result.
+    reduce : None, int or "lsa:N", default None
+        Reduce the TF-IDF rows to N LSA dimensions before clustering.
+    min_df, max_df : int or float, default 2 and 1.0
+        Drop terms in fewer / more documents: an int is a count, a float a fraction of documents.
+    max_features : int or None, default None
+        Keep only the most frequent terms.
+    n_init : int, default 3
+        k-means restarts; the best objective wins.
+    max_iter : int, default 100
+    tol : float, default 1e-4
+        Stop when the objective improves by less than this fraction.
+    k_min, k_max : int, default 2 and 30
+        Range of k tried by ``k="auto"``.
+    merge_factor : int, default 1
+        Over-cluster to merge_factor * k clusters, then merge the closest down to k.
+    min_similarity : float, default 0.0
+        Voices less similar than this to their cluster become noise (label -1).
+    compounds : {"off", "join", "parts_and_join"}, default "parts_and_join"
+        Noun runs: each noun alone, one joined term, or both.
+    join_negation : bool, default True
+        使え + ない becomes the term 使えない.
+    fold_numbers : bool, default True
+        Numbers become the single term <数>.
+    stopwords : path or list of paths, optional
+        Extra stop-word files (one term per line).
+    extra_stopwords : list of str, optional
+    use_default_stopwords : bool, default True
+        Load koe's bundled stop-word list too.
+    dicdir : path, optional
+        MeCab dictionary directory (default: the system ipadic-utf8).
+    userdic : path or list of paths, optional
+        Compiled MeCab user dictionaries.
+    remove_emoji : bool, default False
+    top_terms, label_terms, n_representatives : int, default 10, 3, 5
+        Terms listed per cluster, terms joined into its label, representative voices.
+    config : path, optional
+        Scoring configuration (koe.toml: weights, thresholds, lexicon, difficulty rules), as
+        ``koe cluster --config``; default: built-in weights, bundled lexicon and rules.
+    decisions : path or pandas DataFrame, optional
+        Decisions (columns key, decision, reason, date) carried to the matching clusters, as
+        ``koe cluster --decisions``.
+    report_top : int, default 5
+        Candidates shown in detail in the HTML report and the candidates table.
+
+    Attributes (after fit)
+    ----------------------
+    labels_ : numpy.ndarray of int32, shape (n_texts,)
+        Cluster of each text; -1 for noise, empty texts and rejected records.
+    similarity_ : numpy.ndarray of float32, shape (n_texts,)
+        Cosine similarity to the text's cluster centroid; NaN for empty texts.
+    clusters_ : list of dict
+        One per cluster: id, label, size, share, cohesion, duplicates, terms [(term, weight)],
+        representatives [{index, id, text}] (index = position in the fitted texts).
+    n_clusters_ : int
+        Number of clusters (the chosen one with k="auto").
+    k_curve_ : list of (k, silhouette)
+        Filled when k was chosen automatically.
+    timings_ : dict of str to float
+        Seconds per stage.
+    tfidf_ : scipy.sparse.csr_matrix of float32, shape (n_texts, n_terms)
+        TF-IDF rows; all-zero rows for texts that were not vectorized.
+    vocabulary_ : dict of str to int
+        Term -> column of ``tfidf_``.
+    terms_ : list of list of str
+        Terms of each text after tokenizing and filtering.
+    reduced_ : numpy.ndarray of float32, shape (n_texts, N), or None
+        The LSA rows clustered when ``reduce`` is set.
+    candidates_ : list of dict
+        Clusters scored as adoption candidates (on first use of a scoring output), best first: rank, cluster, key, label, size,
+        share, frequency, impact, difficulty, adoption (scores in [0, 1]), difficulty_level,
+        quadrant, recommended, small_high_impact, decision, decision_reason, decision_date,
+        reasons (list of str, Japanese), representatives [{index, id, text}].
+    notes_ : list of str
+        Signals scoring could not use (no rating column, ...).
+    unmatched_decisions_ : list of dict
+        Rows of ``decisions`` that matched no cluster (key, decision, reason, date, line).
+
+    Not thread-safe: one fit or transform at a time per Pipeline (others may run in parallel).
+
+    Example
+    -------
+    >>> model = koe.Pipeline(k=8, seed=5).fit(["配達が遅い", "アプリが重い", ...])
+    >>> model.labels_[:3]
+    array([5, 2, ...], dtype=int32)
+    """
+
+    def __init__(self, k="auto", *, seed=1234, threads=None, reduce=None, min_df=2, max_df=1.0,
+                 max_features=None, n_init=3, max_iter=100, tol=1e-4, k_min=2, k_max=30,
+                 merge_factor=1, min_similarity=0.0, compounds="parts_and_join",
+                 join_negation=True, fold_numbers=True, stopwords=None, extra_stopwords=None,
+                 use_default_stopwords=True, dicdir=None, userdic=None, remove_emoji=False,
+                 top_terms=10, label_terms=3, n_representatives=5, config=None, decisions=None,
+                 report_top=5):
+        # As in scikit-learn, __init__ only stores the parameters; fit validates them.
+        self.k = k
+        self.seed = seed
+        self.threads = threads
+        self.reduce = reduce
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.k_min = k_min
+        self.k_max = k_max
+        self.merge_factor = merge_factor
+        self.min_similarity = min_similarity
+        self.compounds = compounds
+        self.join_negation = join_negation
+        self.fold_numbers = fold_numbers
+        self.stopwords = stopwords
+        self.extra_stopwords = extra_stopwords
+        self.use_default_stopwords = use_default_stopwords
+        self.dicdir = dicdir
+        self.userdic = userdic
+        self.remove_emoji = remove_emoji
+        self.top_terms = top_terms
+        self.label_terms = label_terms
+        self.n_representatives = n_representatives
+        self.config = config
+        self.decisions = decisions
+        self.report_top = report_top
+        self._model = None
+        self._cache = {}
+
+    # -- parameters ---------------------------------------------------------------------------
+
+    @classmethod
+    def _param_names(cls):
+        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+
+    def get_params(self, deep=True):
+        """Parameters as a dict (scikit-learn's estimator interface)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params):
+        """Sets parameters by name and returns self; takes effect at the next fit."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"invalid parameter {name!r} for Pipeline; valid ones: "
+                                 f"{', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        defaults = {p.name: p.default
+                    for p in inspect.signature(type(self).__init__).parameters.values()}
+        changed = [f"{name}={value!r}" for name, value in self.get_params().items()
+                   if not (isinstance(value, type(defaults[name])) and value == defaults[name])]
+        return f"Pipeline({', '.join(changed)})"
+
+    def _options(self):
+        o = _koe.PipelineOptions()
+        if self.k == "auto":
+            o.cluster.k = 0
+        elif _is_int(self.k) and self.k > 0:
+            o.cluster.k = int(self.k)
+        else:
+            raise _option_error(f"k must be 'auto' or a positive integer, not {self.k!r}")
+        if not _is_int(self.seed) or not 0 <= self.seed < 2**64:
+            raise _option_error(f"seed must be an integer in [0, 2**64), not {self.seed!r}")
+        o.cluster.seed = int(self.seed)
+        o.cluster.n_init = int(self.n_init)
+        o.cluster.max_iter = int(self.max_iter)
+        o.cluster.tol = float(self.tol)
+        o.cluster.k_min = int(self.k_min)
+        o.cluster.k_max = int(self.k_max)
+        o.cluster.merge_factor = int(self.merge_factor)
+        o.cluster.min_similarity = float(self.min_similarity)
+        o.lsa_dimensions = _reduce_dimensions(self.reduce)
+        o.vectorize.min_df = _df_bound(self.min_df, "min_df")
+        o.vectorize.max_df = _df_bound(self.max_df, "max_df")
+        if self.max_features is None:
+            o.vectorize.max_features = 0
+        elif _is_int(self.max_features) and self.max_features > 0:
+            o.vectorize.max_features = int(self.max_features)
+        else:
+            raise _option_error(f"max_features must be None or a positive integer, "
+                              f"not {self.max_features!r}")
+        for name in ("top_terms", "label_terms", "n_representatives"):
+            value = getattr(self, name)
+            if not _is_int(value) or value < 0:
+                raise _option_error(f"{name} must be a non-negative integer, not {value!r}")
+        o.describe.top_terms = int(self.top_terms)
+        o.describe.label_terms = int(self.label_terms)
+        o.describe.representatives = int(self.n_representatives)
+        _apply_text_options(o, compounds=self.compounds, join_negation=self.join_negation,
+                            fold_numbers=self.fold_numbers, stopwords=self.stopwords,
+                            extra_stopwords=self.extra_stopwords,
+                            use_default_stopwords=self.use_default_stopwords,
+                            dicdir=self.dicdir, userdic=self.userdic,
+                            remove_emoji=self.remove_emoji, threads=self.threads)
+        return o
+
+    def _scoring(self):
+        settings = {"config": "" if self.config is None else os.fspath(self.config)}
+        if self.decisions is None:
+            pass
+        elif isinstance(self.decisions, (str, os.PathLike)):
+            settings["decisions_path"] = os.fspath(self.decisions)
+        elif _is_pandas(self.decisions, "DataFrame"):
+            settings["decisions_csv"] = self.decisions.to_csv(index=False)
+        else:
+            raise TypeError("decisions must be a path or a pandas DataFrame with columns key, "
+                            f"decision, reason, date; not {type(self.decisions).__name__}")
+        if not _is_int(self.report_top) or self.report_top < 1:
+            raise _option_error(f"report_top must be a positive integer, not {self.report_top!r}")
+        settings["report_top"] = int(self.report_top)
+        return settings
+
+    # -- fitting ------------------------------------------------------------------------------
+
+    def fit(self, texts, meta=None):
+        """Clusters ``texts`` and returns self.
+
+        Parameters
+        ----------
+        texts : list of str, numpy array of str, pandas Series, or a table
+            The voices; None and NaN count as empty voices (label -1). A table (a pandas
+            DataFrame or dict of columns, for example from :func:`read_voices`) must have a
+            ``text`` column; its other columns are ``meta``.
+        meta : pandas DataFrame or dict of columns, optional
+            Per-voice metadata, aligned by position: rating, segment, contributor, created_at...
+            Columns ``id`` and ``timestamp`` (else ``created_at``) fill the voice's id and time
+            (without an ``id`` column the id is the Series index, else the 0-based position);
+            ``status`` / ``reason`` as written by :func:`read_voices` keep rejected records
+            rejected; ``text``, ``record`` and ``line`` are ignored. Values are kept as text
+            (dates in ISO 8601).
+
+        Raises
+        ------
+        InputError
+            Nothing is left to cluster (every text empty), or a config / decisions file cannot
+            be read.
+        OptionError
+            An option is outside its domain, or the config or decisions file is malformed.
+        """
+        if _is_pandas(texts, "DataFrame") or isinstance(texts, dict):
+            if meta is not None:
+                raise TypeError("pass either a table with a 'text' column, or texts and meta")
+            if "text" not in texts:
+                raise ValueError("the table has no 'text' column; call "
+                                 "fit(table['your_column'], meta=table)")
+            meta = texts
+            texts = texts["text"]
+        # read_voices() records the file and its encoding, so reports name them as the CLI does.
+        attrs = (meta.get("_attrs") if isinstance(meta, dict) else getattr(meta, "attrs", None)) \
+            or getattr(texts, "attrs", None) or {}
+        source, encoding = attrs.get("source", "texts"), attrs.get("encoding", "utf-8")
+        options, scoring = self._options(), self._scoring()
+        values = _values(texts)
+        columns = _meta_columns(meta, len(values))
+        ids = columns.pop("id", None)
+        if ids is None and _is_pandas(texts, "Series"):
+            ids = texts.index.tolist()  # the frame's own row labels, as a notebook shows them
+        timestamps = columns.pop("timestamp", None)
+        if timestamps is None:
+            timestamps = columns.pop("created_at", None)
+        status = columns.pop("status", None)
+        if status is not None and not set(status) <= _STATUSES | {None}:
+            raise ValueError("meta column 'status' holds koe's record status (kept, empty, "
+                             "rejected), as read_voices() writes it; rename your own column")
+        reasons = columns.pop("reason", None)
+        for name in ("text", "record", "line"):
+            columns.pop(name, None)
+
+        # A failed fit must not leave the previous fit's attributes looking current.
+        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("_")]:
+            delattr(self, name)
+        self._model = None
+        self._cache = {}
+        model = _koe.Model(options, **scoring)
+        model.fit(values, ids, timestamps, status, reasons, list(columns), list(columns.values()),
+                  source, encoding)
+        self._model = model
+        self.labels_ = model.labels()
+        self.similarity_ = model.similarity()
+        self.clusters_ = model.clusters()
+        self.n_clusters_ = model.k()
+        self.k_curve_ = model.k_curve()
+        self.timings_ = model.timings()
+        return self
+
+    def fit_predict(self, texts, meta=None):
+        """Fits and returns ``labels_``."""
+        return self.fit(texts, meta).labels_
+
+    def fit_transform(self, texts, meta=None):
+        """Fits and returns ``tfidf_`` (equal to ``transform(texts)``)."""
+        return self.fit(texts, meta).tfidf_
+
+    def transform(self, texts):
+        """TF-IDF rows of ``texts`` under the fitted vocabulary and idf, as a CSR matrix.
+
+        Texts are normalized and tokenized as in ``fit``; unknown terms are ignored. With
+        ``reduce`` set the result is still TF-IDF: the library does not keep the LSA basis, so new
+        texts cannot be projected (``reduced_`` holds the fitted texts' LSA rows).
+        """
+        return _csr(self._fitted().transform(_values(texts)))
+
+    # -- fitted attributes --------------------------------------------------------------------
+
+    def _fitted(self):
+        if self._model is None:
+            raise NotFittedError("this Pipeline is not fitted yet; call fit(texts) first")
+        return self._model
+
+    def _cached(self, name, make):
+        if name not in self._cache:
+            self._cache[name] = make(self._fitted())
+        return self._cache[name]
+
+    @property
+    def tfidf_(self):
+        """TF-IDF rows (scipy.sparse.csr_matrix, float32), one per fitted text."""
+        return self._cached("tfidf", lambda m: _csr(m.tfidf()))
+
+    @property
+    def vocabulary_(self):
+        """Term -> column of ``tfidf_``."""
+        return self._cached("vocabulary", lambda m: {t: i for i, t in enumerate(m.vocabulary())})
+
+    def get_feature_names_out(self, input_features=None):
+        """Terms in column order, as a numpy object array (scikit-learn's name)."""
+        return self._cached("features", lambda m: np.array(m.vocabulary(), dtype=object))
+
+    @property
+    def terms_(self):
+        """Terms of each fitted text after filtering (empty list for empty texts)."""
+        return self._cached("terms", lambda m: m.terms())
+
+    @property
+    def reduced_(self):
+        """LSA rows the clustering used (float32, zero rows for empty texts), or None."""
+        return self._cached("reduced", lambda m: m.reduced())
+
+    @property
+    def candidates_(self):
+        """Clusters scored as adoption candidates, best first (scored on first use)."""
+        return self._cached("candidates", lambda m: m.candidates())
+
+    @property
+    def notes_(self):
+        """Signals scoring could not use (no rating column, ...), in Japanese."""
+        return self._cached("notes", lambda m: m.notes())
+
+    @property
+    def unmatched_decisions_(self):
+        """Rows of ``decisions`` that matched no cluster of this fit."""
+        return self._cached("unmatched", lambda m: m.unmatched_decisions())
+
+    @property
+    def dictionary_(self):
+        """MeCab dictionary directory used."""
+        return self._fitted().dictionary()
+
+    # -- frames and reports -------------------------------------------------------------------
+
+    def clusters_frame(self):
+        """``clusters_`` as a pandas DataFrame, one row per cluster, indexed by cluster id.
+
+        ``terms`` holds the top terms and ``representatives`` their texts, as lists.
+        """
+        pd = _require("pandas", "clusters_frame()")
+        self._fitted()
+        rows = [{"id": c["id"], "label": c["label"], "size": c["size"], "share": c["share"],
+                 "cohesion": c["cohesion"], "duplicates": c["duplicates"],
+                 "terms": [t for t, _ in c["terms"]],
+                 "representatives": [r["text"] for r in c["representatives"]]}
+                for c in self.clusters_]
+        columns = ["id", "label", "size", "share", "cohesion", "duplicates", "terms",
+                   "representatives"]
+        return pd.DataFrame(rows, columns=columns).set_index("id")
+
+    def assignments_frame(self):
+        """Where each text went, as the ``koe cluster`` command's assignments.csv.
+
+        Columns: id, cluster, similarity, status (clustered, noise, empty, rejected), reason.
+        """
+        pd = _require("pandas", "assignments_frame()")
+        import io
+        return pd.read_csv(io.StringIO(self.report("csv")), dtype={"id": str, "reason": str},
+                           keep_default_na=False, na_values={"similarity": [""]})
+
+    def report(self, format="table", stats=False):
+        """The result as ``koe cluster`` writes it, as a string.
+
+        format: "table" (the clusters table it prints), "candidates_table" (the candidates table
+        it prints), "json" (clusters.json), "csv" (assignments.csv), "candidates"
+        (candidates.json, with every signal), "trace" (trace.csv) or "html" (report.html).
+        ``stats`` adds timings and peak memory to clusters.json.
+        """
+        return self._fitted().report(format, stats)
+
+    def report_html(self):
+        """The one-page co-creation report (共創レポート) as a self-contained HTML string.
+
+        In Jupyter: ``IPython.display.HTML(model.report_html())``; or write it to a file.
+        """
+        return self.report("html")
+
+    def candidates_frame(self):
+        """``candidates_`` as a pandas DataFrame indexed by rank (best first);
+        ``representatives`` holds their texts."""
+        pd = _require("pandas", "candidates_frame()")
+        self._fitted()
+        rows = [{**c, "representatives": [r["text"] for r in c["representatives"]]}
+                for c in self.candidates_]
+        columns = ["rank", "cluster", "key", "label", "size", "share", "frequency", "impact",
+                   "difficulty", "adoption", "difficulty_level", "quadrant", "recommended",
+                   "small_high_impact", "decision", "decision_reason", "decision_date", "reasons",
+                   "representatives"]
+        return pd.DataFrame(rows, columns=columns).set_index("rank")
+
+    def trace_frame(self):
+        """What became of every fitted text, as ``koe cluster``'s trace.csv, one row per text.
+
+        Columns: id, status (kept, empty, rejected), clustered, cluster (-1 when not clustered),
+        label, rank (candidate rank, 0 when not clustered), decision (adopted, rejected, pending,
+        undecided), reply (a reply draft for texts with a contributor, else empty).
+        """
+        pd = _require("pandas", "trace_frame()")
+        return pd.DataFrame(self._fitted().trace())
+
+
+def _text_options(kwargs, allowed):
+    unknown = set(kwargs) - set(allowed)
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+    return {**allowed, **kwargs}
+
+
+_TOKENIZE_DEFAULTS = {
+    "compounds": "parts_and_join", "join_negation": True, "fold_numbers": True,
+    "stopwords": None, "extra_stopwords": None, "use_default_stopwords": True, "dicdir": None,
+    "userdic": None, "remove_emoji": False, "threads": None,
+}
+
+
+def tokenize(texts, **options):
+    """Terms of each text, as ``fit`` sees them (normalized, MeCab, filters, stop words).
+
+    Parameters
+    ----------
+    texts : str, or list / numpy array / pandas Series of str
+        A single str gives a single list of terms.
+    **options
+        compounds, join_negation, fold_numbers, stopwords, extra_stopwords,
+        use_default_stopwords, dicdir, userdic, remove_emoji, threads: as in :class:`Pipeline`.
+
+    Example
+    -------
+    >>> koe.tokenize("ログイン画面が使えない")
+    ['ログイン', '画面', 'ログイン画面', '使えない']
+    """
+    o = _koe.PipelineOptions()
+    _apply_text_options(o, **_text_options(options, _TOKENIZE_DEFAULTS))
+    if isinstance(texts, str):
+        return _koe.tokenize([texts], o)[0]
+    return _koe.tokenize(_values(texts), o)
+
+
+_NORMALIZE_FIELDS = ("nfkc", "fold_case", "unify_long_vowels", "collapse_repeats", "mask_urls",
+                     "mask_emails", "mask_phones", "remove_emoji", "trim")
+
+
+def normalize(texts, **options):
+    """Normalized form of each text (NFKC, case, long vowels, repeats, URL/e-mail/phone masks).
+
+    Options are booleans named after ``koe::normalize_options``: nfkc, fold_case,
+    unify_long_vowels, collapse_repeats, mask_urls, mask_emails, mask_phones, remove_emoji, trim.
+    A single str gives a single str.
+
+    Example
+    -------
+    >>> koe.normalize("すご〜〜い 090-1234-5678")
+    'すごーい <phone>'
+    """
+    o = _koe.NormalizeOptions()
+    for name, value in options.items():
+        if name not in _NORMALIZE_FIELDS:
+            raise TypeError(f"unexpected keyword argument {name!r}")
+        setattr(o, name, bool(value))
+    if isinstance(texts, str):
+        return _koe.normalize([texts], o)[0]
+    return _koe.normalize(_values(texts), o)
+
+
+def read_voices(path, format=None, *, text_column=None, id_column=None, time_column=None,
+                encoding="utf-8", on_error="fail", max_voice_bytes=16384):
+    """Reads a voice file with koe's reader (CSV, TSV, JSON Lines, text; UTF-8, Shift_JIS, EUC-JP).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    format : {"csv", "tsv", "jsonl", "text"} or None
+        None picks it from the extension.
+    text_column, id_column, time_column : str, optional
+        A header name or a 1-based index written as digits; defaults as in ``koe cluster``
+        (text; id; created_at or timestamp).
+    encoding : {"utf-8", "shift_jis", "cp932", "euc-jp", "auto"}
+    on_error : {"fail", "skip"}
+        "fail" raises :class:`InputError` ("FILE:LINE: what is wrong") at the first bad record;
+        "skip" keeps it with status "rejected" and the reason.
+    max_voice_bytes : int
+        Longer voices are truncated (with a reason); 0 = no limit.
+
+    Returns
+    -------
+    pandas.DataFrame, or a dict of lists when pandas is not installed
+        Columns id, text, status (kept, empty, rejected), reason, timestamp, then the file's other
+        columns as text (a name that clashes with these gets a ``meta_`` prefix), then record and
+        line (1-based record number and physical line). ``attrs`` (or the dict's ``"_attrs"``)
+        hold ``source`` and ``encoding``.
+    """
+    o = _koe.IoOptions()
+    name = "auto" if format is None else format
+    if name not in ("auto", "csv", "tsv", "jsonl", "text"):
+        raise _option_error(f"format must be None, 'csv', 'tsv', 'jsonl' or 'text', not {format!r}")
+    o.format = getattr(_koe.InputFormat, name)
+    o.text_column = "" if text_column is None else str(text_column)
+    o.id_column = "" if id_column is None else str(id_column)
+    o.time_column = "" if time_column is None else str(time_column)
+    o.encoding = encoding
+    if on_error not in ("fail", "skip"):
+        raise _option_error(f"on_error must be 'fail' or 'skip', not {on_error!r}")
+    o.errors = getattr(_koe.OnError, on_error)
+    if not _is_int(max_voice_bytes) or max_voice_bytes < 0:
+        raise _option_error(f"max_voice_bytes must be a non-negative integer, "
+                          f"not {max_voice_bytes!r}")
+    o.max_voice_bytes = int(max_voice_bytes)
+    c = _koe.read_corpus(os.fspath(path), o)
+
+    columns = {name: c[name] for name in ("id", "text", "status", "reason", "timestamp")}
+    for name, values in zip(c["meta_columns"], c["meta"]):
+        while name in columns or name in _RESERVED:
+            name = "meta_" + name
+        columns[name] = values
+    columns["record"] = c["record"]
+    columns["line"] = c["line"]
+    attrs = {"source": c["source"], "encoding": c["encoding"]}
+    try:
+        import pandas as pd
+    except ImportError:
+        columns["_attrs"] = attrs
+        return columns
+    frame = pd.DataFrame(columns)
+    frame.attrs.update(attrs)
+    return frame

@@ -1,0 +1,201 @@
+"""Type stubs for koe (声): Japanese customer voices to labelled clusters."""
+
+import os
+from typing import Any, Literal, Sequence, TypedDict, overload
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+_Texts = Sequence[str | None] | npt.NDArray[Any] | Any  # list, numpy array or pandas Series
+_Meta = dict[str, Sequence[Any]] | Any  # dict of columns or pandas DataFrame
+_Path = str | os.PathLike[str]
+
+class KoeError(RuntimeError):
+    """Base of every error koe raises; ``code`` names the koe::errc value."""
+
+    code: str | None
+
+class InputError(KoeError, ValueError):
+    """Bad input; the message reads 'FILE:LINE: what is wrong' where a line is known."""
+
+class OptionError(KoeError, ValueError):
+    """An option outside its domain, or a malformed configuration file."""
+
+class NotFittedError(ValueError, AttributeError):
+    """A fitted attribute or method was used before Pipeline.fit."""
+
+class Representative(TypedDict):
+    index: int  # position in the fitted texts
+    id: str
+    text: str
+
+class Cluster(TypedDict):
+    id: int
+    label: str
+    size: int
+    share: float
+    cohesion: float
+    duplicates: int
+    terms: list[tuple[str, float]]
+    representatives: list[Representative]
+
+class Candidate(TypedDict):
+    rank: int
+    cluster: int
+    key: str
+    label: str
+    size: int
+    share: float
+    frequency: float
+    impact: float
+    difficulty: float
+    adoption: float
+    difficulty_level: Literal["unknown", "low", "medium", "high"]
+    quadrant: Literal["quick_win", "big_bet", "fill_in", "reconsider"]
+    recommended: bool
+    small_high_impact: bool
+    decision: Literal["undecided", "adopted", "rejected", "pending"]
+    decision_reason: str
+    decision_date: str
+    reasons: list[str]
+    representatives: list[Representative]
+
+class Pipeline:
+    """Clusters Japanese customer voices: normalize, tokenize (MeCab), TF-IDF, spherical k-means."""
+
+    k: Literal["auto"] | int
+    seed: int
+    threads: int | None
+    reduce: None | int | str
+    min_df: int | float
+    max_df: int | float
+    max_features: int | None
+    n_init: int
+    max_iter: int
+    tol: float
+    k_min: int
+    k_max: int
+    merge_factor: int
+    min_similarity: float
+    compounds: Literal["off", "join", "parts_and_join"]
+    join_negation: bool
+    fold_numbers: bool
+    stopwords: _Path | Sequence[_Path] | None
+    extra_stopwords: Sequence[str] | None
+    use_default_stopwords: bool
+    dicdir: _Path | None
+    userdic: _Path | Sequence[_Path] | None
+    remove_emoji: bool
+    top_terms: int
+    label_terms: int
+    n_representatives: int
+    config: _Path | None
+    decisions: _Path | Any | None
+    report_top: int
+
+    labels_: npt.NDArray[np.int32]
+    similarity_: npt.NDArray[np.float32]
+    clusters_: list[Cluster]
+    n_clusters_: int
+    k_curve_: list[tuple[int, float]]
+    timings_: dict[str, float]
+    candidates_: list[Candidate]
+    notes_: list[str]
+    unmatched_decisions_: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        k: Literal["auto"] | int = "auto",
+        *,
+        seed: int = 1234,
+        threads: int | None = None,
+        reduce: None | int | str = None,
+        min_df: int | float = 2,
+        max_df: int | float = 1.0,
+        max_features: int | None = None,
+        n_init: int = 3,
+        max_iter: int = 100,
+        tol: float = 1e-4,
+        k_min: int = 2,
+        k_max: int = 30,
+        merge_factor: int = 1,
+        min_similarity: float = 0.0,
+        compounds: Literal["off", "join", "parts_and_join"] = "parts_and_join",
+        join_negation: bool = True,
+        fold_numbers: bool = True,
+        stopwords: _Path | Sequence[_Path] | None = None,
+        extra_stopwords: Sequence[str] | None = None,
+        use_default_stopwords: bool = True,
+        dicdir: _Path | None = None,
+        userdic: _Path | Sequence[_Path] | None = None,
+        remove_emoji: bool = False,
+        top_terms: int = 10,
+        label_terms: int = 3,
+        n_representatives: int = 5,
+        config: _Path | None = None,
+        decisions: _Path | Any | None = None,
+        report_top: int = 5,
+    ) -> None: ...
+    def get_params(self, deep: bool = True) -> dict[str, Any]: ...
+    def set_params(self, **params: Any) -> Pipeline: ...
+    def fit(self, texts: _Texts, meta: _Meta | None = None) -> Pipeline: ...
+    def fit_predict(self, texts: _Texts, meta: _Meta | None = None) -> npt.NDArray[np.int32]: ...
+    def fit_transform(self, texts: _Texts, meta: _Meta | None = None) -> Any: ...
+    def transform(self, texts: _Texts) -> Any:
+        """TF-IDF rows (scipy.sparse.csr_matrix, float32) under the fitted vocabulary."""
+    @property
+    def tfidf_(self) -> Any:
+        """scipy.sparse.csr_matrix of float32, shape (n_texts, n_terms)."""
+    @property
+    def vocabulary_(self) -> dict[str, int]: ...
+    def get_feature_names_out(self, input_features: Any = None) -> npt.NDArray[np.object_]: ...
+    @property
+    def terms_(self) -> list[list[str]]: ...
+    @property
+    def reduced_(self) -> npt.NDArray[np.float32] | None: ...
+    @property
+    def dictionary_(self) -> str: ...
+    def clusters_frame(self) -> Any:
+        """pandas.DataFrame, one row per cluster."""
+    def assignments_frame(self) -> Any:
+        """pandas.DataFrame: id, cluster, similarity, status, reason."""
+    def report(
+        self,
+        format: Literal[
+            "table", "candidates_table", "json", "csv", "candidates", "trace", "html"
+        ] = "table",
+        stats: bool = False,
+    ) -> str: ...
+    def report_html(self) -> str:
+        """The one-page co-creation report, self-contained HTML."""
+    def candidates_frame(self) -> Any:
+        """pandas.DataFrame of candidates_, indexed by rank."""
+    def trace_frame(self) -> Any:
+        """pandas.DataFrame: id, status, clustered, cluster, label, rank, decision, reply."""
+
+@overload
+def tokenize(texts: str, **options: Any) -> list[str]: ...
+@overload
+def tokenize(texts: _Texts, **options: Any) -> list[list[str]]: ...
+@overload
+def normalize(texts: str, **options: bool) -> str: ...
+@overload
+def normalize(texts: _Texts, **options: bool) -> list[str]: ...
+def read_voices(
+    path: _Path,
+    format: Literal["csv", "tsv", "jsonl", "text"] | None = None,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    time_column: str | None = None,
+    encoding: Literal["utf-8", "shift_jis", "cp932", "euc-jp", "auto"] = "utf-8",
+    on_error: Literal["fail", "skip"] = "fail",
+    max_voice_bytes: int = 16384,
+) -> Any:
+    """pandas.DataFrame (dict of lists without pandas): id, text, status, reason, timestamp,
+    the file's other columns, record, line."""
+def data_directory() -> str: ...
+
+__all__: list[str]
