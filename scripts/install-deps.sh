@@ -4,7 +4,8 @@
 #
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --bench    also the Python peer used by the benchmarks
-#   scripts/install-deps.sh --browser  also Chromium, for the report screenshot check
+#   scripts/install-deps.sh --browser  also Chromium and a Japanese font, for the report screenshot
+#   scripts/install-deps.sh --fuzz     also clang and its runtime, for libFuzzer and sanitizers
 set -euo pipefail
 
 packages=(
@@ -19,7 +20,8 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(python3-mecab time) ;;
-    --browser) packages+=(chromium) ;;
+    --browser) packages+=(chromium fonts-ipafont-gothic) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
