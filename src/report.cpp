@@ -243,7 +243,10 @@ void write_assignments_csv(std::ostream& out, const analysis_result& r) {
       const std::int32_t c = r.clusters.assignment[row];
       std::snprintf(sim, sizeof sim, "%.4f", static_cast<double>(r.clusters.similarity[row]));
       out << c << ',' << sim << ',' << (c >= 0 ? "clustered" : "noise") << ','
-          << csv_field(c >= 0 ? d.reason : noise_text(r.clusters.noise[row])) << '\n';
+          << csv_field(c >= 0 || d.reason.empty()
+                           ? (c >= 0 ? d.reason : std::string(noise_text(r.clusters.noise[row])))
+                           : std::string(noise_text(r.clusters.noise[row])) + "; " + d.reason)
+          << '\n';
     } else {
       const bool rejected = d.status == record_status::rejected;
       out << "-1,," << (rejected ? "rejected" : "empty") << ','
@@ -909,6 +912,14 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   }
 }
 
+void write_rejects_csv(std::ostream& out, const corpus& c) {
+  out << "record,line,id,reason\n";
+  for (const auto& d : c.documents)
+    if (d.status == record_status::rejected)
+      out << d.record << ',' << d.line << ',' << csv_field(d.id) << ',' << csv_field(d.reason)
+          << '\n';
+}
+
 void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                    const report_options& options) {
   std::error_code ec;
@@ -921,6 +932,14 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
   write_report(assignments, r, report_format::assignments_csv, options);
   write_file_atomically(dir / "clusters.json", clusters.str());
   write_file_atomically(dir / "assignments.csv", assignments.str());
+  // Rejected records also get a file of their own, so they can be fixed and read again.
+  std::error_code gone;
+  std::filesystem::remove(dir / "rejects.csv", gone);
+  if (r.input.count(record_status::rejected) > 0) {
+    std::ostringstream rejects;
+    write_rejects_csv(rejects, r.input);
+    write_file_atomically(dir / "rejects.csv", rejects.str());
+  }
   if (options.adoption == nullptr) return;
   for (const auto& [name, format] : {std::pair{"candidates.json", report_format::candidates_json},
                                      std::pair{"trace.csv", report_format::trace_csv},

@@ -156,4 +156,34 @@ TEST(Pipeline, AtomicWriteLeavesNoTemporaryFiles) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Pipeline, RejectedRecordsGetARejectsFileWithLineAndReason) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("koe_pipeline_rejects_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir / "v.csv");
+    f << "id,text,rating\n";
+    for (int i = 0; i < 6; ++i)
+      f << "a" << i << ",配送が遅い,1\n";
+    f << "bad,配送,1,extra\n";
+    for (int i = 0; i < 6; ++i)
+      f << "b" << i << ",アプリが落ちる,2\n";
+  }
+  koe::pipeline_options o = sample_options(2, 0);
+  o.io.errors = koe::on_error::skip;
+  koe::pipeline p(o);
+  const auto r = p.run(dir / "v.csv");
+  koe::write_outputs(dir / "out", r);
+  const std::string rejects = slurp(dir / "out" / "rejects.csv");
+  EXPECT_EQ(rejects.rfind("record,line,id,reason\n7,8,", 0), 0u) << rejects;
+  EXPECT_NE(rejects.find("record has 4 fields, header has 3"), std::string::npos) << rejects;
+  // A clean re-run into the same directory removes the stale file.
+  koe::pipeline clean(sample_options(2, 0));
+  std::ofstream(dir / "v.csv", std::ios::trunc)
+      << "id,text\n1,配送が遅い\n2,配送が遅い\n3,アプリが落ちる\n4,アプリが落ちる\n";
+  koe::write_outputs(dir / "out", clean.run(dir / "v.csv"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "rejects.csv"));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace

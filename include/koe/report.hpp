@@ -38,12 +38,16 @@ struct report_options {
 void write_report(std::ostream& out, const analysis_result& r, report_format format,
                   const report_options& options = {});
 
+/// Writes the rejected records of `c` as CSV: record,line,id,reason (one row each).
+void write_rejects_csv(std::ostream& out, const corpus& c);
+
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, then a rename,
 /// so an interrupted run never leaves a half-written file that looks complete.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
 
-/// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically; with
-/// `options.adoption` also candidates.json, trace.csv and report.html.
+/// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically, and
+/// rejects.csv when records were rejected; with `options.adoption` also candidates.json, trace.csv
+/// and report.html.
 void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                    const report_options& options = {});
 

@@ -123,7 +123,7 @@ koe::progress_callback make_progress(bool quiet) {
   };
 }
 
-int run_tokenize(const common_args& a, bool show_normalized) {
+int run_tokenize(const common_args& a, bool show_normalized, const std::string& rejects) {
   koe::pipeline p(to_options(a));
   const koe::corpus c = koe::read_corpus(a.input, p.options().io);
   std::vector<std::string> texts;
@@ -145,6 +145,11 @@ int run_tokenize(const common_args& a, bool show_normalized) {
     std::cout << '\n';
   }
   print_rejects(c);
+  if (!rejects.empty()) {
+    std::ostringstream out;
+    koe::write_rejects_csv(out, c);
+    koe::write_file_atomically(rejects, out.str());
+  }
   if (!a.quiet) std::cerr << "koe: " << summary_line(c) << '\n';
   return 0;
 }
@@ -168,6 +173,9 @@ int main(int argc, char** argv) {
       "Example: koe tokenize voices.csv --text-column comment");
   add_common(*tok, tok_args);
   tok->add_flag("--normalized", show_normalized, "Also print the normalized text");
+  std::string tok_rejects;
+  tok->add_option("--rejects", tok_rejects,
+                  "With --on-error skip, write rejected records (record,line,id,reason) here");
 
   common_args cl_args;
   std::string k_text = "auto", reduce, outdir, min_df = "2", max_df = "1.0";
@@ -232,7 +240,7 @@ int main(int argc, char** argv) {
     if (a.threads > 0)
       threads.emplace(tbb::global_control::max_allowed_parallelism,
                       static_cast<std::size_t>(a.threads));
-    if (tok->parsed()) return run_tokenize(a, show_normalized);
+    if (tok->parsed()) return run_tokenize(a, show_normalized, tok_rejects);
 
     koe::pipeline_options o = to_options(a);
     if (k_text == "auto") {
