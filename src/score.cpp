@@ -4,6 +4,8 @@
 #include <koe/score.hpp>
 #include <koe/tokenize.hpp>
 
+#include "detail/parallel.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -455,57 +457,74 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
   f.has_segment = segment_col >= 0 && f.max_segment_weight > 1;
 
   std::unordered_map<std::string_view, int> lexicon;
-  std::vector<const severity_entry*> surface;
+  // Surface entries bucketed by their first UTF-8 character, so one scan of a text checks only
+  // the entries that can start at each position.
+  std::unordered_map<std::string_view, std::vector<const severity_entry*>> surface;
+  auto char_len = [](unsigned char c) -> std::size_t {
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  };
   for (const auto& e : o.impact.severity) {
     auto& w = lexicon[e.term];
     w = std::max(w, e.weight);
-    if (o.impact.surface_min_chars > 0 && utf8_chars(e.term).size() >= o.impact.surface_min_chars)
-      surface.push_back(&e);
+    if (o.impact.surface_min_chars > 0 && !e.term.empty() &&
+        utf8_chars(e.term).size() >= o.impact.surface_min_chars) {
+      const std::size_t n =
+          std::min(e.term.size(), char_len(static_cast<unsigned char>(e.term[0])));
+      surface[std::string_view(e.term).substr(0, n)].push_back(&e);
+    }
   }
 
-  for (std::size_t row = 0; row < rows; ++row) {
-    const document& d = r.input.documents[r.row_document[row]];
-    auto meta = [&](int col) -> const std::string* {
-      return col >= 0 && static_cast<std::size_t>(col) < d.meta.size() ? &d.meta[col] : nullptr;
-    };
-    if (const std::string* v = meta(rating_col)) {
-      if (auto x = parse_number(*v)) {
-        f.rating[row] = *x;
-        f.all_ratings.add(*x);
+  // Rows are independent and each writes only its own slots, so they run in parallel; the
+  // rating summary is added up afterwards in row order.
+  detail::parallel_chunks(rows, 256, [&](std::size_t first, std::size_t last) {
+    for (std::size_t row = first; row < last; ++row) {
+      const document& d = r.input.documents[r.row_document[row]];
+      auto meta = [&](int col) -> const std::string* {
+        return col >= 0 && static_cast<std::size_t>(col) < d.meta.size() ? &d.meta[col] : nullptr;
+      };
+      if (const std::string* v = meta(rating_col)) {
+        if (auto x = parse_number(*v)) f.rating[row] = *x;
       }
-    }
-    if (const std::string* v = meta(segment_col)) {
-      if (auto it = o.impact.segment_weights.find(trim(*v)); it != o.impact.segment_weights.end())
-        f.segment_weight[row] = it->second;
-    }
-    if (const std::string* v = meta(contributor_col); v != nullptr && !trim(*v).empty())
-      f.contributor[row] = v;
-    if (auto c = parse_date(d.timestamp)) f.period[row] = period_ordinal(*c, o.frequency.period);
-    if (!with_text) continue;
+      if (const std::string* v = meta(segment_col)) {
+        if (auto it = o.impact.segment_weights.find(trim(*v)); it != o.impact.segment_weights.end())
+          f.segment_weight[row] = it->second;
+      }
+      if (const std::string* v = meta(contributor_col); v != nullptr && !trim(*v).empty())
+        f.contributor[row] = v;
+      if (auto c = parse_date(d.timestamp)) f.period[row] = period_ordinal(*c, o.frequency.period);
+      if (!with_text) continue;
 
-    std::set<std::string> hits;
-    int strongest = 0;
-    bool negated = false;
-    for (const auto& t : r.terms[row]) {
-      if (auto it = lexicon.find(t); it != lexicon.end()) {
-        hits.insert(t);
-        strongest = std::max(strongest, it->second);
+      std::set<std::string> hits;
+      int strongest = 0;
+      bool negated = false;
+      for (const auto& t : r.terms[row]) {
+        if (auto it = lexicon.find(t); it != lexicon.end()) {
+          hits.insert(t);
+          strongest = std::max(strongest, it->second);
+        }
+        negated = negated || is_negated(t);
       }
-      negated = negated || is_negated(t);
-    }
-    // Entries that ipadic splits into several morphemes (二重請求, ありえない) can only be
-    // found in the text itself.
-    const std::string& text = row < r.normalized.size() ? r.normalized[row] : d.text;
-    for (const severity_entry* e : surface) {
-      if (!hits.contains(e->term) && text.find(e->term) != std::string::npos) {
-        hits.insert(e->term);
-        strongest = std::max(strongest, e->weight);
+      // Entries that ipadic splits into several morphemes (二重請求, ありえない) can only be
+      // found in the text itself.
+      const std::string& text = row < r.normalized.size() ? r.normalized[row] : d.text;
+      for (std::size_t at = 0; at < text.size() && !surface.empty();) {
+        const std::size_t n =
+            std::min(text.size() - at, char_len(static_cast<unsigned char>(text[at])));
+        if (auto it = surface.find(std::string_view(text).substr(at, n)); it != surface.end()) {
+          for (const severity_entry* e : it->second) {
+            if (text.compare(at, e->term.size(), e->term) == 0 && hits.insert(e->term).second)
+              strongest = std::max(strongest, e->weight);
+          }
+        }
+        at += n;
       }
+      f.severity[row] = strongest;
+      f.severity_terms[row].assign(hits.begin(), hits.end());
+      f.negated[row] = negated ? 1 : 0;
     }
-    f.severity[row] = strongest;
-    f.severity_terms[row].assign(hits.begin(), hits.end());
-    f.negated[row] = negated ? 1 : 0;
-  }
+  });
+  for (double x : f.rating)
+    if (!std::isnan(x)) f.all_ratings.add(x);
   f.has_rating = f.all_ratings.n >= 3 && f.all_ratings.variance() > 0;
 
   std::int64_t latest = no_period;
