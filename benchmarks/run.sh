@@ -15,10 +15,13 @@ cd "$(dirname "$0")/.."
 build_dir=${KOE_BENCH_BUILD_DIR:-build-bench}
 python=/usr/bin/python3
 
+skip_build=${KOE_BENCH_SKIP_BUILD:-0}
+render=0
 for arg in "$@"; do
-  if [ "$arg" = "-h" ] || [ "$arg" = "--help" ]; then
-    exec "$python" benchmarks/e2e.py --build-dir "$build_dir" --help
-  fi
+  case "$arg" in
+    -h | --help) exec "$python" benchmarks/e2e.py --build-dir "$build_dir" --help ;;
+    --render | --render=*) render=1 ;;  # rewriting RESULTS.md builds and measures nothing
+  esac
 done
 
 missing=()
@@ -35,7 +38,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 
-if [ "${KOE_BENCH_SKIP_BUILD:-0}" != "1" ]; then
+if [ "$render" = "1" ]; then
+  exec "$python" benchmarks/e2e.py --build-dir "$build_dir" "$@"
+fi
+
+if [ "$skip_build" != "1" ]; then
   echo "run.sh: building koe (Release) with benchmarks in $build_dir/" >&2
   mkdir -p "$build_dir"
   if ! cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE="$python" \
