@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -25,8 +26,20 @@
 namespace koe {
 namespace {
 
-constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
+// The fuzz build (scripts/fuzz.sh) makes chunks a few bytes long, so that every record, quote,
+// line break and multi-byte character is split by a chunk boundary somewhere.
+#ifndef KOE_IO_CHUNK_BYTES
+#define KOE_IO_CHUNK_BYTES (std::size_t{1} << 20)
+#endif
+constexpr std::size_t chunk_bytes = KOE_IO_CHUNK_BYTES;
 constexpr std::size_t detect_bytes = std::size_t{64} << 10;
+
+// JSON values are written back out (meta columns, ids) by a serializer that recurses once per
+// level, so a line of a million '[' would overflow the stack; no survey export nests this deep.
+constexpr std::size_t max_json_depth = 64;
+// Every document carries one meta slot per distinct JSON Lines key, so unbounded keys would make
+// memory grow with records times keys: a 10 MB file of unique keys would need terabytes.
+constexpr std::size_t max_json_keys = 1024;
 
 // Valid UTF-8 never contains 0xFF, so the decoder can mark a byte sequence the source converter
 // rejected as 0xFF, a kind letter, the bytes in hex, 0xFF. The mark travels through the record
@@ -321,6 +334,34 @@ std::string detect_encoding(std::string_view sample, bool cut) {
   return "utf-8";
 }
 
+/**
+ * Offset of the first character of three or more bytes when `sample` is Japanese UTF-8 beyond
+ * doubt: well-formed throughout (but for a character cut by the end of the sample when `cut`) and
+ * holding several such characters. Shift_JIS and EUC-JP text almost never passes, since their
+ * lead and trail bytes would have to line up as UTF-8 sequences again and again.
+ */
+std::optional<std::size_t> utf8_evidence(std::string_view sample, bool cut) {
+  constexpr std::size_t enough = 4;
+  const auto* begin = reinterpret_cast<const unsigned char*>(sample.data());
+  const auto* end = begin + sample.size();
+  std::size_t wide = 0;
+  std::optional<std::size_t> first;
+  for (const auto* p = begin; p != end;) {
+    std::size_t bad = 0;
+    const std::size_t len = utf8_length(p, end, bad);
+    if (len == 0) {
+      if (cut && p + bad == end) break;
+      return std::nullopt;
+    }
+    if (len >= 3) {
+      if (!first) first = static_cast<std::size_t>(p - begin);
+      ++wide;
+    }
+    p += len;
+  }
+  return wide >= enough ? first : std::nullopt;
+}
+
 struct converter_closer {
   void operator()(UConverter* c) const noexcept { ucnv_close(c); }
 };
@@ -347,6 +388,9 @@ class decoder {
           detect_encoding(head.substr(0, detect_bytes), !eof_ || head.size() > detect_bytes);
     } else {
       encoding_ = encoding;
+      // Converting UTF-8 from Shift_JIS mostly succeeds and yields plausible kanji, so without
+      // this check the whole file would be clustered as mojibake without a single error.
+      if (encoding_ != "utf-8") reject_utf8(head.substr(0, detect_bytes));
     }
     if (encoding_ != "utf-8") open_converter();
   }
@@ -379,6 +423,20 @@ class decoder {
     raw_.resize(got);
     raw_pos_ = 0;
     eof_ = got < chunk_bytes || in_.eof();
+  }
+
+  void reject_utf8(std::string_view sample) const {
+    const auto at = utf8_evidence(sample, !eof_ || raw_.size() > detect_bytes);
+    if (!at) return;
+    const std::size_t line =
+        1 + static_cast<std::size_t>(std::count(sample.begin(), sample.begin() + *at, '\n'));
+    std::size_t bad = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(sample.data()) + *at;
+    const std::string_view ch(sample.data() + *at, utf8_length(p, p + (sample.size() - *at), bad));
+    throw error(errc::invalid_encoding, name_ + ":" + std::to_string(line) + ": declared " +
+                                            encoding_ + " but the input is UTF-8 (<" +
+                                            hex_bytes(ch) + "> is \"" + std::string(ch) +
+                                            "\" in UTF-8); read it as utf-8 or auto");
   }
 
   void open_converter() {
@@ -663,23 +721,33 @@ class corpus_reader {
   corpus read() {
     auto format = options_.format;
     if (format == input_format::auto_detect) format = format_from_name(name_);
-    switch (format) {
-      case input_format::csv:
-        read_delimited(',');
-        break;
-      case input_format::tsv:
-        read_delimited('\t');
-        break;
-      case input_format::jsonl:
-        read_jsonl();
-        break;
-      default:
-        read_text();
-        break;
+    try {
+      switch (format) {
+        case input_format::csv:
+          read_delimited(',');
+          break;
+        case input_format::tsv:
+          read_delimited('\t');
+          break;
+        case input_format::jsonl:
+          read_jsonl();
+          break;
+        default:
+          read_text();
+          break;
+      }
+      // JSON Lines may add meta columns late; earlier documents get empty values for them.
+      for (auto& d : corpus_.documents)
+        d.meta.resize(corpus_.meta_columns.size());
+    } catch (const std::bad_alloc&) {
+      const std::size_t records = corpus_.documents.size();
+      const std::size_t line = records > 0 ? corpus_.documents.back().line : 0;
+      // The records go first, so that building the message has memory to work with.
+      corpus_ = corpus{};
+      throw error(errc::out_of_memory, name_ + ": the corpus does not fit in memory (" +
+                                           plural(records, "record") + " read, up to line " +
+                                           std::to_string(line) + "); split the file");
     }
-    // JSON Lines may add meta columns late; earlier documents get empty values for them.
-    for (auto& d : corpus_.documents)
-      d.meta.resize(corpus_.meta_columns.size());
     return std::move(corpus_);
   }
 
@@ -710,6 +778,9 @@ class corpus_reader {
       d.reason = "truncated from " + std::to_string(d.text.size()) + " to " + std::to_string(cut) +
                  " bytes";
       d.text.resize(cut);
+      // Without this the cut voice would keep its whole buffer, and memory would grow with the
+      // input rather than with what is kept.
+      d.text.shrink_to_fit();
     }
     // Blankness is judged on what later stages will see, hence after truncation.
     d.status = is_blank(d.text) ? record_status::empty : record_status::kept;
@@ -762,6 +833,14 @@ class corpus_reader {
                                              : f.substr(b, f.find_last_not_of(' ') - b + 1));
     }
     if (!r.problem.empty()) fail(r.line, errc::malformed_record, "header: " + r.problem);
+    // A lone CR is text inside a record, so a file whose lines end in CR alone (old Mac Excel)
+    // would read as one long header and zero records; no real column name holds a CR.
+    for (std::size_t i = 0; i < r.size; ++i) {
+      if (r.fields[i].find('\r') != std::string::npos)
+        fail(r.line, errc::malformed_record,
+             "header: carriage return in field " + std::to_string(i + 1) +
+                 "; lines ended by CR alone are not supported, save the file with LF or CRLF");
+    }
 
     const std::size_t header_line = r.line;
     const std::size_t text =
@@ -893,6 +972,45 @@ class corpus_reader {
     return keys;
   }
 
+  /// True when arrays and objects in JSON text `s` nest deeper than `max_json_depth`.
+  static bool json_too_deep(std::string_view s) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : s) {
+      if (in_string) {
+        if (escaped)
+          escaped = false;
+        else if (c == '\\')
+          escaped = true;
+        else if (c == '"')
+          in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > max_json_depth) return true;
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      }
+    }
+    return false;
+  }
+
+  /// The first key of `j` that would add a meta column beyond `max_json_keys`, if any.
+  std::optional<std::string> first_key_beyond_limit(
+      const nlohmann::ordered_json& j, const json_keys& keys,
+      const std::unordered_map<std::string, std::size_t>& meta_index) const {
+    std::size_t columns = corpus_.meta_columns.size();
+    for (const auto& item : j.items()) {
+      const std::string& key = item.key();
+      if (key == keys.text || key == keys.id || key == keys.time || meta_index.contains(key))
+        continue;
+      // Keys of one object are unique, so each new one is one more column.
+      if (++columns > max_json_keys) return key;
+    }
+    return std::nullopt;
+  }
+
   static std::string json_text(const nlohmann::ordered_json& v) {
     return v.is_string() ? v.get<std::string>() : v.dump();
   }
@@ -916,6 +1034,11 @@ class corpus_reader {
         d.line = line;
         d.id = std::to_string(record);
         add(std::move(d));
+        continue;
+      }
+      if (json_too_deep(line_text)) {
+        reject(record, line, errc::malformed_record,
+               "JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
         continue;
       }
       nlohmann::ordered_json j;
@@ -964,6 +1087,13 @@ class corpus_reader {
       d.id = id != j.end() && !id->is_null() ? json_text(*id) : std::to_string(record);
       const auto time = j.find(keys->time);
       if (time != j.end() && !time->is_null()) d.timestamp = json_text(*time);
+      if (auto key = first_key_beyond_limit(j, *keys, meta_index)) {
+        reject(record, line, errc::malformed_record,
+               shorten("key \"" + *key + "\" would be meta column " +
+                       std::to_string(max_json_keys + 1) + "; koe carries at most " +
+                       std::to_string(max_json_keys)));
+        continue;
+      }
       for (const auto& item : j.items()) {
         const std::string& key = item.key();
         if (key == keys->text || key == keys->id || key == keys->time) continue;

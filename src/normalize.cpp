@@ -172,6 +172,20 @@ bool is_combining_mark(char32_t c) {
          (U_GET_GC_MASK(static_cast<UChar32>(c)) & (U_GC_MN_MASK | U_GC_ME_MASK)) != 0;
 }
 
+/// C0 and C1 control characters other than white space and NUL: never text, and an ESC or BEL
+/// copied into a label would act on the terminal that prints it. NUL is kept, as documented; the
+/// reader rejects it before it could get here.
+constexpr bool is_control(char32_t c) {
+  return (c >= 0x01 && c < 0x20 && !(c >= 0x09 && c <= 0x0D)) ||
+         (c >= 0x7F && c <= 0x9F && c != 0x85);
+}
+
+/// Bidirectional formatting characters: invisible, yet MeCab would make each a term of its own.
+constexpr bool is_bidi_control(char32_t c) {
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
 /// Receives decoded code points and applies the per-character rules of pass 1.
 class prepass {
  public:
@@ -230,12 +244,34 @@ void throw_icu_failure(UErrorCode status) {
               std::string("normalize: ICU failed: ") + u_errorName(status));
 }
 
+/// Drops bidirectional formatting characters and turns other control characters into spaces
+/// (a space, not nothing: "a<ESC>b" was two words to whoever typed it). All of them lie in the BMP
+/// outside the surrogates, so code units can be looked at one by one.
+void strip_controls(icu::UnicodeString& u) {
+  const char16_t* units = u.getBuffer();
+  const int32_t length = u.length();
+  int32_t i = 0;
+  while (i < length && !is_control(units[i]) && !is_bidi_control(units[i]))
+    ++i;
+  if (i == length) return;
+  icu::UnicodeString out(units, i);
+  for (; i < length; ++i) {
+    const char16_t c = units[i];
+    if (is_bidi_control(c)) continue;
+    out.append(is_control(c) ? u' ' : c);
+  }
+  if (out.isBogus()) throw_icu_failure(U_MEMORY_ALLOCATION_ERROR);
+  u = std::move(out);
+}
+
 text32 decode(std::string_view text, const normalize_options& options) {
   prepass pass(options, text.size());
   // ASCII is already in NFKC and cannot hold emoji, so ICU has nothing to do.
   if (is_ascii(text)) {
-    for (const char ch : text)
-      pass.push(static_cast<unsigned char>(ch));
+    for (const char ch : text) {
+      const auto c = static_cast<unsigned char>(ch);
+      pass.push(is_control(c) ? U' ' : c);
+    }
     return pass.take();
   }
   KOE_THROW_IF_NOT(text.size() <= static_cast<std::size_t>(std::numeric_limits<int32_t>::max()),
@@ -244,6 +280,9 @@ text32 decode(std::string_view text, const normalize_options& options) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   if (u.isBogus()) throw_icu_failure(U_MEMORY_ALLOCATION_ERROR);
+  // Before NFKC, because a removed mark between a letter and its accent would otherwise leave
+  // them uncomposed until the next run, and normalizing twice must give what once gives.
+  strip_controls(u);
   if (options.nfkc) {
     UErrorCode status = U_ZERO_ERROR;
     u = nfkc_normalizer().normalize(u, status);
