@@ -37,6 +37,13 @@ std::vector<cluster_description> describe(const std::vector<std::vector<std::str
                                           const tfidf_model& model, const clustering& c,
                                           const std::vector<std::string>& texts,
                                           const describe_options& options) {
+  return describe(term_table(terms), model, c, texts, options);
+}
+
+std::vector<cluster_description> describe(const term_table& terms, const tfidf_model& model,
+                                          const clustering& c,
+                                          const std::vector<std::string>& texts,
+                                          const describe_options& options) {
   const auto k = static_cast<std::size_t>(c.k);
   const std::size_t v = model.vocabulary.size();
   std::vector<std::vector<std::size_t>> members(k);
@@ -44,13 +51,16 @@ std::vector<cluster_description> describe(const std::vector<std::vector<std::str
     if (c.assignment[i] >= 0) members[static_cast<std::size_t>(c.assignment[i])].push_back(i);
 
   // Per-cluster term counts, each cluster counted by one task in row order.
+  std::vector<std::int32_t> column(terms.size(), -1);
+  for (std::size_t id = 0; id < column.size(); ++id)
+    if (auto it = model.index.find(terms.terms()[id]); it != model.index.end())
+      column[id] = it->second;
   std::vector<std::vector<double>> tf(k, std::vector<double>(v, 0.0));
   detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
     for (std::size_t ci = c0; ci < c1; ++ci)
       for (std::size_t i : members[ci])
-        for (const auto& t : terms[i])
-          if (auto it = model.index.find(t); it != model.index.end())
-            tf[ci][static_cast<std::size_t>(it->second)] += 1.0;
+        for (const term_table::id_type id : terms.row(i))
+          if (column[id] >= 0) tf[ci][static_cast<std::size_t>(column[id])] += 1.0;
   });
   std::vector<double> total_per_term(v, 0.0);
   double all_terms = 0;

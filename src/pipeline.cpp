@@ -138,7 +138,7 @@ analysis_result pipeline::run(corpus input) {
                            std::to_string(r.input.read()) + ")");
 
       impl_->report("tokenize", 0);
-      r.terms = impl_->tok.terms(r.normalized);
+      r.terms = impl_->tok.intern(r.normalized);
       watch.lap("tokenize");
 
       impl_->report("vectorize", 0);

@@ -458,10 +458,18 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
 
   std::unordered_map<std::string_view, int> lexicon;
   // Surface entries bucketed by their first UTF-8 character, so one scan of a text checks only
-  // the entries that can start at each position.
+  // the entries that can start at each position; `may_start` (by the low 16 bits of the first
+  // byte sequence) rules most positions out without a lookup.
   std::unordered_map<std::string_view, std::vector<const severity_entry*>> surface;
+  std::vector<bool> may_start(1u << 16, false);
   auto char_len = [](unsigned char c) -> std::size_t {
     return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  };
+  auto start_key = [](std::string_view s, std::size_t n) {
+    std::uint32_t k = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      k = (k << 6) ^ static_cast<unsigned char>(s[i]);
+    return k & 0xFFFFu;
   };
   for (const auto& e : o.impact.severity) {
     auto& w = lexicon[e.term];
@@ -471,12 +479,23 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
       const std::size_t n =
           std::min(e.term.size(), char_len(static_cast<unsigned char>(e.term[0])));
       surface[std::string_view(e.term).substr(0, n)].push_back(&e);
+      may_start[start_key(e.term, n)] = true;
     }
+  }
+  // Each distinct term is looked up once; rows then read these by id.
+  const std::size_t distinct = with_text ? r.terms.size() : 0;
+  std::vector<int> term_weight(distinct, -1);
+  std::vector<char> term_negated(distinct, 0);
+  for (std::size_t id = 0; id < distinct; ++id) {
+    const std::string& t = r.terms.terms()[id];
+    if (auto it = lexicon.find(t); it != lexicon.end()) term_weight[id] = it->second;
+    term_negated[id] = is_negated(t) ? 1 : 0;
   }
 
   // Rows are independent and each writes only its own slots, so they run in parallel; the
   // rating summary is added up afterwards in row order.
   detail::parallel_chunks(rows, 256, [&](std::size_t first, std::size_t last) {
+    std::vector<std::string_view> hits;
     for (std::size_t row = first; row < last; ++row) {
       const document& d = r.input.documents[r.row_document[row]];
       auto meta = [&](int col) -> const std::string* {
@@ -494,15 +513,17 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
       if (auto c = parse_date(d.timestamp)) f.period[row] = period_ordinal(*c, o.frequency.period);
       if (!with_text) continue;
 
-      std::set<std::string> hits;
+      hits.clear();
       int strongest = 0;
       bool negated = false;
-      for (const auto& t : r.terms[row]) {
-        if (auto it = lexicon.find(t); it != lexicon.end()) {
-          hits.insert(t);
-          strongest = std::max(strongest, it->second);
+      if (row < r.terms.rows()) {
+        for (const term_table::id_type id : r.terms.row(row)) {
+          if (term_weight[id] >= 0) {
+            hits.emplace_back(r.terms.terms()[id]);
+            strongest = std::max(strongest, term_weight[id]);
+          }
+          negated = negated || term_negated[id] != 0;
         }
-        negated = negated || is_negated(t);
       }
       // Entries that ipadic splits into several morphemes (二重請求, ありえない) can only be
       // found in the text itself.
@@ -510,16 +531,25 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
       for (std::size_t at = 0; at < text.size() && !surface.empty();) {
         const std::size_t n =
             std::min(text.size() - at, char_len(static_cast<unsigned char>(text[at])));
-        if (auto it = surface.find(std::string_view(text).substr(at, n)); it != surface.end()) {
-          for (const severity_entry* e : it->second) {
-            if (text.compare(at, e->term.size(), e->term) == 0 && hits.insert(e->term).second)
-              strongest = std::max(strongest, e->weight);
+        const std::string_view first = std::string_view(text).substr(at, n);
+        if (may_start[start_key(first, n)]) {
+          if (auto it = surface.find(first); it != surface.end()) {
+            for (const severity_entry* e : it->second) {
+              if (text.compare(at, e->term.size(), e->term) == 0) {
+                hits.emplace_back(e->term);
+                strongest = std::max(strongest, e->weight);
+              }
+            }
           }
         }
         at += n;
       }
       f.severity[row] = strongest;
-      f.severity_terms[row].assign(hits.begin(), hits.end());
+      if (!hits.empty()) {
+        std::sort(hits.begin(), hits.end());
+        hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+        f.severity_terms[row].assign(hits.begin(), hits.end());
+      }
       f.negated[row] = negated ? 1 : 0;
     }
   });
@@ -1028,10 +1058,8 @@ double measure_impact(const std::vector<std::size_t>& m, const row_facts& f,
   return weights > 0 ? clamp01(weighted / weights) : 0.0;
 }
 
-}  // namespace
-
-std::vector<candidate> score(const analysis_result& r, const score_options& o) {
-  const row_facts f = gather(r, o);
+std::vector<candidate> score_with(const analysis_result& r, const score_options& o,
+                                  const row_facts& f) {
   const std::size_t rows = r.row_document.size();
   const std::size_t k = r.descriptions.size();
   std::vector<std::vector<std::size_t>> members(k);
@@ -1126,13 +1154,13 @@ std::vector<candidate> score(const analysis_result& r, const score_options& o) {
   return out;
 }
 
-std::vector<critical_signal> critical_signals(const analysis_result& r, const score_options& o,
-                                              std::size_t min_voices) {
+std::vector<critical_signal> critical_signals_with(const analysis_result& r,
+                                                   const score_options& o, const row_facts& f,
+                                                   std::size_t min_voices) {
   std::set<std::string> critical;
   for (const auto& e : o.impact.severity)
     if (e.weight >= 3) critical.insert(e.term);
   if (critical.empty()) return {};
-  const row_facts f = gather(r, o);
   std::map<std::string, std::map<int, std::size_t>> where;
   for (std::size_t row = 0; row < f.severity_terms.size(); ++row) {
     const int c = row < r.clusters.assignment.size() ? r.clusters.assignment[row] : -1;
@@ -1158,8 +1186,8 @@ std::vector<critical_signal> critical_signals(const analysis_result& r, const sc
   return out;
 }
 
-std::vector<std::string> signal_notes(const analysis_result& r, const score_options& o) {
-  const row_facts f = gather(r, o, false);
+std::vector<std::string> signal_notes_with(const analysis_result& r, const score_options& o,
+                                           const row_facts& f) {
   std::vector<std::string> notes;
   auto has_column = [&](const std::string& name) {
     return !name.empty() && r.input.meta_index(name) >= 0;
@@ -1181,6 +1209,21 @@ std::vector<std::string> signal_notes(const analysis_result& r, const score_opti
   if (o.difficulty.rules.empty())
     notes.push_back("難易度のルールが空のため、すべてのクラスタが未判定です。");
   return notes;
+}
+
+}  // namespace
+
+std::vector<candidate> score(const analysis_result& r, const score_options& o) {
+  return score_with(r, o, gather(r, o));
+}
+
+std::vector<critical_signal> critical_signals(const analysis_result& r, const score_options& o,
+                                              std::size_t min_voices) {
+  return critical_signals_with(r, o, gather(r, o), min_voices);
+}
+
+std::vector<std::string> signal_notes(const analysis_result& r, const score_options& o) {
+  return signal_notes_with(r, o, gather(r, o, false));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1420,11 +1463,13 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
 adoption_result assess(const analysis_result& r, const score_options& options,
                        const std::vector<decision>& decisions) {
   adoption_result a;
-  a.candidates = score(r, options);
+  constexpr std::size_t critical_min_voices = 3;  // as `critical_signals` by default
+  const row_facts facts = gather(r, options);     // once for all of the steps below
+  a.candidates = score_with(r, options, facts);
   a.unmatched_decisions = apply_decisions(a.candidates, decisions, options.decisions);
   a.trace = trace(r, a.candidates, options);
-  a.notes = signal_notes(r, options);
-  a.critical = critical_signals(r, options);
+  a.notes = signal_notes_with(r, options, facts);
+  a.critical = critical_signals_with(r, options, facts, critical_min_voices);
   a.adoption = options.adoption;
   return a;
 }

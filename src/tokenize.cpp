@@ -209,6 +209,10 @@ struct tokenizer::worker::impl {
                      std::string("MeCab failed to parse: ") + lattice->what());
     return lattice->bos_node();
   }
+
+  // Calls `sink(term)` with each term of `text`; a term is valid only during the call.
+  template <class Sink>
+  void scan(std::string_view text, Sink&& sink);
 };
 
 tokenizer::tokenizer(const tokenize_options& options) : impl_(std::make_unique<impl>()) {
@@ -299,18 +303,18 @@ std::vector<token> tokenizer::worker::analyze(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
-  const tokenizer::impl& tk = *impl_->owner;
+template <class Sink>
+void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
+  const tokenizer::impl& tk = *owner;
   const tokenize_options& opt = tk.options;
-  std::vector<std::string> out;
-  if (text.empty()) return out;
+  if (text.empty()) return;
 
   struct morph {
     std::string_view surface;
     features f;
   };
   std::vector<morph> ms;
-  for (const MeCab::Node* n = impl_->parse(text); n != nullptr; n = n->next) {
+  for (const MeCab::Node* n = parse(text); n != nullptr; n = n->next) {
     if (n->stat == MECAB_BOS_NODE) continue;
     if (n->stat == MECAB_EOS_NODE) break;
     ms.push_back({std::string_view(n->surface, n->length), split_features(n->feature)});
@@ -318,9 +322,9 @@ std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
   auto lemma_of = [](const morph& m) {
     return (m.f.lemma.empty() || m.f.lemma == "*") ? m.surface : m.f.lemma;
   };
-  auto emit = [&](std::string term) {
+  auto emit = [&](std::string_view term) {
     if (is_trivial_term(term) || tk.stopwords.count(term) != 0) return;
-    out.push_back(std::move(term));
+    sink(term);
   };
   // Index of the negator that applies to the predicate at i, or 0 when none does.
   auto negated_at = [&](std::size_t i) -> std::size_t {
@@ -375,7 +379,7 @@ std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
         close_run();
       }
       if (!dropped && keep_nouns && opt.compounds != compound_mode::join) {
-        emit(std::string(lemma_of(m)));
+        emit(lemma_of(m));
       }
       continue;
     }
@@ -397,16 +401,21 @@ std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
         std::string term = stem + negative_form(lemma_of(ms[head]), ms[head].f.ctype);
         // サ変 nouns carry the meaning of する: 対応 + しない reads 対応しない.
         if (lemma_of(m) == "する" && !prev_noun.empty()) term = prev_noun + term;
-        emit(std::move(term));
+        emit(term);
         i = neg;
         continue;
       }
     }
     if (tk.pos.count(m.f.pos) != 0 && tk.drop_subclasses.count(m.f.sub1) == 0) {
-      emit(std::string(lemma_of(m)));
+      emit(lemma_of(m));
     }
   }
   close_run();
+}
+
+std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
+  std::vector<std::string> out;
+  impl_->scan(text, [&](std::string_view t) { out.emplace_back(t); });
   return out;
 }
 
@@ -421,6 +430,38 @@ std::vector<std::vector<std::string>> tokenizer::terms(
     for (std::size_t i = begin; i < end; ++i)
       out[i] = w->terms(texts[i]);
   });
+  return out;
+}
+
+term_table tokenizer::intern(const std::vector<std::string>& texts) const {
+  // Fixed blocks, each interned on its own, then appended in block order: the ids come out in
+  // order of first appearance whatever the number of threads.
+  constexpr std::size_t block = 1024;
+  const std::size_t blocks = detail::block_count(texts.size(), block);
+  std::vector<term_table> parts(blocks);
+  tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
+  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+    auto& w = workers.local();
+    if (!w) w = std::make_unique<worker>(new_worker());
+    for (std::size_t b = b0; b < b1; ++b) {
+      term_table& part = parts[b];
+      const std::size_t end = std::min(texts.size(), (b + 1) * block);
+      part.reserve(end - b * block, 16 * (end - b * block));
+      for (std::size_t i = b * block; i < end; ++i) {
+        w->impl_->scan(texts[i], [&](std::string_view t) { part.push(t); });
+        part.end_row();
+      }
+    }
+  });
+  term_table out;
+  std::size_t occurrences = 0;
+  for (const auto& p : parts)
+    occurrences += p.occurrences();
+  out.reserve(texts.size(), occurrences);
+  for (auto& p : parts) {
+    out.append(p);
+    p = term_table();
+  }
   return out;
 }
 

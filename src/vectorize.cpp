@@ -4,7 +4,7 @@
 
 #include "detail/parallel.hpp"
 
-#include <tbb/parallel_reduce.h>
+#include <tbb/enumerable_thread_specific.h>
 
 #include <algorithm>
 #include <cmath>
@@ -133,14 +133,8 @@ tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& opt
 
 namespace {
 
-// Sorted (column, count) pairs of one document.
-void count_row(const std::vector<std::string>& terms, const tfidf_model& model,
-               std::vector<std::pair<std::int32_t, std::uint32_t>>& out) {
-  out.clear();
-  for (const auto& t : terms) {
-    const auto it = model.index.find(t);
-    if (it != model.index.end()) out.emplace_back(it->second, 1);
-  }
+// Sorts the (column, 1) pairs of one document and adds up repeated columns.
+void count_row(std::vector<std::pair<std::int32_t, std::uint32_t>>& out) {
   std::sort(out.begin(), out.end());
   std::size_t w = 0;
   for (std::size_t r = 0; r < out.size(); ++r) {
@@ -153,11 +147,10 @@ void count_row(const std::vector<std::string>& terms, const tfidf_model& model,
   out.resize(w);
 }
 
-}  // namespace
-
-sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
-                        const tfidf_model& model) {
-  const std::size_t n = docs.size();
+// The TF-IDF rows of n documents; `columns(i, out)` appends (column, 1) for each in-vocabulary
+// term of document i.
+template <class Columns>
+sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns& columns) {
   KOE_THROW_IF_NOT(model.vocabulary.size() < static_cast<std::size_t>(INT32_MAX),
                    errc::invalid_argument, "vocabulary too large for 32-bit column indices");
   // One pass looks every term up once and weighs it into per-block buffers; the CSR arrays are
@@ -177,7 +170,9 @@ sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
     for (std::size_t b = b0; b < b1; ++b) {
       block_rows& out = buffers[b];
       for (std::size_t i = b * block; i < std::min(n, (b + 1) * block); ++i) {
-        count_row(docs[i], model, row);
+        row.clear();
+        columns(i, row);
+        count_row(row);
         row_nnz[i + 1] = static_cast<std::int64_t>(row.size());
         v.resize(row.size());
         double norm = 0;
@@ -213,6 +208,74 @@ sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
     }
   });
   return m;
+}
+
+}  // namespace
+
+sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
+                        const tfidf_model& model) {
+  return build_rows(docs.size(), model, [&](std::size_t i, auto& out) {
+    for (const auto& t : docs[i])
+      if (const auto it = model.index.find(t); it != model.index.end())
+        out.emplace_back(it->second, 1);
+  });
+}
+
+sparse_matrix transform(const term_table& table, const tfidf_model& model) {
+  // One lookup per distinct term instead of one per occurrence.
+  std::vector<std::int32_t> column(table.size(), -1);
+  for (std::size_t id = 0; id < column.size(); ++id)
+    if (const auto it = model.index.find(table.terms()[id]); it != model.index.end())
+      column[id] = it->second;
+  return build_rows(table.rows(), model, [&](std::size_t i, auto& out) {
+    for (const term_table::id_type id : table.row(i))
+      if (column[id] >= 0) out.emplace_back(column[id], 1);
+  });
+}
+
+term_statistics count_terms(const term_table& table) {
+  // Per-thread exact integer counts by id; integer sums do not depend on how rows were split.
+  struct counts {
+    std::vector<std::uint64_t> df, total;
+    std::vector<std::size_t> last_row;  // 1 + the last row that counted the term for df
+  };
+  const std::size_t v = table.size();
+  tbb::enumerable_thread_specific<counts> local([v] {
+    return counts{std::vector<std::uint64_t>(v), std::vector<std::uint64_t>(v),
+                  std::vector<std::size_t>(v)};
+  });
+  detail::parallel_chunks(table.rows(), 4096, [&](std::size_t b, std::size_t e) {
+    counts& c = local.local();
+    for (std::size_t r = b; r < e; ++r) {
+      for (const term_table::id_type id : table.row(r)) {
+        ++c.total[id];
+        if (c.last_row[id] != r + 1) {
+          c.last_row[id] = r + 1;
+          ++c.df[id];
+        }
+      }
+    }
+  });
+  std::vector<term_statistics::counts> sum(v);
+  for (const counts& c : local) {
+    for (std::size_t id = 0; id < v; ++id) {
+      sum[id].df += c.df[id];
+      sum[id].total += c.total[id];
+    }
+  }
+  term_statistics stats;
+  stats.documents = table.rows();
+  stats.terms.reserve(v);
+  for (std::size_t id = 0; id < v; ++id)
+    if (sum[id].total > 0) stats.terms.emplace(table.terms()[id], sum[id]);
+  return stats;
+}
+
+tfidf_matrix vectorize(const term_table& table, const vectorize_options& options) {
+  tfidf_matrix out;
+  out.model = fit_tfidf(count_terms(table), options);
+  out.rows = transform(table, out.model);
+  return out;
 }
 
 tfidf_matrix vectorize(const std::vector<std::vector<std::string>>& docs,

@@ -62,7 +62,9 @@ koe::analysis_result make_result(const std::vector<group>& groups) {
       r.input.documents.push_back(doc);
       r.row_document.push_back(n);
       r.normalized.push_back(v.text);
-      r.terms.push_back(v.terms);
+      for (const auto& t : v.terms)
+        r.terms.push(t);
+      r.terms.end_row();
       r.clusters.assignment.push_back(static_cast<std::int32_t>(g));
       r.clusters.similarity.push_back(1.0f);
       r.clusters.noise.push_back(koe::noise_reason::none);

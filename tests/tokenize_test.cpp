@@ -175,4 +175,21 @@ TEST(Tokenize, ParallelEqualsSerialForAnyThreadCount) {
   }
 }
 
+TEST(Tokenize, InternedTermsEqualTheTermsForAnyThreadCount) {
+  auto tok = make();
+  std::vector<std::string> texts;
+  const char* base[] = {"配送が遅い", "アプリが落ちる", "ログインできない", "", "解約したい"};
+  for (int i = 0; i < 5000; ++i)  // several blocks of 1024
+    texts.push_back(base[i % 5] + std::to_string(i % 17));
+  const auto plain = tok.terms(texts);
+  const koe::term_table expected(plain);
+  for (int threads : {1, 2, 8}) {
+    tbb::task_arena arena(threads);
+    koe::term_table t;
+    arena.execute([&] { t = tok.intern(texts); });
+    EXPECT_EQ(t.to_rows(), plain) << threads << " threads";
+    EXPECT_EQ(t.terms(), expected.terms()) << threads << " threads";
+  }
+}
+
 }  // namespace

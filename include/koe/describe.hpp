@@ -45,5 +45,11 @@ struct describe_options {
     const std::vector<std::vector<std::string>>& terms, const tfidf_model& model,
     const clustering& c, const std::vector<std::string>& texts,
     const describe_options& options = {});
+/// The same from interned terms: the pipeline's path.
+[[nodiscard]] std::vector<cluster_description> describe(const term_table& terms,
+                                                        const tfidf_model& model,
+                                                        const clustering& c,
+                                                        const std::vector<std::string>& texts,
+                                                        const describe_options& options = {});
 
 }  // namespace koe

@@ -1,6 +1,8 @@
 /// Japanese tokenization with MeCab: base forms, compound nouns, negation, stop words.
 #pragma once
 
+#include <koe/terms.hpp>
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -101,6 +103,11 @@ class tokenizer {
    */
   [[nodiscard]] std::vector<std::vector<std::string>> terms(
       const std::vector<std::string>& texts) const;
+  /**
+   * The same terms as `terms(texts)`, interned: no string per term occurrence, ids in order of
+   * first appearance. Computed in parallel; the table is the same for any number of threads.
+   */
+  [[nodiscard]] term_table intern(const std::vector<std::string>& texts) const;
 
  private:
   struct impl;

@@ -1,6 +1,8 @@
 /// TF-IDF vectors from term lists, with scikit-learn's TfidfVectorizer definitions.
 #pragma once
 
+#include <koe/terms.hpp>
+
 #include <Eigen/SparseCore>
 
 #include <cstddef>
@@ -71,6 +73,9 @@ struct tfidf_model {
 [[nodiscard]] term_statistics count_terms(const std::vector<std::vector<std::string>>& docs);
 
 /// Chooses the vocabulary and idf from merged statistics.
+/// The same counts from interned terms (one counter per id, no string per occurrence).
+[[nodiscard]] term_statistics count_terms(const term_table& table);
+
 [[nodiscard]] tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& options);
 
 /// TF-IDF rows of `docs` under `model`; terms outside the vocabulary are ignored. Parallel.
@@ -78,6 +83,9 @@ struct tfidf_model {
                                       const tfidf_model& model);
 
 /// A fitted model together with the matrix of the documents it was fitted on.
+/// TF-IDF rows of interned terms; equal to `transform(table.to_rows(), model)`.
+[[nodiscard]] sparse_matrix transform(const term_table& table, const tfidf_model& model);
+
 struct tfidf_matrix {
   tfidf_model model;
   sparse_matrix rows;
@@ -94,5 +102,8 @@ struct tfidf_matrix {
  */
 [[nodiscard]] tfidf_matrix vectorize(const std::vector<std::vector<std::string>>& docs,
                                      const vectorize_options& options = {});
+
+/// `vectorize` on interned terms: the pipeline's path. Equal to `vectorize(table.to_rows())`.
+[[nodiscard]] tfidf_matrix vectorize(const term_table& table, const vectorize_options& options = {});
 
 }  // namespace koe

@@ -1,0 +1,82 @@
+/// Interned terms: every distinct term stored once, each row a run of 32-bit ids.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace koe {
+
+/**
+ * The terms of many rows (voices), interned. Ids follow the order in which terms first appear,
+ * row by row, so a table is the same however its rows were split for building: `append` is the
+ * merge of two partial tables (associative: (a + b) + c == a + (b + c)), used for TBB blocks now
+ * and usable for MPI ranks later.
+ *
+ * **Example**
+ * ```cpp
+ * koe::term_table t({{"配送", "遅い"}, {"配送", "早い"}});
+ * // t.size() == 3 distinct terms; t.row(1) == {0, 2}; t.term(2) == "早い"
+ * ```
+ */
+class term_table {
+ public:
+  using id_type = std::uint32_t;
+
+  term_table() = default;
+  /// Interns `rows` in order.
+  explicit term_table(const std::vector<std::vector<std::string>>& rows);
+
+  /// Number of rows.
+  [[nodiscard]] std::size_t rows() const noexcept { return offsets_.size() - 1; }
+  /// Number of distinct terms (ids are 0 … size() - 1).
+  [[nodiscard]] std::size_t size() const noexcept { return strings_.size(); }
+  /// Number of term occurrences over all rows.
+  [[nodiscard]] std::size_t occurrences() const noexcept { return ids_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return rows() == 0; }
+
+  /// Ids of row `r`'s terms, in the order the tokenizer produced them.
+  [[nodiscard]] std::span<const id_type> row(std::size_t r) const noexcept {
+    return {ids_.data() + offsets_[r], offsets_[r + 1] - offsets_[r]};
+  }
+  [[nodiscard]] const std::string& term(id_type id) const noexcept { return strings_[id]; }
+  /// Every distinct term, indexed by id.
+  [[nodiscard]] const std::vector<std::string>& terms() const noexcept { return strings_; }
+  [[nodiscard]] std::optional<id_type> find(std::string_view term) const;
+
+  /// Row `r`'s terms as strings.
+  [[nodiscard]] std::vector<std::string> row_terms(std::size_t r) const;
+  /// Every row's terms as strings (for callers that want plain lists).
+  [[nodiscard]] std::vector<std::vector<std::string>> to_rows() const;
+
+  /// Adds `term` to the row being built and returns its id.
+  id_type push(std::string_view term);
+  /// Ends the row being built (an empty row when nothing was pushed).
+  void end_row();
+  /// Appends `other`'s rows after these, mapping its ids into this table's.
+  void append(const term_table& other);
+  /// Reserves room for `rows` more rows and `occurrences` more ids.
+  void reserve(std::size_t rows, std::size_t occurrences);
+
+ private:
+  struct hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  id_type intern(std::string_view term);
+
+  std::vector<std::string> strings_;
+  std::unordered_map<std::string, id_type, hash, std::equal_to<>> index_;
+  std::vector<id_type> ids_;
+  std::vector<std::size_t> offsets_{0};
+};
+
+}  // namespace koe

@@ -1,0 +1,94 @@
+#include <koe/terms.hpp>
+#include <koe/vectorize.hpp>
+
+#include <gtest/gtest.h>
+#include <tbb/task_arena.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using rows_t = std::vector<std::vector<std::string>>;
+
+TEST(Terms, IdsFollowFirstAppearanceRowByRow) {
+  const koe::term_table t({{"配送", "遅い", "配送"}, {}, {"早い", "遅い"}});
+  ASSERT_EQ(t.rows(), 3u);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t.occurrences(), 5u);
+  EXPECT_EQ(t.term(0), "配送");
+  EXPECT_EQ(t.term(1), "遅い");
+  EXPECT_EQ(t.term(2), "早い");
+  EXPECT_EQ(std::vector<koe::term_table::id_type>(t.row(0).begin(), t.row(0).end()),
+            (std::vector<koe::term_table::id_type>{0, 1, 0}));
+  EXPECT_TRUE(t.row(1).empty());
+  EXPECT_EQ(t.find("早い"), 2u);
+  EXPECT_FALSE(t.find("高い").has_value());
+}
+
+TEST(Terms, RoundTripsToStrings) {
+  const rows_t rows = {{"a", "b"}, {"b", "c", "c"}, {}, {"d", "a"}};
+  EXPECT_EQ(koe::term_table(rows).to_rows(), rows);
+  EXPECT_EQ(koe::term_table(rows).row_terms(1), rows[1]);
+}
+
+TEST(Terms, AppendIsAssociativeAndEqualsBuildingTheWhole) {
+  const rows_t a = {{"x", "y"}, {"y"}};
+  const rows_t b = {{"z", "x"}};
+  const rows_t c = {{"w"}, {"z", "w", "v"}};
+  rows_t all = a;
+  all.insert(all.end(), b.begin(), b.end());
+  all.insert(all.end(), c.begin(), c.end());
+  const koe::term_table whole(all);
+
+  koe::term_table left(a);  // (a + b) + c
+  left.append(koe::term_table(b));
+  left.append(koe::term_table(c));
+  koe::term_table bc(b);  // a + (b + c)
+  bc.append(koe::term_table(c));
+  koe::term_table right(a);
+  right.append(bc);
+
+  for (const koe::term_table* t : {&left, &right}) {
+    EXPECT_EQ(t->terms(), whole.terms());
+    EXPECT_EQ(t->to_rows(), all);
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      EXPECT_EQ(std::vector<koe::term_table::id_type>(t->row(r).begin(), t->row(r).end()),
+                std::vector<koe::term_table::id_type>(whole.row(r).begin(), whole.row(r).end()));
+    }
+  }
+}
+
+rows_t synthetic_rows(std::size_t n) {
+  rows_t rows(n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < i % 9; ++j)
+      rows[i].push_back("t" + std::to_string((i * 37 + j * 11) % 1499));
+  return rows;
+}
+
+TEST(Terms, CountsAndMatrixEqualTheStringPathForAnyThreadCount) {
+  const rows_t rows = synthetic_rows(30000);
+  const koe::term_table table(rows);
+  const koe::term_statistics by_string = koe::count_terms(rows);
+  const koe::tfidf_matrix reference = koe::vectorize(rows);
+  for (int threads : {1, 2, 8}) {
+    koe::term_statistics by_id;
+    koe::tfidf_matrix m;
+    tbb::task_arena(threads).execute([&] {
+      by_id = koe::count_terms(table);
+      m = koe::vectorize(table);
+    });
+    EXPECT_EQ(by_id.documents, by_string.documents);
+    ASSERT_EQ(by_id.terms.size(), by_string.terms.size()) << threads << " threads";
+    for (const auto& [term, c] : by_string.terms) {
+      EXPECT_EQ(by_id.terms.at(term).df, c.df) << term;
+      EXPECT_EQ(by_id.terms.at(term).total, c.total) << term;
+    }
+    EXPECT_EQ(m.model.vocabulary, reference.model.vocabulary);
+    ASSERT_EQ(m.rows.nonZeros(), reference.rows.nonZeros());
+    EXPECT_TRUE(m.rows.isApprox(reference.rows, 0.0f)) << threads << " threads";
+  }
+}
+
+}  // namespace
