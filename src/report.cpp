@@ -3,6 +3,8 @@
 #include <koe/error.hpp>
 #include <koe/report.hpp>
 
+#include "detail/parallel.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <iomanip>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -229,31 +232,73 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
   out << j.dump(2) << '\n';
 }
 
+// Writes `n` lines: `line(i, buffer)` appends line i. Blocks of lines are formatted in parallel
+// into their own buffers and written in order, so the file is the same for any number of threads.
+template <class Line>
+void write_lines(std::ostream& out, std::size_t n, const Line& line) {
+  constexpr std::size_t block = 8192;
+  constexpr std::size_t batch = 64;  // blocks formatted before they are written and freed
+  const std::size_t blocks = detail::block_count(n, block);
+  for (std::size_t b0 = 0; b0 < blocks; b0 += batch) {
+    const std::size_t b1 = std::min(blocks, b0 + batch);
+    std::vector<std::string> text(b1 - b0);
+    detail::parallel_chunks(b1 - b0, 1, [&](std::size_t first, std::size_t last) {
+      for (std::size_t b = first; b < last; ++b) {
+        const std::size_t begin = (b0 + b) * block;
+        for (std::size_t i = begin; i < std::min(n, begin + block); ++i)
+          line(i, text[b]);
+      }
+    });
+    for (const auto& t : text)
+      out.write(t.data(), static_cast<std::streamsize>(t.size()));
+  }
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 void write_assignments_csv(std::ostream& out, const analysis_result& r) {
   std::vector<long long> row_of(r.input.documents.size(), -1);
   for (std::size_t row = 0; row < r.row_document.size(); ++row)
     row_of[r.row_document[row]] = static_cast<long long>(row);
   out << "id,cluster,similarity,status,reason\n";
-  char sim[32];
-  for (std::size_t i = 0; i < r.input.documents.size(); ++i) {
+  write_lines(out, r.input.documents.size(), [&](std::size_t i, std::string& s) {
     const document& d = r.input.documents[i];
-    out << csv_field(d.id) << ',';
+    append_csv_field(s, d.id);
+    s += ',';
     if (row_of[i] >= 0) {
       const auto row = static_cast<std::size_t>(row_of[i]);
       const std::int32_t c = r.clusters.assignment[row];
-      std::snprintf(sim, sizeof sim, "%.4f", static_cast<double>(r.clusters.similarity[row]));
-      out << c << ',' << sim << ',' << (c >= 0 ? "clustered" : "noise") << ','
-          << csv_field(c >= 0 || d.reason.empty()
-                           ? (c >= 0 ? d.reason : std::string(noise_text(r.clusters.noise[row])))
-                           : std::string(noise_text(r.clusters.noise[row])) + "; " + d.reason)
-          << '\n';
+      char num[48];
+      std::snprintf(num, sizeof num, "%d,%.4f,", static_cast<int>(c),
+                    static_cast<double>(r.clusters.similarity[row]));
+      s += num;
+      s += c >= 0 ? "clustered," : "noise,";
+      if (c >= 0) {
+        append_csv_field(s, d.reason);
+      } else if (d.reason.empty()) {
+        append_csv_field(s, noise_text(r.clusters.noise[row]));
+      } else {
+        append_csv_field(s, std::string(noise_text(r.clusters.noise[row])) + "; " + d.reason);
+      }
     } else {
       const bool rejected = d.status == record_status::rejected;
-      out << "-1,," << (rejected ? "rejected" : "empty") << ','
-          << csv_field(d.reason.empty() ? std::string(rejected ? "rejected" : "blank") : d.reason)
-          << '\n';
+      s += rejected ? "-1,,rejected," : "-1,,empty,";
+      append_csv_field(s, d.reason.empty() ? std::string(rejected ? "rejected" : "blank")
+                                           : d.reason);
     }
-  }
+    s += '\n';
+  });
 }
 
 void write_table(std::ostream& out, const analysis_result& r) {
@@ -377,20 +422,29 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
 void write_trace_csv(std::ostream& out, const report_options& ro) {
   const adoption_result& a = need_adoption(ro);
   out << "id,cluster,label,rank,decision,reply\n";
-  for (const auto& t : a.trace) {
-    out << csv_field(t.id) << ',';
+  write_lines(out, a.trace.size(), [&](std::size_t i, std::string& s) {
+    const trace_row& t = a.trace[i];
+    append_csv_field(s, t.id);
     if (t.status != record_status::kept) {
-      out << ",,,," << '\n';
-      continue;
+      s += ",,,,,\n";
+      return;
     }
     if (t.clustered) {
-      out << t.cluster << ',' << csv_field(t.label) << ',' << t.rank << ',' << to_string(t.decision)
-          << ',';
+      s += ',';
+      s += std::to_string(t.cluster);
+      s += ',';
+      append_csv_field(s, t.label);
+      s += ',';
+      s += std::to_string(t.rank);
+      s += ',';
+      s += to_string(t.decision);
+      s += ',';
     } else {
-      out << "-1,,,,";
+      s += ",-1,,,,";
     }
-    out << csv_field(t.reply) << '\n';
-  }
+    append_csv_field(s, t.reply);
+    s += '\n';
+  });
 }
 
 void write_candidates_table(std::ostream& out, const report_options& ro) {
@@ -890,26 +944,42 @@ void write_report(std::ostream& out, const analysis_result& r, report_format for
   }
 }
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& contents) {
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::ostream&)>& fill) {
   const std::filesystem::path tmp =
       path.string() + ".tmp." + std::to_string(static_cast<long long>(::getpid()));
+  auto discard = [&tmp] {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+  };
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     KOE_THROW_IF_NOT(f, errc::io_failure, "cannot write " + tmp.string());
-    f.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    try {
+      fill(f);
+    } catch (...) {
+      f.close();
+      discard();
+      throw;
+    }
     f.flush();
     if (!f) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
+      discard();
       throw error(errc::io_failure, "cannot write " + tmp.string() + " (disk full?)");
     }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
-    std::filesystem::remove(tmp, ec);
+    discard();
     throw error(errc::io_failure, "cannot replace " + path.string() + ": " + ec.message());
   }
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& contents) {
+  write_file_atomically(path, [&contents](std::ostream& out) {
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  });
 }
 
 void write_rejects_csv(std::ostream& out, const corpus& c) {
@@ -927,26 +997,25 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
   KOE_THROW_IF_NOT(!ec && std::filesystem::is_directory(dir), errc::io_failure,
                    "cannot create output directory " + dir.string() +
                        (ec ? ": " + ec.message() : std::string()));
-  std::ostringstream clusters, assignments;
-  write_report(clusters, r, report_format::clusters_json, options);
-  write_report(assignments, r, report_format::assignments_csv, options);
-  write_file_atomically(dir / "clusters.json", clusters.str());
-  write_file_atomically(dir / "assignments.csv", assignments.str());
+  // Each file is written straight to its temporary file: no copy of it is held in memory.
+  auto write = [&](const char* name, report_format format) {
+    write_file_atomically(dir / name,
+                          [&](std::ostream& out) { write_report(out, r, format, options); });
+  };
+  write("clusters.json", report_format::clusters_json);
+  write("assignments.csv", report_format::assignments_csv);
   // Rejected records also get a file of their own, so they can be fixed and read again.
   std::error_code gone;
   std::filesystem::remove(dir / "rejects.csv", gone);
   if (r.input.count(record_status::rejected) > 0) {
-    std::ostringstream rejects;
-    write_rejects_csv(rejects, r.input);
-    write_file_atomically(dir / "rejects.csv", rejects.str());
+    write_file_atomically(dir / "rejects.csv",
+                          [&](std::ostream& out) { write_rejects_csv(out, r.input); });
   }
   if (options.adoption == nullptr) return;
   for (const auto& [name, format] : {std::pair{"candidates.json", report_format::candidates_json},
                                      std::pair{"trace.csv", report_format::trace_csv},
                                      std::pair{"report.html", report_format::report_html}}) {
-    std::ostringstream s;
-    write_report(s, r, format, options);
-    write_file_atomically(dir / name, s.str());
+    write(name, format);
   }
 }
 

@@ -1390,17 +1390,15 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
                                   : r.input.meta_index(o.frequency.contributor_column);
   const reply_options& ro = o.reply;
 
-  std::vector<trace_row> out;
-  out.reserve(r.input.documents.size());
-  for (std::size_t i = 0; i < r.input.documents.size(); ++i) {
+  // Records are independent: each task fills its own rows.
+  std::vector<trace_row> out(r.input.documents.size());
+  detail::parallel_chunks(out.size(), 512, [&](std::size_t first, std::size_t last) {
+  for (std::size_t i = first; i < last; ++i) {
     const document& d = r.input.documents[i];
-    trace_row t;
+    trace_row& t = out[i];
     t.id = d.id;
     t.status = d.status;
-    if (row_of[i] < 0) {
-      out.push_back(std::move(t));  // empty or rejected: nothing to trace or to reply to
-      continue;
-    }
+    if (row_of[i] < 0) continue;  // empty or rejected: nothing to trace or to reply to
     const auto row = static_cast<std::size_t>(row_of[i]);
     const candidate* c = nullptr;
     if (row < r.clusters.assignment.size() && r.clusters.assignment[row] >= 0) {
@@ -1455,8 +1453,8 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
         t.reply = fill_reply(decided ? ro.decided_template : ro.pending_template, values);
       }
     }
-    out.push_back(std::move(t));
   }
+  });
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -44,6 +45,10 @@ void write_rejects_csv(std::ostream& out, const corpus& c);
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, then a rename,
 /// so an interrupted run never leaves a half-written file that looks complete.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
+/// The same, with the contents written by `fill` straight into the temporary file; when `fill`
+/// throws, the temporary file is removed and `path` is left as it was.
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::ostream&)>& fill);
 
 /// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically, and
 /// rejects.csv when records were rejected; with `options.adoption` also candidates.json, trace.csv

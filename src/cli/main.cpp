@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -291,13 +292,22 @@ int main(int argc, char** argv) {
     koe::pipeline p(o);
     p.on_progress(make_progress(a.quiet));
     const koe::analysis_result r = p.run(a.input);
+    auto lap_start = std::chrono::steady_clock::now();
+    auto lap = [&lap_start] {
+      const auto now = std::chrono::steady_clock::now();
+      const double s = std::chrono::duration<double>(now - lap_start).count();
+      lap_start = now;
+      return s;
+    };
     const koe::adoption_result adoption = koe::assess(r, so, decided);
+    const double score_seconds = lap();
     koe::report_options ro;
     ro.options = &o;
     ro.include_stats = stats;
     ro.adoption = &adoption;
     ro.report_top = top;
     koe::write_outputs(outdir, r, ro);
+    const double write_seconds = lap();
     print_rejects(r.input);
     koe::write_report(std::cout, r, koe::report_format::table);
     std::cout << '\n';
@@ -308,7 +318,9 @@ int main(int argc, char** argv) {
     if (stats) {
       for (const auto& t : r.timings)
         std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s\n";
-      std::cerr << "koe: peak memory " << (r.peak_rss_bytes >> 20) << " MiB\n";
+      std::cerr << "koe: score " << score_seconds << " s\n";
+      std::cerr << "koe: write " << write_seconds << " s\n";
+      std::cerr << "koe: peak memory " << (koe::peak_rss_bytes() >> 20) << " MiB\n";
     }
     if (!a.quiet)
       std::cerr << "koe: wrote " << outdir
