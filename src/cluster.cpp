@@ -109,34 +109,107 @@ std::size_t assign_rows(const Rows& rows, const std::vector<char>& valid, const 
   return std::accumulate(changed_in_block.begin(), changed_in_block.end(), std::size_t{0});
 }
 
+// Per-cluster sums of the member rows, kept across Lloyd iterations: after a full count, only
+// the rows that changed cluster are taken out of one sum and added to another, each cluster by
+// one task in row order, so the sums (and the run) do not depend on the thread count.
+template <class Rows>
+class centroid_sums {
+ public:
+  centroid_sums(const Rows& rows, std::size_t k)
+      : rows_(rows), k_(k), sum_(k, std::vector<double>(rows.dims(), 0.0)), size_(k, 0) {}
+
+  void recount(const std::vector<std::int32_t>& assignment) {
+    std::vector<std::vector<std::size_t>> members(k_);
+    for (std::size_t i = 0; i < assignment.size(); ++i)
+      if (assignment[i] >= 0) members[static_cast<std::size_t>(assignment[i])].push_back(i);
+    detail::parallel_chunks(k_, 1, [&](std::size_t c0, std::size_t c1) {
+      for (std::size_t ci = c0; ci < c1; ++ci) {
+        std::vector<double>& sum = sum_[ci];
+        std::fill(sum.begin(), sum.end(), 0.0);
+        size_[ci] = members[ci].size();
+        for (std::size_t i : members[ci])
+          rows_.for_each(i, [&](std::size_t j, float v) { sum[j] += v; });
+      }
+    });
+  }
+
+  /// Moves the rows whose cluster differs between `before` and `after`.
+  void move(const std::vector<std::int32_t>& before, const std::vector<std::int32_t>& after) {
+    std::vector<std::size_t> moved;
+    for (std::size_t i = 0; i < after.size(); ++i)
+      if (before[i] != after[i]) moved.push_back(i);
+    if (moved.size() * 2 > after.size()) {  // most rows moved: counting afresh is cheaper
+      recount(after);
+      return;
+    }
+    detail::parallel_chunks(k_, 1, [&](std::size_t c0, std::size_t c1) {
+      for (std::size_t ci = c0; ci < c1; ++ci) {
+        const auto c = static_cast<std::int32_t>(ci);
+        std::vector<double>& sum = sum_[ci];
+        for (std::size_t i : moved) {
+          if (before[i] == c) {
+            rows_.for_each(i, [&](std::size_t j, float v) { sum[j] -= v; });
+            --size_[ci];
+          } else if (after[i] == c) {
+            rows_.for_each(i, [&](std::size_t j, float v) { sum[j] += v; });
+            ++size_[ci];
+          }
+        }
+      }
+    });
+  }
+
+  [[nodiscard]] const std::vector<std::size_t>& sizes() const noexcept { return size_; }
+
+  /// The unit-length centroids; an empty cluster's row is zero.
+  [[nodiscard]] dense_matrix centroids() const {
+    dense_matrix c = dense_matrix::Zero(static_cast<Eigen::Index>(k_),
+                                        static_cast<Eigen::Index>(rows_.dims()));
+    detail::parallel_chunks(k_, 1, [&](std::size_t c0, std::size_t c1) {
+      for (std::size_t ci = c0; ci < c1; ++ci) {
+        if (size_[ci] == 0) continue;
+        const std::vector<double>& sum = sum_[ci];
+        double norm = 0;
+        for (double v : sum)
+          norm += v * v;
+        if (norm <= 0) continue;
+        norm = 1.0 / std::sqrt(norm);
+        for (std::size_t j = 0; j < sum.size(); ++j)
+          c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j)) =
+              static_cast<float>(sum[j] * norm);
+      }
+    });
+    return c;
+  }
+
+ private:
+  const Rows& rows_;
+  std::size_t k_;
+  std::vector<std::vector<double>> sum_;
+  std::vector<std::size_t> size_;
+};
+
 // Unit-length mean direction of each cluster's members, each summed by one task in row order.
 template <class Rows>
 dense_matrix compute_centroids(const Rows& rows, const std::vector<std::int32_t>& assignment,
                                std::size_t k, std::vector<std::size_t>& sizes) {
-  std::vector<std::vector<std::size_t>> members(k);
-  for (std::size_t i = 0; i < assignment.size(); ++i)
-    if (assignment[i] >= 0) members[static_cast<std::size_t>(assignment[i])].push_back(i);
-  sizes.assign(k, 0);
-  dense_matrix c =
-      dense_matrix::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(rows.dims()));
-  detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
-    std::vector<double> sum(rows.dims());
-    for (std::size_t ci = c0; ci < c1; ++ci) {
-      sizes[ci] = members[ci].size();
-      std::fill(sum.begin(), sum.end(), 0.0);
-      for (std::size_t i : members[ci])
-        rows.for_each(i, [&](std::size_t j, float v) { sum[j] += v; });
-      double norm = 0;
-      for (double v : sum)
-        norm += v * v;
-      if (norm <= 0) continue;
-      norm = 1.0 / std::sqrt(norm);
-      for (std::size_t j = 0; j < rows.dims(); ++j)
-        c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j)) =
-            static_cast<float>(sum[j] * norm);
-    }
-  });
-  return c;
+  centroid_sums<Rows> sums(rows, k);
+  sums.recount(assignment);
+  sizes = sums.sizes();
+  return sums.centroids();
+}
+
+// Deterministic sample of `m` items of `from` (sorted), by a partial Fisher-Yates shuffle.
+std::vector<std::size_t> sample_of(const std::vector<std::size_t>& from, std::size_t m,
+                                   std::uint64_t seed) {
+  if (from.size() <= m) return from;
+  std::vector<std::size_t> pool(from);
+  detail::rng r(seed);
+  for (std::size_t i = 0; i < m; ++i)
+    std::swap(pool[i], pool[i + r.below(pool.size() - i)]);
+  pool.resize(m);
+  std::sort(pool.begin(), pool.end());
+  return pool;
 }
 
 template <class Rows>
@@ -279,20 +352,38 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   const std::size_t n = rows.size();
   res.assignment.assign(n, -1);
   res.similarity.assign(n, 0.0f);
-  dense_matrix c = seed_plus_plus(rows, valid, valid_index, k, r);
+  dense_matrix c;
+  if (opt.seed_sample > 0 && valid_index.size() > opt.seed_sample) {
+    // Seed on a sample: the centres only need to land in distinct groups, and Lloyd's
+    // iterations over every row move them to the groups' means.
+    const std::vector<std::size_t> sample = sample_of(valid_index, opt.seed_sample, r.below(UINT64_MAX));
+    std::vector<char> in_sample(n, 0);
+    for (std::size_t i : sample)
+      in_sample[i] = 1;
+    c = seed_plus_plus(rows, in_sample, sample, k, r);
+  } else {
+    c = seed_plus_plus(rows, valid, valid_index, k, r);
+  }
   centroid_table ct;
-  std::vector<std::size_t> sizes;
+  centroid_sums<Rows> sums(rows, k);
+  std::vector<std::int32_t> before;
   double previous = -std::numeric_limits<double>::infinity();
   for (int it = 0; it < std::max(1, opt.max_iter); ++it) {
     ct.from_rows(c);
+    before = res.assignment;
     const std::size_t changed = assign_rows(rows, valid, ct, res.assignment, res.similarity);
     const double obj = objective_of<Rows>(valid_index, res.similarity);
     res.iterations = it + 1;
-    c = compute_centroids(rows, res.assignment, k, sizes);
+    if (it == 0) {
+      sums.recount(res.assignment);
+    } else {
+      sums.move(before, res.assignment);
+    }
+    c = sums.centroids();
     // Empty clusters take the rows farthest from their centroids, lowest index first on ties.
     std::vector<std::size_t> empty;
     for (std::size_t ci = 0; ci < k; ++ci)
-      if (sizes[ci] == 0) empty.push_back(ci);
+      if (sums.sizes()[ci] == 0) empty.push_back(ci);
     if (!empty.empty()) {
       std::vector<std::size_t> order(valid_index);
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -302,7 +393,8 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
         set_row_as_centroid(rows, order[e], c, empty[e]);
         res.assignment[order[e]] = static_cast<std::int32_t>(empty[e]);
       }
-      c = compute_centroids(rows, res.assignment, k, sizes);
+      sums.recount(res.assignment);
+      c = sums.centroids();
       previous = -std::numeric_limits<double>::infinity();
       continue;
     }
@@ -404,19 +496,6 @@ double silhouette_impl(const Rows& rows, const std::vector<std::int32_t>& assign
     }
   });
   return std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(sample.size());
-}
-
-// Deterministic sample of `m` items of `from` (sorted), by a partial Fisher-Yates shuffle.
-std::vector<std::size_t> sample_of(const std::vector<std::size_t>& from, std::size_t m,
-                                   std::uint64_t seed) {
-  if (from.size() <= m) return from;
-  std::vector<std::size_t> pool(from);
-  detail::rng r(seed);
-  for (std::size_t i = 0; i < m; ++i)
-    std::swap(pool[i], pool[i + r.below(pool.size() - i)]);
-  pool.resize(m);
-  std::sort(pool.begin(), pool.end());
-  return pool;
 }
 
 template <class Rows, class Matrix>

@@ -107,6 +107,7 @@ json options_json(const pipeline_options& o) {
                   {"min_similarity", o.cluster.min_similarity},
                   {"merge_factor", o.cluster.merge_factor},
                   {"auto_sample", o.cluster.auto_sample},
+                  {"seed_sample", o.cluster.seed_sample},
                   {"silhouette_sample", o.cluster.silhouette_sample}};
   j["describe"] = {{"top_terms", o.describe.top_terms},
                    {"label_terms", o.describe.label_terms},

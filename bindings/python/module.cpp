@@ -714,6 +714,7 @@ void bind_options(py::module_& m) {
       .def_readwrite("min_similarity", &koe::cluster_options::min_similarity)
       .def_readwrite("merge_factor", &koe::cluster_options::merge_factor)
       .def_readwrite("auto_sample", &koe::cluster_options::auto_sample)
+      .def_readwrite("seed_sample", &koe::cluster_options::seed_sample)
       .def_readwrite("silhouette_sample", &koe::cluster_options::silhouette_sample);
 
   py::class_<koe::describe_options>(m, "DescribeOptions", "koe::describe_options")

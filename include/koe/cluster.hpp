@@ -41,6 +41,9 @@ struct cluster_options {
   std::size_t auto_sample = 20000;
   /// Silhouette is computed on at most this many of those rows.
   std::size_t silhouette_sample = 2000;
+  /// Seeding (greedy k-means++) looks at most at this many rows, a deterministic sample; the
+  /// Lloyd iterations always use every row. 0 = seed on every row.
+  std::size_t seed_sample = 100000;
 };
 
 /// Why a row is not in a cluster.

@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1234;
   int n_init = 3, max_iter = 100, merge_factor = 1, k_max = 30, k_min = 2;
   double min_similarity = 0.0;
-  std::size_t max_features = 0;
+  std::size_t max_features = 0, seed_sample = koe::cluster_options{}.seed_sample;
   bool stats = false;
   std::string config, decisions;
   std::size_t top = 5;
@@ -202,6 +202,9 @@ int main(int argc, char** argv) {
   cl->add_option("--n-init", n_init, "k-means restarts; the best objective wins")
       ->capture_default_str();
   cl->add_option("--max-iter", max_iter, "k-means iterations at most")->capture_default_str();
+  cl->add_option("--seed-sample", seed_sample,
+                 "k-means++ seeding looks at this many voices, a fixed sample (0 = all)")
+      ->capture_default_str();
   cl->add_option("--merge-factor", merge_factor,
                  "Over-cluster to this many times k, then merge the closest clusters down to k")
       ->capture_default_str();
@@ -263,6 +266,7 @@ int main(int argc, char** argv) {
     o.cluster.n_init = n_init;
     o.cluster.max_iter = max_iter;
     o.cluster.merge_factor = merge_factor;
+    o.cluster.seed_sample = seed_sample;
     o.cluster.min_similarity = min_similarity;
     o.vectorize.min_df = koe::parse_df_bound(min_df);
     o.vectorize.max_df = koe::parse_df_bound(max_df);
