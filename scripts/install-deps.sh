@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libmecab-dev mecab mecab-ipadic-utf8
-  libicu-dev libeigen3-dev libtbb-dev
+  libicu-dev libeigen3-dev libtbb-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   python3 python3-dev pybind11-dev
