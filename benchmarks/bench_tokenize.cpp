@@ -1,4 +1,4 @@
-// Tokenizing: koe's term extraction (koe::tokenizer::terms) beside MeCab's bare lattice search on
+// Tokenizing: koe's term extraction (koe::tokenizer::terms and ::intern) beside MeCab's bare lattice search on
 // the same normalized voices and threads, so koe's own cost per voice is the difference.
 #include "bench_common.hpp"
 
@@ -48,8 +48,8 @@ void BM_MeCabParse(benchmark::State& state) {
 }
 BENCHMARK(BM_MeCabParse)->Apply(koe::bench::thread_args);
 
-// koe's tokenizing stage as the pipeline runs it: MeCab plus POS filter, compounds, negation,
-// numbers and stop words, one std::vector<std::string> of terms per voice.
+// koe's term extraction for callers that want strings: MeCab plus POS filter, compounds,
+// negation, numbers and stop words, one std::vector<std::string> of terms per voice.
 void BM_TokenizerTerms(benchmark::State& state) {
   const auto& texts = koe::bench::normalized_texts();
   const koe::tokenizer& tok = koe::bench::shared_tokenizer();
@@ -67,6 +67,21 @@ void BM_TokenizerTerms(benchmark::State& state) {
   state.counters["terms"] = static_cast<double>(terms);
 }
 BENCHMARK(BM_TokenizerTerms)->Apply(koe::bench::thread_args);
+
+// The same terms as the pipeline keeps them (koe::tokenizer::intern): one id per term
+// occurrence, each distinct term stored once.
+void BM_TokenizerIntern(benchmark::State& state) {
+  const auto& texts = koe::bench::normalized_texts();
+  const koe::tokenizer& tok = koe::bench::shared_tokenizer();
+  tbb::task_arena arena(static_cast<int>(state.range(0)));
+  std::size_t terms = 0;
+  for (auto _ : state) {
+    arena.execute([&] { terms = tok.intern(texts).occurrences(); });
+  }
+  koe::bench::set_throughput(state, texts.size(), koe::bench::normalized_bytes());
+  state.counters["terms"] = static_cast<double>(terms);
+}
+BENCHMARK(BM_TokenizerIntern)->Apply(koe::bench::thread_args);
 
 }  // namespace
 

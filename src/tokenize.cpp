@@ -25,6 +25,12 @@ struct features {
   std::string_view pos, sub1, ctype, lemma;
 };
 
+// One morpheme of the parsed text; the views point into the lattice.
+struct morph {
+  std::string_view surface;
+  features f;
+};
+
 features split_features(const char* feature) {
   features f;
   std::string_view* slot[] = {&f.pos, &f.sub1, nullptr, nullptr, &f.ctype, nullptr, &f.lemma};
@@ -161,6 +167,21 @@ struct string_hash {
 };
 using string_set = std::unordered_set<std::string, string_hash, std::equal_to<>>;
 
+// A handful of part-of-speech names, checked for every morpheme: comparing a few short strings
+// costs less than hashing one.
+class small_set {
+ public:
+  void insert(std::string_view s) {
+    if (!contains(s)) items_.emplace_back(s);
+  }
+  [[nodiscard]] bool contains(std::string_view s) const noexcept {
+    return std::find(items_.begin(), items_.end(), s) != items_.end();
+  }
+
+ private:
+  std::vector<std::string> items_;
+};
+
 void load_stopwords(const fs::path& file, string_set& out) {
   std::ifstream in(file);
   KOE_THROW_IF_NOT(in, errc::io_failure, "cannot open stop-word file " + file.string());
@@ -192,15 +213,16 @@ struct tokenizer::impl {
   std::string dictionary;
   std::unique_ptr<MeCab::Model> model;
   string_set stopwords;
-  string_set pos;
-  string_set drop_subclasses;
+  small_set pos;
+  small_set drop_subclasses;
 };
 
 struct tokenizer::worker::impl {
   const tokenizer::impl* owner = nullptr;
   std::unique_ptr<MeCab::Tagger> tagger;
   std::unique_ptr<MeCab::Lattice> lattice;
-  std::string sentence;  // the lattice points into this buffer while parsing
+  std::string sentence;       // the lattice points into this buffer while parsing
+  std::vector<morph> morphs;  // reused by every text
 
   const MeCab::Node* parse(std::string_view text) {
     sentence.assign(text);
@@ -236,8 +258,10 @@ tokenizer::tokenizer(const tokenize_options& options) : impl_(std::make_unique<i
   KOE_THROW_IF_NOT(
       impl_->model != nullptr, errc::mecab_init_failed,
       "MeCab could not load dictionary " + impl_->dictionary + ": " + MeCab::getLastError());
-  impl_->pos.insert(options.pos.begin(), options.pos.end());
-  impl_->drop_subclasses.insert(options.drop_subclasses.begin(), options.drop_subclasses.end());
+  for (const auto& p : options.pos)
+    impl_->pos.insert(p);
+  for (const auto& d : options.drop_subclasses)
+    impl_->drop_subclasses.insert(d);
   if (options.use_default_stopwords) {
     const std::string dir = data_directory();
     if (!dir.empty() && fs::exists(fs::path(dir) / "stopwords-ja.txt")) {
@@ -309,12 +333,14 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
   const tokenize_options& opt = tk.options;
   if (text.empty()) return;
 
-  struct morph {
-    std::string_view surface;
-    features f;
-  };
-  std::vector<morph> ms;
-  for (const MeCab::Node* n = parse(text); n != nullptr; n = n->next) {
+  std::vector<morph>& ms = morphs;
+  ms.clear();
+  const MeCab::Node* first = parse(text);
+  // The feature strings live in the mapped dictionary, mostly out of cache: asking for all of
+  // them before reading the first lets the misses overlap instead of queueing.
+  for (const MeCab::Node* n = first; n != nullptr; n = n->next)
+    __builtin_prefetch(n->feature);
+  for (const MeCab::Node* n = first; n != nullptr; n = n->next) {
     if (n->stat == MECAB_BOS_NODE) continue;
     if (n->stat == MECAB_EOS_NODE) break;
     ms.push_back({std::string_view(n->surface, n->length), split_features(n->feature)});
@@ -338,7 +364,7 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
 
   std::string run;            // surface of the current noun run
   std::size_t run_parts = 0;  // content nouns in the run
-  const bool keep_nouns = tk.pos.count("名詞") != 0;
+  const bool keep_nouns = tk.pos.contains("名詞");
   auto close_run = [&] {
     const std::size_t min_parts = opt.compounds == compound_mode::join ? 1 : 2;
     if (keep_nouns && opt.compounds != compound_mode::off && run_parts >= min_parts) emit(run);
@@ -362,7 +388,7 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
       continue;
     }
     if (m.f.pos == "名詞") {
-      const bool dropped = tk.drop_subclasses.count(m.f.sub1) != 0;
+      const bool dropped = tk.drop_subclasses.contains(m.f.sub1);
       // A suffix noun (性, 化) extends a run but never starts one.
       const bool joins = !dropped || (m.f.sub1 == "接尾" && run_parts > 0);
       if (m.f.sub1 == "ナイ形容詞語幹" && opt.join_negation && i + 1 < ms.size() &&
@@ -406,7 +432,7 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
         continue;
       }
     }
-    if (tk.pos.count(m.f.pos) != 0 && tk.drop_subclasses.count(m.f.sub1) == 0) {
+    if (tk.pos.contains(m.f.pos) && !tk.drop_subclasses.contains(m.f.sub1)) {
       emit(lemma_of(m));
     }
   }
