@@ -59,27 +59,53 @@ struct dense_rows {
 // contiguous floats per nonzero: the sparse structure is used, the corpus is never densified.
 struct centroid_table {
   std::size_t k = 0, dims = 0;
-  std::vector<float> t;  // t[j * k + c]
+  std::size_t stride = 0;  // floats per term: k rounded up to 8, one AVX register; the rest 0
+  std::vector<float> t;    // t[j * stride + c]
 
   void from_rows(const dense_matrix& c) {
     k = static_cast<std::size_t>(c.rows());
     dims = static_cast<std::size_t>(c.cols());
-    t.assign(k * dims, 0.0f);
+    stride = (k + 7) / 8 * 8;
+    t.assign(stride * dims, 0.0f);
     for (std::size_t ci = 0; ci < k; ++ci)
       for (std::size_t j = 0; j < dims; ++j)
-        t[j * k + ci] = c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j));
+        t[j * stride + ci] = c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j));
   }
 };
 
+// out[0, stride) = the sum over one sparse row's entries (j, v) of v × t[j * stride, +stride).
+// The hot loop of k-means. Compiled twice, for AVX2 and for any x86-64, chosen at load time;
+// both multiply and add separately in the same order (no fused multiply-add), so every machine
+// computes the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void accumulate_row(const std::int32_t* cols, const float* vals, std::size_t nnz, const float* t,
+                    std::size_t stride, float* out) {
+  std::fill(out, out + stride, 0.0f);
+  for (std::size_t e = 0; e < nnz; ++e) {
+    const float v = vals[e];
+    const float* c = t + static_cast<std::size_t>(cols[e]) * stride;
+    for (std::size_t ci = 0; ci < stride; ++ci)
+      out[ci] += v * c[ci];
+  }
+}
+
 template <class Rows>
 void score_row(const Rows& rows, std::size_t i, const centroid_table& ct, float* out) {
-  std::fill(out, out + ct.k, 0.0f);
-  const std::size_t k = ct.k;
+  std::fill(out, out + ct.stride, 0.0f);
   rows.for_each(i, [&](std::size_t j, float v) {
-    const float* c = ct.t.data() + j * k;
-    for (std::size_t ci = 0; ci < k; ++ci)
+    const float* c = ct.t.data() + j * ct.stride;
+    for (std::size_t ci = 0; ci < ct.stride; ++ci)
       out[ci] += v * c[ci];
   });
+}
+
+void score_row(const sparse_rows& rows, std::size_t i, const centroid_table& ct, float* out) {
+  const auto* outer = rows.m.outerIndexPtr();
+  const auto begin = static_cast<std::size_t>(outer[i]);
+  accumulate_row(rows.m.innerIndexPtr() + begin, rows.m.valuePtr() + begin,
+                 static_cast<std::size_t>(outer[i + 1]) - begin, ct.t.data(), ct.stride, out);
 }
 
 // Best centroid of every valid row; ties go to the lower cluster index.
@@ -90,7 +116,7 @@ std::size_t assign_rows(const Rows& rows, const std::vector<char>& valid, const 
   std::vector<std::uint32_t> changed_in_block(detail::block_count(n, row_grain), 0);
   detail::parallel_chunks(
       detail::block_count(n, row_grain), 1, [&](std::size_t b0, std::size_t b1) {
-        std::vector<float> s(ct.k);
+        std::vector<float> s(ct.stride);
         for (std::size_t b = b0; b < b1; ++b) {
           std::uint32_t changed = 0;
           for (std::size_t i = b * row_grain; i < std::min(n, (b + 1) * row_grain); ++i) {
@@ -257,7 +283,8 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
   centroid_table ct;
   ct.k = trials;
   ct.dims = rows.dims();
-  ct.t.assign(ct.k * ct.dims, 0.0f);
+  ct.stride = trials;  // rows of `sims` are `trials` wide
+  ct.t.assign(ct.stride * ct.dims, 0.0f);
 
   std::size_t pick = valid_index[r.below(valid_index.size())];
   set_row_as_centroid(rows, pick, c, 0);
@@ -404,7 +431,7 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   // Final similarities against the centroids of the final members.
   ct.from_rows(c);
   detail::parallel_chunks(n, row_grain, [&](std::size_t b, std::size_t e) {
-    std::vector<float> s(k);
+    std::vector<float> s(ct.stride);
     for (std::size_t i = b; i < e; ++i) {
       if (!valid[i]) continue;
       score_row(rows, i, ct, s.data());
@@ -634,7 +661,7 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
   centroid_table ct;
   ct.from_rows(out.centroids);
   detail::parallel_chunks(n, row_grain, [&](std::size_t b, std::size_t e) {
-    std::vector<float> s(k);
+    std::vector<float> s(ct.stride);
     for (std::size_t i = b; i < e; ++i) {
       if (!valid[i]) {
         out.noise[i] = noise_reason::no_terms;

@@ -434,7 +434,7 @@ void write_trace_csv(std::ostream& out, const report_options& ro) {
       s += ',';
       s += std::to_string(t.cluster);
       s += ',';
-      append_csv_field(s, t.label);
+      append_csv_field(s, a.label_of(t));
       s += ',';
       s += std::to_string(t.rank);
       s += ',';

@@ -1408,7 +1408,6 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
     if (c != nullptr) {
       t.clustered = true;
       t.cluster = c->cluster;
-      t.label = c->label;
       t.rank = c->rank;
       t.decision = c->decision.status;
     }
@@ -1462,12 +1461,14 @@ adoption_result assess(const analysis_result& r, const score_options& options,
                        const std::vector<decision>& decisions) {
   adoption_result a;
   constexpr std::size_t critical_min_voices = 3;  // as `critical_signals` by default
-  const row_facts facts = gather(r, options);     // once for all of the steps below
-  a.candidates = score_with(r, options, facts);
+  {
+    const row_facts facts = gather(r, options);  // once for the three steps, freed before trace
+    a.candidates = score_with(r, options, facts);
+    a.notes = signal_notes_with(r, options, facts);
+    a.critical = critical_signals_with(r, options, facts, critical_min_voices);
+  }
   a.unmatched_decisions = apply_decisions(a.candidates, decisions, options.decisions);
   a.trace = trace(r, a.candidates, options);
-  a.notes = signal_notes_with(r, options, facts);
-  a.critical = critical_signals_with(r, options, facts, critical_min_voices);
   a.adoption = options.adoption;
   return a;
 }

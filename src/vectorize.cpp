@@ -153,40 +153,18 @@ template <class Columns>
 sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns& columns) {
   KOE_THROW_IF_NOT(model.vocabulary.size() < static_cast<std::size_t>(INT32_MAX),
                    errc::invalid_argument, "vocabulary too large for 32-bit column indices");
-  // One pass looks every term up once and weighs it into per-block buffers; the CSR arrays are
-  // then filled from the buffers at offsets known from the row lengths.
-  constexpr std::size_t block = 1024;
-  struct block_rows {
-    std::vector<std::int32_t> cols;
-    std::vector<float> values;
-  };
-  const std::size_t blocks = detail::block_count(n, block);
-  std::vector<block_rows> buffers(blocks);
+  // Two passes over the rows, both in parallel: the first counts each row's distinct columns,
+  // the second weighs them straight into the CSR arrays at offsets known from those counts, so
+  // no second copy of the matrix is ever held.
+  constexpr std::size_t grain = 1024;
   std::vector<std::int64_t> row_nnz(n + 1, 0);
-  const auto& opt = model.options;
-  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+  detail::parallel_chunks(n, grain, [&](std::size_t b, std::size_t e) {
     std::vector<std::pair<std::int32_t, std::uint32_t>> row;
-    std::vector<double> v;
-    for (std::size_t b = b0; b < b1; ++b) {
-      block_rows& out = buffers[b];
-      for (std::size_t i = b * block; i < std::min(n, (b + 1) * block); ++i) {
-        row.clear();
-        columns(i, row);
-        count_row(row);
-        row_nnz[i + 1] = static_cast<std::int64_t>(row.size());
-        v.resize(row.size());
-        double norm = 0;
-        for (std::size_t j = 0; j < row.size(); ++j) {
-          const double tf = static_cast<double>(row[j].second);
-          v[j] = (opt.sublinear_tf ? 1.0 + std::log(tf) : tf) * model.idf[row[j].first];
-          norm += v[j] * v[j];
-        }
-        norm = (opt.normalize && norm > 0) ? 1.0 / std::sqrt(norm) : 1.0;
-        for (std::size_t j = 0; j < row.size(); ++j) {
-          out.cols.push_back(row[j].first);
-          out.values.push_back(static_cast<float>(v[j] * norm));
-        }
-      }
+    for (std::size_t i = b; i < e; ++i) {
+      row.clear();
+      columns(i, row);
+      count_row(row);
+      row_nnz[i + 1] = static_cast<std::int64_t>(row.size());
     }
   });
   std::partial_sum(row_nnz.begin(), row_nnz.end(), row_nnz.begin());
@@ -199,12 +177,29 @@ sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns&
   std::int32_t* outer = m.outerIndexPtr();
   for (std::size_t i = 0; i <= n; ++i)
     outer[i] = static_cast<std::int32_t>(row_nnz[i]);
-  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-    for (std::size_t b = b0; b < b1; ++b) {
-      const std::int64_t at = row_nnz[b * block];
-      std::copy(buffers[b].cols.begin(), buffers[b].cols.end(), m.innerIndexPtr() + at);
-      std::copy(buffers[b].values.begin(), buffers[b].values.end(), m.valuePtr() + at);
-      buffers[b] = {};
+  std::int32_t* cols = m.innerIndexPtr();
+  float* values = m.valuePtr();
+  const auto& opt = model.options;
+  detail::parallel_chunks(n, grain, [&](std::size_t b, std::size_t e) {
+    std::vector<std::pair<std::int32_t, std::uint32_t>> row;
+    std::vector<double> v;
+    for (std::size_t i = b; i < e; ++i) {
+      row.clear();
+      columns(i, row);
+      count_row(row);
+      v.resize(row.size());
+      double norm = 0;
+      for (std::size_t j = 0; j < row.size(); ++j) {
+        const double tf = static_cast<double>(row[j].second);
+        v[j] = (opt.sublinear_tf ? 1.0 + std::log(tf) : tf) * model.idf[row[j].first];
+        norm += v[j] * v[j];
+      }
+      norm = (opt.normalize && norm > 0) ? 1.0 / std::sqrt(norm) : 1.0;
+      const auto at = static_cast<std::size_t>(row_nnz[i]);
+      for (std::size_t j = 0; j < row.size(); ++j) {
+        cols[at + j] = row[j].first;
+        values[at + j] = static_cast<float>(v[j] * norm);
+      }
     }
   });
   return m;

@@ -637,7 +637,7 @@ TEST(Score, TraceHasOneRowPerInputRecord) {
     replies += t.reply.empty() ? 0 : 1;
     if (t.clustered) {
       EXPECT_GE(t.rank, 1u);
-      EXPECT_FALSE(t.label.empty());
+      EXPECT_FALSE(a.label_of(t).empty());
     }
   }
   EXPECT_EQ(empty, 3u);

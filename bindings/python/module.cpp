@@ -528,7 +528,8 @@ class model {
   }
 
   py::dict trace() {
-    const auto& rows = adoption().trace;
+    const koe::adoption_result& a = adoption();
+    const auto& rows = a.trace;
     const std::size_t n = rows.size();
     py::list id(n), status(n), label(n), decision(n), reply(n);
     py::array_t<bool> clustered(static_cast<py::ssize_t>(n));
@@ -543,7 +544,7 @@ class model {
       status[i] = py::str(status_name(t.status));
       cl[i] = t.clustered;
       cu[i] = t.cluster;
-      label[i] = py::str(t.label);
+      label[i] = py::str(a.label_of(t));
       rk[i] = static_cast<std::int64_t>(t.rank);
       decision[i] = py::str(koe::to_string(t.decision));
       reply[i] = py::str(t.reply);

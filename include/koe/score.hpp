@@ -252,8 +252,7 @@ struct trace_row {
   record_status status = record_status::kept;
   bool clustered = false;  ///< False for noise, empty and rejected records.
   int cluster = -1;
-  std::string label;
-  std::size_t rank = 0;  ///< 0 when not clustered.
+  std::size_t rank = 0;  ///< Rank of the candidate fed (`candidates[rank - 1]`); 0 when none.
   decision_status decision = decision_status::undecided;
   std::string reply;  ///< Empty unless the record has a contributor.
 };
@@ -275,6 +274,12 @@ struct adoption_result {
   std::vector<std::string> notes;             ///< Signals that were missing (Japanese).
   std::vector<critical_signal> critical;      ///< See `critical_signals`.
   adoption_options adoption;  ///< Weights and thresholds in effect, for drawing and explaining.
+
+  /// The label of the candidate `t` fed; empty when it fed none.
+  [[nodiscard]] const std::string& label_of(const trace_row& t) const noexcept {
+    static const std::string none;
+    return t.rank >= 1 && t.rank <= candidates.size() ? candidates[t.rank - 1].label : none;
+  }
 };
 
 /**

@@ -305,7 +305,9 @@ int main(int argc, char** argv) {
 
     koe::pipeline p(o);
     p.on_progress(make_progress(a.quiet));
-    const koe::analysis_result r = p.run(a.input);
+    koe::analysis_result r = p.run(a.input);
+    // Nothing below reads the TF-IDF matrix; its memory goes back before scoring needs more.
+    r.tfidf.rows = koe::sparse_matrix();
     auto lap_start = std::chrono::steady_clock::now();
     auto lap = [&lap_start] {
       const auto now = std::chrono::steady_clock::now();
@@ -334,7 +336,8 @@ int main(int argc, char** argv) {
         std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s\n";
       std::cerr << "koe: score " << score_seconds << " s\n";
       std::cerr << "koe: write " << write_seconds << " s\n";
-      std::cerr << "koe: peak memory " << (koe::peak_rss_bytes() >> 20) << " MiB\n";
+      std::cerr << "koe: peak memory " << (koe::peak_rss_bytes() >> 20) << " MiB (by the end of "
+                << "describe: " << (r.peak_rss_bytes >> 20) << " MiB)\n";
     }
     if (!a.quiet)
       std::cerr << "koe: wrote " << outdir
