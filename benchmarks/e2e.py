@@ -111,11 +111,11 @@ def nmi(labels_path, truth, column):
 
 
 def parse_koe_stats(stderr):
-    """Stage seconds from `koe cluster --stats` (lines "koe: STAGE SECONDS s")."""
+    """Stage seconds from `koe cluster --stats` (lines "koe: STAGE SECONDS s [(peak ...)]")."""
     stages = {}
     for line in stderr.splitlines():
         f = line.split()
-        if len(f) == 4 and f[0] == "koe:" and f[3] == "s":
+        if len(f) >= 4 and f[0] == "koe:" and f[3] == "s":
             try:
                 stages[f[1]] = float(f[2])
             except ValueError:

@@ -50,7 +50,7 @@ class stopwatch {
   explicit stopwatch(std::vector<stage_time>& log) : log_(log) {}
   void lap(const std::string& stage) {
     const auto now = std::chrono::steady_clock::now();
-    log_.push_back({stage, std::chrono::duration<double>(now - start_).count()});
+    log_.push_back({stage, std::chrono::duration<double>(now - start_).count(), peak_rss_bytes()});
     start_ = now;
   }
 
@@ -86,8 +86,9 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
   corpus c = read_corpus(path, impl_->options.io);
   const double read_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::size_t read_peak = peak_rss_bytes();
   analysis_result r = run(std::move(c));
-  r.timings.insert(r.timings.begin(), {"read", read_seconds});
+  r.timings.insert(r.timings.begin(), {"read", read_seconds, read_peak});
   return r;
 }
 
@@ -122,6 +123,8 @@ analysis_result pipeline::run(corpus input) {
       impl_->report("normalize", 0);
       std::vector<std::string> normalized = impl_->normalize_all(texts);
       // A voice that normalizes to nothing (only emoji removed, only spaces) is empty, not noise.
+      r.row_document.reserve(kept.size());
+      r.normalized.reserve(kept.size());
       for (std::size_t j = 0; j < kept.size(); ++j) {
         if (normalized[j].empty()) {
           document& d = r.input.documents[kept[j]];

@@ -6,6 +6,8 @@
 
 #include <mecab.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -460,34 +462,49 @@ std::vector<std::vector<std::string>> tokenizer::terms(
 }
 
 term_table tokenizer::intern(const std::vector<std::string>& texts) const {
-  // Fixed blocks, each interned on its own, then appended in block order: the ids come out in
-  // order of first appearance whatever the number of threads.
+  // Fixed blocks, each interned on its own by any thread, then appended in block order: the ids
+  // come out in order of first appearance whatever the number of threads. A pipeline with a few
+  // blocks in flight keeps memory to the table plus those blocks, not a copy of every block.
   constexpr std::size_t block = 1024;
   const std::size_t blocks = detail::block_count(texts.size(), block);
-  std::vector<term_table> parts(blocks);
-  tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
-  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-    auto& w = workers.local();
-    if (!w) w = std::make_unique<worker>(new_worker());
-    for (std::size_t b = b0; b < b1; ++b) {
-      term_table& part = parts[b];
-      const std::size_t end = std::min(texts.size(), (b + 1) * block);
-      part.reserve(end - b * block, 16 * (end - b * block));
-      for (std::size_t i = b * block; i < end; ++i) {
-        w->impl_->scan(texts[i], [&](std::string_view t) { part.push(t); });
-        part.end_row();
-      }
-    }
-  });
   term_table out;
-  std::size_t occurrences = 0;
-  for (const auto& p : parts)
-    occurrences += p.occurrences();
-  out.reserve(texts.size(), occurrences);
-  for (auto& p : parts) {
-    out.append(p);
-    p = term_table();
-  }
+  tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
+  std::size_t next = 0;
+  const auto in_flight = static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency());
+  tbb::parallel_pipeline(
+      in_flight,
+      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& fc) -> std::size_t {
+                                            if (next == blocks) fc.stop();
+                                            return next++;
+                                          }) &
+          tbb::make_filter<std::size_t, term_table>(
+              tbb::filter_mode::parallel,
+              [&](std::size_t b) {
+                term_table part;
+                if (b >= blocks) return part;
+                auto& w = workers.local();
+                if (!w) w = std::make_unique<worker>(new_worker());
+                const std::size_t end = std::min(texts.size(), (b + 1) * block);
+                part.reserve(end - b * block, 16 * (end - b * block));
+                for (std::size_t i = b * block; i < end; ++i) {
+                  w->impl_->scan(texts[i], [&](std::string_view t) { part.push(t); });
+                  part.end_row();
+                }
+                return part;
+              }) &
+          tbb::make_filter<term_table, void>(
+              tbb::filter_mode::serial_in_order, [&](const term_table& part) {
+                if (out.empty() && part.rows() > 0) {
+                  // The first block tells how many terms a voice has; room for all, with some
+                  // to spare, saves regrowing the largest array of the table.
+                  const double per_row = static_cast<double>(part.occurrences()) /
+                                         static_cast<double>(part.rows());
+                  out.reserve(texts.size(), static_cast<std::size_t>(
+                                                per_row * 1.1 * static_cast<double>(texts.size())));
+                }
+                out.append(part);
+              }));
   return out;
 }
 

@@ -34,6 +34,7 @@ struct pipeline_options {
 struct stage_time {
   std::string stage;
   double seconds = 0;
+  std::size_t peak_rss_bytes = 0;  ///< Peak resident memory of the process by the stage's end.
 };
 
 /// Everything a run produced. Rows are the kept voices, in input order.

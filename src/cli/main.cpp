@@ -333,7 +333,8 @@ int main(int argc, char** argv) {
                 << ") matches no cluster of this run\n";
     if (stats) {
       for (const auto& t : r.timings)
-        std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s\n";
+        std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s (peak memory "
+                  << (t.peak_rss_bytes >> 20) << " MiB)\n";
       std::cerr << "koe: score " << score_seconds << " s\n";
       std::cerr << "koe: write " << write_seconds << " s\n";
       std::cerr << "koe: peak memory " << (koe::peak_rss_bytes() >> 20) << " MiB (by the end of "
