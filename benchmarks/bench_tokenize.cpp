@@ -1,5 +1,6 @@
-// Tokenizing: koe's term extraction (koe::tokenizer::terms and ::intern) beside MeCab's bare lattice search on
-// the same normalized voices and threads, so koe's own cost per voice is the difference.
+// Tokenizing: koe's term extraction (koe::tokenizer::terms and ::intern) beside MeCab's bare
+// lattice search on the same normalized voices and threads, so koe's own cost per voice is the
+// difference.
 #include "bench_common.hpp"
 
 #include <mecab.h>

@@ -189,8 +189,8 @@ class centroid_sums {
 
   /// The unit-length centroids; an empty cluster's row is zero.
   [[nodiscard]] dense_matrix centroids() const {
-    dense_matrix c = dense_matrix::Zero(static_cast<Eigen::Index>(k_),
-                                        static_cast<Eigen::Index>(rows_.dims()));
+    dense_matrix c =
+        dense_matrix::Zero(static_cast<Eigen::Index>(k_), static_cast<Eigen::Index>(rows_.dims()));
     detail::parallel_chunks(k_, 1, [&](std::size_t c0, std::size_t c1) {
       for (std::size_t ci = c0; ci < c1; ++ci) {
         if (size_[ci] == 0) continue;
@@ -373,17 +373,23 @@ double objective_of(const std::vector<std::size_t>& valid_index, const std::vect
 template <class Rows>
 run_result lloyd(const Rows& rows, const std::vector<char>& valid,
                  const std::vector<std::size_t>& valid_index, std::size_t k,
-                 const cluster_options& opt, std::uint64_t seed) {
+                 const cluster_options& opt, std::uint64_t seed,
+                 const dense_matrix* start = nullptr) {
   detail::rng r(seed);
   run_result res;
   const std::size_t n = rows.size();
   res.assignment.assign(n, -1);
   res.similarity.assign(n, 0.0f);
   dense_matrix c;
-  if (opt.seed_sample > 0 && valid_index.size() > opt.seed_sample) {
+  if (start != nullptr) {
+    c = *start;
+    for (Eigen::Index ci = 0; ci < c.rows(); ++ci)
+      if (const float norm = c.row(ci).norm(); norm > 0) c.row(ci) /= norm;
+  } else if (opt.seed_sample > 0 && valid_index.size() > opt.seed_sample) {
     // Seed on a sample: the centres only need to land in distinct groups, and Lloyd's
     // iterations over every row move them to the groups' means.
-    const std::vector<std::size_t> sample = sample_of(valid_index, opt.seed_sample, r.below(UINT64_MAX));
+    const std::vector<std::size_t> sample =
+        sample_of(valid_index, opt.seed_sample, r.below(UINT64_MAX));
     std::vector<char> in_sample(n, 0);
     for (std::size_t i : sample)
       in_sample[i] = 1;
@@ -572,6 +578,12 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
                    "k must be positive (or 0 for automatic) and k_min <= k_max");
   KOE_THROW_IF_NOT(opt.n_init >= 1 && opt.merge_factor >= 1, errc::invalid_argument,
                    "n_init and merge_factor must be at least 1");
+  KOE_THROW_IF_NOT(
+      opt.init.rows() == 0 || (static_cast<std::size_t>(opt.init.cols()) == rows.dims() &&
+                               (opt.k == 0 || opt.k == opt.init.rows())),
+      errc::invalid_argument,
+      "initial centroids must have one row per cluster and " + std::to_string(rows.dims()) +
+          " columns");
   std::vector<char> valid(n, 0);
   detail::parallel_chunks(n, 4096, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i)
@@ -585,7 +597,7 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
 
   clustering out;
   std::size_t k = static_cast<std::size_t>(opt.k);
-  if (k == 0) {
+  if (k == 0 && opt.init.rows() == 0) {
     // Automatic k: cluster a deterministic sample at each k and keep the best mean silhouette.
     const std::vector<std::size_t> sample =
         sample_of(valid_index, opt.auto_sample, opt.seed ^ 0x5A);
@@ -612,13 +624,16 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
     if (out.k_curve.size() >= 3 && k == k_hi) k = static_cast<std::size_t>(knee(out.k_curve));
   }
   k = std::max<std::size_t>(1, std::min(k, valid_index.size()));
+  const bool started = opt.init.rows() > 0;
+  if (started) k = static_cast<std::size_t>(opt.init.rows());
   const std::size_t k_run =
-      std::min(valid_index.size(), k * static_cast<std::size_t>(opt.merge_factor));
+      started ? k : std::min(valid_index.size(), k * static_cast<std::size_t>(opt.merge_factor));
 
   run_result best;
-  for (int r = 0; r < opt.n_init; ++r) {
+  for (int r = 0; r < (started ? 1 : opt.n_init); ++r) {
     run_result cur = lloyd(rows, valid, valid_index, k_run, opt,
-                           detail::mix_seed(opt.seed + static_cast<std::uint64_t>(r)));
+                           detail::mix_seed(opt.seed + static_cast<std::uint64_t>(r)),
+                           started ? &opt.init : nullptr);
     if (cur.objective > best.objective) best = std::move(cur);
   }
 

@@ -295,8 +295,8 @@ void write_assignments_csv(std::ostream& out, const analysis_result& r) {
     } else {
       const bool rejected = d.status == record_status::rejected;
       s += rejected ? "-1,,rejected," : "-1,,empty,";
-      append_csv_field(s, d.reason.empty() ? std::string(rejected ? "rejected" : "blank")
-                                           : d.reason);
+      append_csv_field(s,
+                       d.reason.empty() ? std::string(rejected ? "rejected" : "blank") : d.reason);
     }
     s += '\n';
   });

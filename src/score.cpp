@@ -1154,9 +1154,8 @@ std::vector<candidate> score_with(const analysis_result& r, const score_options&
   return out;
 }
 
-std::vector<critical_signal> critical_signals_with(const analysis_result& r,
-                                                   const score_options& o, const row_facts& f,
-                                                   std::size_t min_voices) {
+std::vector<critical_signal> critical_signals_with(const analysis_result& r, const score_options& o,
+                                                   const row_facts& f, std::size_t min_voices) {
   std::set<std::string> critical;
   for (const auto& e : o.impact.severity)
     if (e.weight >= 3) critical.insert(e.term);
@@ -1393,66 +1392,66 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
   // Records are independent: each task fills its own rows.
   std::vector<trace_row> out(r.input.documents.size());
   detail::parallel_chunks(out.size(), 512, [&](std::size_t first, std::size_t last) {
-  for (std::size_t i = first; i < last; ++i) {
-    const document& d = r.input.documents[i];
-    trace_row& t = out[i];
-    t.id = d.id;
-    t.status = d.status;
-    if (row_of[i] < 0) continue;  // empty or rejected: nothing to trace or to reply to
-    const auto row = static_cast<std::size_t>(row_of[i]);
-    const candidate* c = nullptr;
-    if (row < r.clusters.assignment.size() && r.clusters.assignment[row] >= 0) {
-      if (auto it = by_cluster.find(r.clusters.assignment[row]); it != by_cluster.end())
-        c = it->second;
-    }
-    if (c != nullptr) {
-      t.clustered = true;
-      t.cluster = c->cluster;
-      t.rank = c->rank;
-      t.decision = c->decision.status;
-    }
-    const bool has_contributor = contributor_col >= 0 &&
-                                 static_cast<std::size_t>(contributor_col) < d.meta.size() &&
-                                 !trim(d.meta[contributor_col]).empty();
-    if (has_contributor) {
-      // Quote the voice on one line, shortened: a reply does not repeat a long complaint.
-      std::string voice;
-      bool space = false;
-      for (char ch : trim(d.text)) {
-        const bool ws = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
-        if (ws) {
-          space = true;
-          continue;
+    for (std::size_t i = first; i < last; ++i) {
+      const document& d = r.input.documents[i];
+      trace_row& t = out[i];
+      t.id = d.id;
+      t.status = d.status;
+      if (row_of[i] < 0) continue;  // empty or rejected: nothing to trace or to reply to
+      const auto row = static_cast<std::size_t>(row_of[i]);
+      const candidate* c = nullptr;
+      if (row < r.clusters.assignment.size() && r.clusters.assignment[row] >= 0) {
+        if (auto it = by_cluster.find(r.clusters.assignment[row]); it != by_cluster.end())
+          c = it->second;
+      }
+      if (c != nullptr) {
+        t.clustered = true;
+        t.cluster = c->cluster;
+        t.rank = c->rank;
+        t.decision = c->decision.status;
+      }
+      const bool has_contributor = contributor_col >= 0 &&
+                                   static_cast<std::size_t>(contributor_col) < d.meta.size() &&
+                                   !trim(d.meta[contributor_col]).empty();
+      if (has_contributor) {
+        // Quote the voice on one line, shortened: a reply does not repeat a long complaint.
+        std::string voice;
+        bool space = false;
+        for (char ch : trim(d.text)) {
+          const bool ws = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+          if (ws) {
+            space = true;
+            continue;
+          }
+          if (space && !voice.empty()) voice += ' ';
+          space = false;
+          voice += ch;
         }
-        if (space && !voice.empty()) voice += ' ';
-        space = false;
-        voice += ch;
-      }
-      const auto chars = utf8_chars(voice);
-      if (ro.voice_chars > 0 && chars.size() > ro.voice_chars) {
-        std::string cut;
-        for (std::size_t j = 0; j < ro.voice_chars; ++j)
-          cut += chars[j];
-        voice = cut + "…";
-      }
-      std::map<std::string, std::string> values = {{"voice", voice}, {"id", d.id}};
-      if (c == nullptr) {
-        values.insert({{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}});
-        t.reply = fill_reply(ro.unclustered_template, values);
-      } else {
-        const decision_status s = c->decision.status;
-        const std::string word = s == decision_status::adopted    ? ro.adopted
-                                 : s == decision_status::rejected ? ro.rejected
-                                                                  : ro.pending;
-        values.insert({{"label", c->label},
-                       {"count", std::to_string(c->frequency.voices)},
-                       {"decision", word},
-                       {"reason", c->decision.reason}});
-        const bool decided = s == decision_status::adopted || s == decision_status::rejected;
-        t.reply = fill_reply(decided ? ro.decided_template : ro.pending_template, values);
+        const auto chars = utf8_chars(voice);
+        if (ro.voice_chars > 0 && chars.size() > ro.voice_chars) {
+          std::string cut;
+          for (std::size_t j = 0; j < ro.voice_chars; ++j)
+            cut += chars[j];
+          voice = cut + "…";
+        }
+        std::map<std::string, std::string> values = {{"voice", voice}, {"id", d.id}};
+        if (c == nullptr) {
+          values.insert({{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}});
+          t.reply = fill_reply(ro.unclustered_template, values);
+        } else {
+          const decision_status s = c->decision.status;
+          const std::string word = s == decision_status::adopted    ? ro.adopted
+                                   : s == decision_status::rejected ? ro.rejected
+                                                                    : ro.pending;
+          values.insert({{"label", c->label},
+                         {"count", std::to_string(c->frequency.voices)},
+                         {"decision", word},
+                         {"reason", c->decision.reason}});
+          const bool decided = s == decision_status::adopted || s == decision_status::rejected;
+          t.reply = fill_reply(decided ? ro.decided_template : ro.pending_template, values);
+        }
       }
     }
-  }
   });
   return out;
 }

@@ -498,8 +498,8 @@ term_table tokenizer::intern(const std::vector<std::string>& texts) const {
                 if (out.empty() && part.rows() > 0) {
                   // The first block tells how many terms a voice has; room for all, with some
                   // to spare, saves regrowing the largest array of the table.
-                  const double per_row = static_cast<double>(part.occurrences()) /
-                                         static_cast<double>(part.rows());
+                  const double per_row =
+                      static_cast<double>(part.occurrences()) / static_cast<double>(part.rows());
                   out.reserve(texts.size(), static_cast<std::size_t>(
                                                 per_row * 1.1 * static_cast<double>(texts.size())));
                 }

@@ -2,6 +2,8 @@
 #include <koe/error.hpp>
 #include <koe/vectorize.hpp>
 
+#include "reference_lloyd.hpp"
+
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
 
@@ -231,6 +233,52 @@ TEST(Cluster, SilhouetteIsHighForSeparatedGroups) {
   for (std::size_t i = 0; i < shuffled.size(); ++i)
     shuffled[i] = static_cast<std::int32_t>(i % 3);
   EXPECT_LT(koe::silhouette(m.rows, shuffled, all), 0.05);
+}
+
+// The fast path (term-major centroid table, vector kernel, sums kept across iterations, threads)
+// must land where the plain algorithm lands from the same start. Both number clusters by their
+// starting centroid here: a started run keeps that order except for sorting by size, so the
+// comparison goes through the adjusted Rand index, which ignores numbering.
+TEST(Cluster, FastPathMatchesAPlainLloydFromTheSameStart) {
+  std::vector<int> truth;
+  const docs_t docs = planted(6, 150, truth, 11);
+  const koe::sparse_matrix m = koe::vectorize(docs).rows;
+  // Deliberately poor start: rows 0..5 all come from the first two groups.
+  const std::size_t k = 6;
+  koe::dense_matrix init = koe::dense_matrix::Zero(static_cast<Eigen::Index>(k), m.cols());
+  std::vector<std::vector<double>> start(k,
+                                         std::vector<double>(static_cast<std::size_t>(m.cols())));
+  for (std::size_t c = 0; c < k; ++c) {
+    const auto row = static_cast<Eigen::Index>(c * 37 % 300);
+    for (koe::sparse_matrix::InnerIterator e(m, row); e; ++e) {
+      init(static_cast<Eigen::Index>(c), e.col()) = e.value();
+      start[c][static_cast<std::size_t>(e.col())] = e.value();
+    }
+  }
+  koe::cluster_options o;
+  o.init = init;
+  o.tol = 0;  // both run until no row moves
+  o.max_iter = 300;
+  const std::vector<std::int32_t> expected = koe::test::reference_lloyd(m, start, o.max_iter);
+  std::vector<int> plain(expected.begin(), expected.end());
+  for (int threads : {1, 2}) {
+    koe::clustering c;
+    tbb::task_arena(threads).execute([&] { c = koe::cluster(m, o); });
+    EXPECT_DOUBLE_EQ(adjusted_rand(plain, c.assignment), 1.0) << threads << " threads";
+  }
+  // And the start matters: this one does not find all six planted groups.
+  EXPECT_LT(adjusted_rand(truth, expected), 0.999);
+}
+
+TEST(Cluster, InitialCentroidsMustMatchTheColumns) {
+  std::vector<int> truth;
+  const koe::sparse_matrix m = koe::vectorize(planted(2, 20, truth)).rows;
+  koe::cluster_options o;
+  o.init = koe::dense_matrix::Ones(2, m.cols() + 1);
+  EXPECT_THROW((void)koe::cluster(m, o), koe::error);
+  o.init = koe::dense_matrix::Ones(2, m.cols());
+  o.k = 3;
+  EXPECT_THROW((void)koe::cluster(m, o), koe::error);
 }
 
 }  // namespace

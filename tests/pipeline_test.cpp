@@ -2,12 +2,15 @@
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
 
+#include "reference_lloyd.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -184,6 +187,65 @@ TEST(Pipeline, RejectedRecordsGetARejectsFileWithLineAndReason) {
   koe::write_outputs(dir / "out", clean.run(dir / "v.csv"));
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "rejects.csv"));
   std::filesystem::remove_all(dir);
+}
+
+// On real voices (../shared/corpora, when present): k-means as the pipeline runs it lands where a
+// plain Lloyd's algorithm lands from the same start, so its clustering quality (NMI against the
+// corpus labels) is the plain algorithm's. The start is one voice of each label.
+TEST(Pipeline, FastKMeansMatchesAPlainLloydOnTheSharedCorpora) {
+  const std::filesystem::path root = KOE_SHARED_DIR "/corpora";
+  if (!std::filesystem::is_directory(root)) GTEST_SKIP() << root << " is absent";
+  std::size_t checked = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(root)) {
+    const auto file = dir.path() / "voices.tsv";
+    if (!std::filesystem::exists(file)) continue;
+    koe::pipeline_options o;
+    o.io.text_column = "text";
+    o.cluster.k = 2;  // the pipeline's own clustering is not what is compared
+    o.cluster.n_init = 1;
+    koe::pipeline p(o);
+    const koe::analysis_result r = p.run(file);
+    const int label_col = r.input.meta_index("label");
+    ASSERT_GE(label_col, 0) << file;
+    const koe::sparse_matrix& m = r.tfidf.rows;
+    std::map<std::string, std::size_t> first_row;
+    for (std::size_t row = 0; row < r.row_document.size(); ++row) {
+      const auto& d = r.input.documents[r.row_document[row]];
+      if (m.outerIndexPtr()[row] != m.outerIndexPtr()[row + 1])
+        first_row.emplace(d.meta[static_cast<std::size_t>(label_col)], row);
+    }
+    const std::size_t k = first_row.size();
+    koe::dense_matrix init = koe::dense_matrix::Zero(static_cast<Eigen::Index>(k), m.cols());
+    std::vector<std::vector<double>> start(k,
+                                           std::vector<double>(static_cast<std::size_t>(m.cols())));
+    std::size_t c = 0;
+    for (const auto& [label, row] : first_row) {
+      for (koe::sparse_matrix::InnerIterator e(m, static_cast<Eigen::Index>(row)); e; ++e) {
+        init(static_cast<Eigen::Index>(c), e.col()) = e.value();
+        start[c][static_cast<std::size_t>(e.col())] = e.value();
+      }
+      ++c;
+    }
+    koe::cluster_options co;
+    co.init = init;
+    co.tol = 0;
+    co.max_iter = 300;
+    const std::vector<std::int32_t> plain = koe::test::reference_lloyd(m, start, co.max_iter);
+    const koe::clustering fast = koe::cluster(m, co);
+    // Same partition: every pair of rows together in one is together in the other.
+    std::map<std::int32_t, std::int32_t> to_fast;
+    std::set<std::int32_t> used;
+    std::size_t disagree = 0;
+    for (std::size_t row = 0; row < plain.size(); ++row) {
+      if (plain[row] < 0) continue;
+      auto [it, fresh] = to_fast.emplace(plain[row], fast.assignment[row]);
+      if (fresh && !used.insert(fast.assignment[row]).second) ++disagree;
+      if (it->second != fast.assignment[row]) ++disagree;
+    }
+    EXPECT_EQ(disagree, 0u) << file << ": " << plain.size() << " rows, k = " << k;
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "no voices.tsv under " << root;
 }
 
 }  // namespace

@@ -403,8 +403,9 @@ class model {
     const auto& r = result();
     py::list out(records());
     for (std::size_t i = 0; i < row_of_.size(); ++i)
-      out[i] = row_of_[i] >= 0 ? py::object(to_list(r.terms.row_terms(static_cast<std::size_t>(row_of_[i]))))
-                               : py::object(py::list());
+      out[i] = row_of_[i] >= 0
+                   ? py::object(to_list(r.terms.row_terms(static_cast<std::size_t>(row_of_[i]))))
+                   : py::object(py::list());
     return out;
   }
 

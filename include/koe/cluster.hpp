@@ -44,6 +44,12 @@ struct cluster_options {
   /// Seeding (greedy k-means++) looks at most at this many rows, a deterministic sample; the
   /// Lloyd iterations always use every row. 0 = seed on every row.
   std::size_t seed_sample = 100000;
+  /**
+   * Start from these centroids (one row per cluster, as many columns as the rows clustered)
+   * instead of seeding: last run's model, or a reference to compare with. When given, `k` must
+   * be 0 or its row count, and one run is made (`n_init` and `merge_factor` do not apply).
+   */
+  dense_matrix init = dense_matrix();
 };
 
 /// Why a row is not in a cluster.

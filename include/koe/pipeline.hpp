@@ -39,10 +39,10 @@ struct stage_time {
 
 /// Everything a run produced. Rows are the kept voices, in input order.
 struct analysis_result {
-  corpus input;                                 ///< Every record read, with its status.
-  std::vector<std::size_t> row_document;        ///< Index into `input.documents` of each row.
-  std::vector<std::string> normalized;          ///< Normalized text of each row.
-  term_table terms;                             ///< Terms of each row, interned.
+  corpus input;                           ///< Every record read, with its status.
+  std::vector<std::size_t> row_document;  ///< Index into `input.documents` of each row.
+  std::vector<std::string> normalized;    ///< Normalized text of each row.
+  term_table terms;                       ///< Terms of each row, interned.
   tfidf_matrix tfidf;
   clustering clusters;
   std::vector<cluster_description> descriptions;

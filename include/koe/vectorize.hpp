@@ -104,6 +104,7 @@ struct tfidf_matrix {
                                      const vectorize_options& options = {});
 
 /// `vectorize` on interned terms: the pipeline's path. Equal to `vectorize(table.to_rows())`.
-[[nodiscard]] tfidf_matrix vectorize(const term_table& table, const vectorize_options& options = {});
+[[nodiscard]] tfidf_matrix vectorize(const term_table& table,
+                                     const vectorize_options& options = {});
 
 }  // namespace koe
