@@ -471,16 +471,23 @@ term_table tokenizer::intern(const std::vector<std::string>& texts) const {
   tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
   std::size_t next = 0;
   const auto in_flight = static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency());
+  // Hand-offs between the stages, told to ThreadSanitizer (see detail::happens_before).
+  const char fork = 0, handoff = 0, in_order = 0;
+  detail::happens_before(&fork);
   tbb::parallel_pipeline(
       in_flight,
       tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
                                           [&](tbb::flow_control& fc) -> std::size_t {
+                                            detail::happens_after(&in_order);
                                             if (next == blocks) fc.stop();
-                                            return next++;
+                                            const std::size_t b = next++;
+                                            detail::happens_before(&in_order);
+                                            return b;
                                           }) &
           tbb::make_filter<std::size_t, term_table>(
               tbb::filter_mode::parallel,
               [&](std::size_t b) {
+                detail::happens_after(&fork);
                 term_table part;
                 if (b >= blocks) return part;
                 auto& w = workers.local();
@@ -491,10 +498,13 @@ term_table tokenizer::intern(const std::vector<std::string>& texts) const {
                   w->impl_->scan(texts[i], [&](std::string_view t) { part.push(t); });
                   part.end_row();
                 }
+                detail::happens_before(&handoff);
                 return part;
               }) &
           tbb::make_filter<term_table, void>(
               tbb::filter_mode::serial_in_order, [&](const term_table& part) {
+                detail::happens_after(&handoff);
+                detail::happens_after(&in_order);
                 if (out.empty() && part.rows() > 0) {
                   // The first block tells how many terms a voice has; room for all, with some
                   // to spare, saves regrowing the largest array of the table.
@@ -504,7 +514,9 @@ term_table tokenizer::intern(const std::vector<std::string>& texts) const {
                                                 per_row * 1.1 * static_cast<double>(texts.size())));
                 }
                 out.append(part);
+                detail::happens_before(&in_order);
               }));
+  detail::happens_after(&in_order);
   return out;
 }
 
