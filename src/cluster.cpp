@@ -76,8 +76,9 @@ struct centroid_table {
 // out[0, stride) = the sum over one sparse row's entries (j, v) of v × t[j * stride, +stride).
 // The hot loop of k-means. Compiled twice, for AVX2 and for any x86-64, chosen at load time;
 // both multiply and add separately in the same order (no fused multiply-add), so every machine
-// computes the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// computes the same bits. Not under ThreadSanitizer: the clone resolver runs while the program
+// is being loaded, before the sanitizer's runtime is ready.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(KOE_TSAN)
 __attribute__((target_clones("avx2", "default")))
 #endif
 void accumulate_row(const std::int32_t* cols, const float* vals, std::size_t nnz, const float* t,
