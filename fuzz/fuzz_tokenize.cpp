@@ -1,5 +1,6 @@
-// libFuzzer target: the tokenizer path of the pipeline (normalize, then tokenizer::worker), and
-// the worker on raw text that is valid UTF-8. Offsets stay inside the text; terms are UTF-8.
+// libFuzzer target: the tokenizer path of the pipeline (normalize, then tokenizer::worker and
+// tokenizer::intern), and the worker on raw text that is valid UTF-8. Offsets stay inside the
+// text; terms are UTF-8; interned terms equal the plain ones.
 #include "fuzz_check.hpp"
 
 #include <koe/normalize.hpp>
@@ -8,13 +9,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace {
 
 /// One tokenizer for the whole run: loading MeCab's dictionary takes far longer than one input.
-koe::tokenizer::worker& worker() {
+const koe::tokenizer& tokenizer() {
   static const koe::tokenizer tok{koe::tokenize_options{}};
-  static koe::tokenizer::worker w = tok.new_worker();
+  return tok;
+}
+
+koe::tokenizer::worker& worker() {
+  static koe::tokenizer::worker w = tokenizer().new_worker();
   return w;
 }
 
@@ -26,8 +32,12 @@ void check_text(std::string_view text) {
     check(valid_utf8(text.substr(t.begin, t.end - t.begin)), "token splits a character");
     check(valid_utf8(t.lemma) && valid_utf8(t.pos), "lemma or part of speech not UTF-8");
   }
-  for (const auto& term : w.terms(text))
+  const std::vector<std::string> terms = w.terms(text);
+  for (const auto& term : terms)
     check(!term.empty() && valid_utf8(term), "empty or non-UTF-8 term");
+  // The pipeline's path: the same terms, interned.
+  const koe::term_table table = tokenizer().intern({std::string(text)});
+  check(table.rows() == 1 && table.row_terms(0) == terms, "interned terms differ from the terms");
 }
 
 }  // namespace

@@ -53,6 +53,7 @@ pids=()
 compile "$out/obj/normalize.o" src/normalize.cpp & pids+=($!)
 compile "$out/obj/tokenize.o" src/tokenize.cpp & pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
+compile "$out/obj/terms.o" src/terms.cpp
 compile "$out/obj/read_summary.o" fuzz/read_summary.cpp
 compile "$out/obj/read_summary_small.o" fuzz/read_summary.cpp -Dkoe=koe_small -DKOE_FUZZ_SMALL
 
@@ -68,7 +69,7 @@ for t in "${targets[@]}"; do
       link "$t" "$out/obj/read_summary.o" "$out/obj/read_summary_small.o" "$out/obj/io.o" \
         "$out/obj/io_small.o" ;;
     fuzz_normalize) link "$t" "$out/obj/normalize.o" ;;
-    fuzz_tokenize) link "$t" "$out/obj/normalize.o" "$out/obj/tokenize.o" ;;
+    fuzz_tokenize) link "$t" "$out/obj/normalize.o" "$out/obj/tokenize.o" "$out/obj/terms.o" ;;
     *) echo "fuzz.sh: unknown target '$t' (${all_targets[*]})" >&2; exit 2 ;;
   esac
 done
