@@ -499,20 +499,6 @@ std::string html(std::string_view s) {
   return out;
 }
 
-const char* quadrant_ja(quadrant q) {
-  switch (q) {
-    case quadrant::quick_win:
-      return "クイックウィン";
-    case quadrant::big_bet:
-      return "大型施策";
-    case quadrant::fill_in:
-      return "小さな改善";
-    case quadrant::reconsider:
-      return "再検討";
-  }
-  return "";
-}
-
 const char* quadrant_color(quadrant q) {
   switch (q) {
     case quadrant::quick_win:
@@ -525,34 +511,6 @@ const char* quadrant_color(quadrant q) {
       return "#6b7280";
   }
   return "#6b7280";
-}
-
-const char* decision_ja(decision_status s) {
-  switch (s) {
-    case decision_status::undecided:
-      return "未決定";
-    case decision_status::adopted:
-      return "採用";
-    case decision_status::rejected:
-      return "見送り";
-    case decision_status::pending:
-      return "検討中";
-  }
-  return "";
-}
-
-const char* level_ja(difficulty_level l) {
-  switch (l) {
-    case difficulty_level::unknown:
-      return "未判定";
-    case difficulty_level::low:
-      return "低";
-    case difficulty_level::medium:
-      return "中";
-    case difficulty_level::high:
-      return "高";
-  }
-  return "";
 }
 
 // Voices in the report are cut so one long complaint cannot push everything else off the page.
@@ -750,7 +708,7 @@ void svg_scatter(std::ostream& out, const adoption_result& a) {
     std::snprintf(buf, sizeof buf,
                   "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\" fill=\"%s\" "
                   "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">%s</text>\n",
-                  ar.tx, ar.ty, ar.anchor, quadrant_color(ar.q), quadrant_ja(ar.q));
+                  ar.tx, ar.ty, ar.anchor, quadrant_color(ar.q), to_japanese(ar.q));
     out << buf;
   }
   out << "</svg>\n";
@@ -760,7 +718,7 @@ void svg_scatter(std::ostream& out, const adoption_result& a) {
 void quadrant_legend(std::ostream& out) {
   out << "<p class=\"legend\">";
   for (auto q : {quadrant::quick_win, quadrant::big_bet, quadrant::fill_in, quadrant::reconsider})
-    out << "<span><i style=\"background:" << quadrant_color(q) << "\"></i>" << quadrant_ja(q)
+    out << "<span><i style=\"background:" << quadrant_color(q) << "\"></i>" << to_japanese(q)
         << "</span>";
   out << "</p>\n";
 }
@@ -789,7 +747,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
   if (!a.candidates.empty()) {
     const candidate& top = a.candidates.front();
     out << "<li>最優先の候補は<b>「" << html(top.label) << "」</b>（" << top.frequency.voices
-        << "件、採用スコア " << fixed2(top.scores.adoption) << "、" << quadrant_ja(top.quad)
+        << "件、採用スコア " << fixed2(top.scores.adoption) << "、" << to_japanese(top.quad)
         << "）。</li>\n";
   }
   out << "<li>採用条件を満たす候補 " << recommended << " 件／全 " << a.candidates.size()
@@ -816,14 +774,14 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
   for (const auto& c : a.candidates) {
     out << "<tr><td class=\"n\">" << c.rank << "</td><td class=\"l\">" << html(c.label)
         << "<span class=\"meta\">" << c.frequency.voices
-        << "件 · <span style=\"color:" << quadrant_color(c.quad) << "\">" << quadrant_ja(c.quad)
+        << "件 · <span style=\"color:" << quadrant_color(c.quad) << "\">" << to_japanese(c.quad)
         << "</span>";
     if (c.small_high_impact) out << " · <b style=\"color:#b91c1c\">少数・高影響</b>";
     if (c.recommended) out << " · 推奨";
     out << "</span></td><td class=\"n\">" << fixed2(c.scores.frequency) << "</td><td class=\"n\">"
-        << fixed2(c.scores.impact) << "</td><td class=\"n\">" << level_ja(c.difficulty.level)
+        << fixed2(c.scores.impact) << "</td><td class=\"n\">" << to_japanese(c.difficulty.level)
         << "</td><td class=\"n\"><b>" << fixed2(c.scores.adoption) << "</b></td><td class=\"wide\">"
-        << decision_ja(c.decision.status) << "</td></tr>\n";
+        << to_japanese(c.decision.status) << "</td></tr>\n";
   }
   out << "</tbody>\n</table>\n</div>\n</section>\n";
 
@@ -869,12 +827,12 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
     if (c.rank > ro.report_top && !c.small_high_impact) continue;
     out << "<article class=\"cand\">\n<h3>" << c.rank << ". " << html(c.label) << "</h3>\n<div>"
         << "<span class=\"badge\" style=\"background:" << quadrant_color(c.quad) << "\">"
-        << quadrant_ja(c.quad) << "</span>";
+        << to_japanese(c.quad) << "</span>";
     if (c.recommended) out << "<span class=\"badge rec\">採用条件を満たす</span>";
     if (c.small_high_impact) out << "<span class=\"badge flag\">少数・高影響</span>";
     out << "</div>\n<p class=\"scores\">" << c.frequency.voices << "件 · 頻度 "
         << fixed2(c.scores.frequency) << " · 影響度 " << fixed2(c.scores.impact) << " · 難易度 "
-        << level_ja(c.difficulty.level) << " · 採用スコア " << fixed2(c.scores.adoption)
+        << to_japanese(c.difficulty.level) << " · 採用スコア " << fixed2(c.scores.adoption)
         << "<br>キー: " << html(c.key) << "</p>\n<p class=\"step\">代表的な声</p>\n"
         << "<ul class=\"voices\">\n";
     for (std::size_t i = 0; i < c.representatives.size() && i < 3; ++i) {
@@ -885,7 +843,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
     if (c.decision.status == decision_status::undecided) {
       out << "未決定（決定ファイルにキー <code>" << html(c.key) << "</code> で記入してください）";
     } else {
-      out << "<span class=\"badge dec\">" << decision_ja(c.decision.status) << "</span> ";
+      out << "<span class=\"badge dec\">" << to_japanese(c.decision.status) << "</span> ";
       if (!c.decision.date.empty())
         out << "<span class=\"meta-inline\">" << html(c.decision.date) << "</span> ";
       out << html(c.decision.reason);
@@ -902,7 +860,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
         << "<thead><tr><th>行</th><th>キー</th><th>判断</th><th>理由</th></tr></thead>\n<tbody>\n";
     for (const auto& d : a.unmatched_decisions)
       out << "<tr><td class=\"n\">" << d.line << "</td><td>" << html(d.key) << "</td><td>"
-          << decision_ja(d.status) << "</td><td>" << html(d.reason) << "</td></tr>\n";
+          << to_japanese(d.status) << "</td><td>" << html(d.reason) << "</td></tr>\n";
     out << "</tbody>\n</table>\n</div>\n</section>\n";
   }
   if (!a.notes.empty()) {

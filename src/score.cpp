@@ -64,6 +64,48 @@ const char* to_string(decision_status status) noexcept {
   return "undecided";
 }
 
+const char* to_japanese(difficulty_level level) noexcept {
+  switch (level) {
+    case difficulty_level::unknown:
+      return "未判定";
+    case difficulty_level::low:
+      return "低";
+    case difficulty_level::medium:
+      return "中";
+    case difficulty_level::high:
+      return "高";
+  }
+  return "未判定";
+}
+
+const char* to_japanese(quadrant q) noexcept {
+  switch (q) {
+    case quadrant::quick_win:
+      return "クイックウィン";
+    case quadrant::big_bet:
+      return "大型施策";
+    case quadrant::fill_in:
+      return "小さな改善";
+    case quadrant::reconsider:
+      return "再検討";
+  }
+  return "再検討";
+}
+
+const char* to_japanese(decision_status status) noexcept {
+  switch (status) {
+    case decision_status::undecided:
+      return "未決定";
+    case decision_status::adopted:
+      return "採用";
+    case decision_status::rejected:
+      return "見送り";
+    case decision_status::pending:
+      return "検討中";
+  }
+  return "未決定";
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -379,20 +421,6 @@ std::optional<double> parse_number(std::string_view s) {
   return v;
 }
 
-const char* level_ja(difficulty_level level) {
-  switch (level) {
-    case difficulty_level::unknown:
-      return "未判定";
-    case difficulty_level::low:
-      return "低";
-    case difficulty_level::medium:
-      return "中";
-    case difficulty_level::high:
-      return "高";
-  }
-  return "未判定";
-}
-
 double level_score(difficulty_level level, const difficulty_options& o) {
   switch (level) {
     case difficulty_level::unknown:
@@ -622,7 +650,7 @@ std::string impact_reason(const impact_signal& s, double score, double confidenc
 }
 
 std::string difficulty_reason(const difficulty_signal& s, double score) {
-  std::string out = "難易度 " + std::string(level_ja(s.level)) + "（" + fixed(score) + "）: ";
+  std::string out = "難易度 " + std::string(to_japanese(s.level)) + "（" + fixed(score) + "）: ";
   if (s.overridden) {
     out += "設定ファイルで固定（キー " + s.override_key + "）";
     if (!s.override_reason.empty()) out += "、" + s.override_reason;

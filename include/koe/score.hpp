@@ -44,6 +44,10 @@ enum class decision_status {
 [[nodiscard]] const char* to_string(difficulty_level level) noexcept;
 [[nodiscard]] const char* to_string(quadrant q) noexcept;
 [[nodiscard]] const char* to_string(decision_status status) noexcept;
+/// Japanese names, as the report and the reasons write them: "低", "クイックウィン", "採用", ...
+[[nodiscard]] const char* to_japanese(difficulty_level level) noexcept;
+[[nodiscard]] const char* to_japanese(quadrant q) noexcept;
+[[nodiscard]] const char* to_japanese(decision_status status) noexcept;
 
 /// One entry of the severity lexicon (影響度): a koe term and its weight.
 struct severity_entry {
