@@ -2,6 +2,8 @@
 #include <koe/error.hpp>
 #include <koe/io.hpp>
 
+#include "temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <unicode/ucnv.h>
 
@@ -19,35 +21,9 @@ using namespace std::string_literals;
 namespace fs = std::filesystem;
 
 /// A directory of its own for each test, removed when the test ends.
-class temp_dir {
+class temp_dir : public koe::test::temp_dir {
  public:
-  temp_dir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("koe_io_test_" + std::to_string(::getpid()) + "_" +
-             (info != nullptr ? std::string(info->name()) : std::string("none")) + "_" +
-             std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
-  fs::path write(const std::string& name, std::string_view bytes) const {
-    const fs::path p = path_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return p;
-  }
-
- private:
-  fs::path path_;
+  temp_dir() : koe::test::temp_dir("koe_io_test") {}
 };
 
 koe::corpus read_bytes(const std::string& name, std::string_view bytes,
