@@ -54,31 +54,7 @@ void term_statistics::merge(const term_statistics& other) {
 }
 
 term_statistics count_terms(const std::vector<std::vector<std::string>>& docs) {
-  // Chunk boundaries are fixed and the partial states are exact integer counts, so the merged
-  // result does not depend on how the work was split.
-  constexpr std::size_t block = 4096;
-  const std::size_t blocks = detail::block_count(docs.size(), block);
-  std::vector<term_statistics> partial(blocks);
-  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-    for (std::size_t b = b0; b < b1; ++b) {
-      const std::size_t end = std::min(docs.size(), (b + 1) * block);
-      for (std::size_t i = b * block; i < end; ++i)
-        partial[b].add(docs[i]);
-    }
-  });
-  // Pairwise tree merge keeps the total work near n log(blocks) and runs in parallel.
-  for (std::size_t step = 1; step < blocks; step *= 2) {
-    detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-      for (std::size_t b = b0; b < b1; ++b) {
-        if (b % (2 * step) == 0 && b + step < blocks) {
-          partial[b].merge(partial[b + step]);
-          partial[b + step] = {};
-        }
-      }
-    });
-  }
-  if (blocks == 0) return {};
-  return std::move(partial[0]);
+  return count_terms(term_table(docs));
 }
 
 tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& options) {
@@ -275,10 +251,7 @@ tfidf_matrix vectorize(const term_table& table, const vectorize_options& options
 
 tfidf_matrix vectorize(const std::vector<std::vector<std::string>>& docs,
                        const vectorize_options& options) {
-  tfidf_matrix out;
-  out.model = fit_tfidf(count_terms(docs), options);
-  out.rows = transform(docs, out.model);
-  return out;
+  return vectorize(term_table(docs), options);
 }
 
 }  // namespace koe
