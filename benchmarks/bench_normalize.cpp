@@ -6,27 +6,30 @@
 
 namespace {
 
-// The pipeline's loop: each voice written to its own slot of a pre-sized vector.
-std::vector<std::string> normalize_all(const std::vector<const std::string*>& texts) {
-  std::vector<std::string> out(texts.size());
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, texts.size(), 512),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t i = r.begin(); i < r.end(); ++i)
-                        out[i] = koe::normalize(*texts[i]);
-                    });
+// The pipeline's loop: fixed blocks of voices, each normalized into its own column, the columns
+// appended in order.
+koe::text_column normalize_all(const std::vector<std::string_view>& texts) {
+  constexpr std::size_t block = 4096;
+  std::vector<koe::text_column> parts((texts.size() + block - 1) / block);
+  tbb::parallel_for(std::size_t{0}, parts.size(), [&](std::size_t b) {
+    const std::size_t end = std::min(texts.size(), (b + 1) * block);
+    for (std::size_t i = b * block; i < end; ++i)
+      parts[b].push_back(koe::normalize(texts[i]));
+  });
+  koe::text_column out;
+  for (auto& p : parts)
+    out.append(std::move(p));
   return out;
 }
 
 void BM_Normalize(benchmark::State& state) {
   const auto& c = koe::bench::raw_corpus();
-  std::vector<const std::string*> texts;
-  for (const auto& t : c.texts)
-    texts.push_back(&t);
+  std::vector<std::string_view> texts(c.texts.begin(), c.texts.end());
   tbb::task_arena arena(static_cast<int>(state.range(0)));
   for (auto _ : state) {
     arena.execute([&] {
       auto out = normalize_all(texts);
-      benchmark::DoNotOptimize(out.data());
+      benchmark::DoNotOptimize(out.bytes());
     });
   }
   koe::bench::set_throughput(state, c.texts.size(), c.bytes);
@@ -41,13 +44,13 @@ void BM_ReadAndNormalize(benchmark::State& state) {
   for (auto _ : state) {
     arena.execute([&] {
       const koe::corpus c = koe::read_corpus(path, {});
-      std::vector<const std::string*> texts;
+      std::vector<std::string_view> texts;
       texts.reserve(c.documents.size());
-      for (const auto& d : c.documents)
-        texts.push_back(&d.text);
+      for (std::size_t i = 0; i < c.documents.size(); ++i)
+        texts.push_back(c.documents.text(i));
       auto out = normalize_all(texts);
       voices = out.size();
-      benchmark::DoNotOptimize(out.data());
+      benchmark::DoNotOptimize(out.bytes());
     });
   }
   koe::bench::set_throughput(state, voices, bytes);

@@ -31,19 +31,10 @@ std::string make_label(const std::vector<term_weight>& terms, std::size_t n) {
   return label;
 }
 
-}  // namespace
-
-std::vector<cluster_description> describe(const std::vector<std::vector<std::string>>& terms,
-                                          const tfidf_model& model, const clustering& c,
-                                          const std::vector<std::string>& texts,
-                                          const describe_options& options) {
-  return describe(term_table(terms), model, c, texts, options);
-}
-
-std::vector<cluster_description> describe(const term_table& terms, const tfidf_model& model,
-                                          const clustering& c,
-                                          const std::vector<std::string>& texts,
-                                          const describe_options& options) {
+template <class Text>
+std::vector<cluster_description> describe_rows(const term_table& terms, const tfidf_model& model,
+                                               const clustering& c, const Text& text,
+                                               const describe_options& options) {
   const auto k = static_cast<std::size_t>(c.k);
   const std::size_t v = model.vocabulary.size();
   std::vector<std::vector<std::size_t>> members(k);
@@ -106,7 +97,7 @@ std::vector<cluster_description> describe(const term_table& terms, const tfidf_m
 
       std::unordered_set<std::string_view> seen;
       for (std::size_t i : members[ci])
-        if (!seen.insert(texts[i]).second) ++d.duplicates;
+        if (!seen.insert(text(i)).second) ++d.duplicates;
 
       std::vector<std::size_t> by_similarity(members[ci]);
       std::stable_sort(
@@ -115,11 +106,35 @@ std::vector<cluster_description> describe(const term_table& terms, const tfidf_m
       seen.clear();
       for (std::size_t i : by_similarity) {
         if (d.representatives.size() == options.representatives) break;
-        if (seen.insert(texts[i]).second) d.representatives.push_back(i);
+        if (seen.insert(text(i)).second) d.representatives.push_back(i);
       }
     }
   });
   return out;
+}
+
+}  // namespace
+
+std::vector<cluster_description> describe(const std::vector<std::vector<std::string>>& terms,
+                                          const tfidf_model& model, const clustering& c,
+                                          const std::vector<std::string>& texts,
+                                          const describe_options& options) {
+  return describe(term_table(terms), model, c, texts, options);
+}
+
+std::vector<cluster_description> describe(const term_table& terms, const tfidf_model& model,
+                                          const clustering& c,
+                                          const std::vector<std::string>& texts,
+                                          const describe_options& options) {
+  return describe_rows(
+      terms, model, c, [&](std::size_t i) { return std::string_view(texts[i]); }, options);
+}
+
+std::vector<cluster_description> describe(const term_table& terms, const tfidf_model& model,
+                                          const clustering& c, const text_column& texts,
+                                          const describe_options& options) {
+  return describe_rows(
+      terms, model, c, [&](std::size_t i) { return texts[i]; }, options);
 }
 
 }  // namespace koe

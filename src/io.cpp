@@ -737,8 +737,7 @@ class corpus_reader {
           break;
       }
       // JSON Lines may add meta columns late; earlier documents get empty values for them.
-      for (auto& d : corpus_.documents)
-        d.meta.resize(corpus_.meta_columns.size());
+      corpus_.documents.resize_meta(corpus_.meta_columns.size());
     } catch (const std::bad_alloc&) {
       const std::size_t records = corpus_.documents.size();
       const std::size_t line = records > 0 ? corpus_.documents.back().line : 0;
@@ -765,11 +764,27 @@ class corpus_reader {
     d.id = std::to_string(record);
     d.status = record_status::rejected;
     d.reason = "line " + std::to_string(line) + ": " + what;
-    corpus_.documents.push_back(std::move(d));
+    corpus_.documents.push_back(d);
   }
 
-  /// Adds a readable record: truncated if too long, empty if blank, else kept.
-  void add(document&& d) {
+  /// The reused record of the delimited readers, reset for a new record: its strings keep their
+  /// buffers from record to record, so reading allocates nothing per record.
+  document& fresh(std::size_t record, std::size_t line) {
+    doc_.record = record;
+    doc_.line = line;
+    doc_.id = std::to_string(record);
+    doc_.text.clear();
+    doc_.timestamp.clear();
+    for (auto& m : doc_.meta)
+      m.clear();
+    doc_.status = record_status::kept;
+    doc_.reason.clear();
+    return doc_;
+  }
+
+  /// Adds a readable record (copied into the corpus): truncated if too long, empty if blank, else
+  /// kept.
+  void add(document& d) {
     const std::size_t limit = options_.max_voice_bytes;
     if (limit > 0 && d.text.size() > limit) {
       std::size_t cut = limit;
@@ -778,13 +793,10 @@ class corpus_reader {
       d.reason = "truncated from " + std::to_string(d.text.size()) + " to " + std::to_string(cut) +
                  " bytes";
       d.text.resize(cut);
-      // Without this the cut voice would keep its whole buffer, and memory would grow with the
-      // input rather than with what is kept.
-      d.text.shrink_to_fit();
     }
     // Blankness is judged on what later stages will see, hence after truncation.
     d.status = is_blank(d.text) ? record_status::empty : record_status::kept;
-    corpus_.documents.push_back(std::move(d));
+    corpus_.documents.push_back(d);
   }
 
   std::optional<problem> check(std::string_view s) const {
@@ -875,28 +887,21 @@ class corpus_reader {
       ++record;
       if (r.size == 1 && r.fields[0].empty() && r.problem.empty()) {
         // A blank line has no fields to count; it stands for a voice left empty.
-        document d;
-        d.record = record;
-        d.line = r.line;
-        d.id = std::to_string(record);
-        add(std::move(d));
+        add(fresh(record, r.line));
         continue;
       }
       if (auto p = find_problem(r, names)) {
         reject(record, r.line, p->code, p->what);
         continue;
       }
-      document d;
-      d.record = record;
-      d.line = r.line;
-      // Id and timestamp are copied, not moved: an option may name the text column for them too.
-      d.id = id ? r.fields[*id] : std::to_string(record);
+      document& d = fresh(record, r.line);
+      if (id) d.id = r.fields[*id];
       if (time) d.timestamp = r.fields[*time];
-      d.text = std::move(r.fields[text]);
-      d.meta.reserve(meta.size());
-      for (const std::size_t i : meta)
-        d.meta.push_back(std::move(r.fields[i]));
-      add(std::move(d));
+      d.text = r.fields[text];
+      d.meta.resize(meta.size());
+      for (std::size_t k = 0; k < meta.size(); ++k)
+        d.meta[k] = r.fields[meta[k]];
+      add(d);
     }
   }
 
@@ -940,7 +945,7 @@ class corpus_reader {
       d.line = line;
       d.id = std::to_string(record);
       d.text = std::move(line_text);
-      add(std::move(d));
+      add(d);
     }
   }
 
@@ -1033,7 +1038,7 @@ class corpus_reader {
         d.record = record;
         d.line = line;
         d.id = std::to_string(record);
-        add(std::move(d));
+        add(d);
         continue;
       }
       if (json_too_deep(line_text)) {
@@ -1102,7 +1107,7 @@ class corpus_reader {
         if (d.meta.size() <= it->second) d.meta.resize(it->second + 1);
         d.meta[it->second] = json_text(item.value());
       }
-      add(std::move(d));
+      add(d);
     }
   }
 
@@ -1110,6 +1115,7 @@ class corpus_reader {
   const io_options& options_;
   decoder dec_;
   corpus corpus_;
+  document doc_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 #include <new>
 
@@ -33,13 +34,40 @@ struct pipeline::impl {
     if (progress) progress(stage, done);
   }
 
-  std::vector<std::string> normalize_all(const std::vector<const std::string*>& texts) const {
-    std::vector<std::string> out(texts.size());
-    detail::parallel_chunks(texts.size(), 512, [&](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i)
-        out[i] = normalize(*texts[i], options.normalize);
+  /// Normalizes `n` texts in fixed blocks, in parallel, and appends them in order: `keep(i, t)`
+  /// decides which normalized texts go into the column. Returns the indices kept.
+  template <class Text, class Keep>
+  std::vector<std::size_t> normalize_all(std::size_t n, const Text& text, const Keep& keep,
+                                         text_column& out) const {
+    constexpr std::size_t block = 4096;
+    const std::size_t blocks = detail::block_count(n, block);
+    std::vector<text_column> parts(blocks);
+    std::vector<std::vector<std::size_t>> taken(blocks);
+    detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b) {
+        const std::size_t end = std::min(n, (b + 1) * block);
+        taken[b].reserve(end - b * block);
+        // Normalizing seldom lengthens a voice: one block of the input's size mostly holds all.
+        std::size_t bytes = 0;
+        for (std::size_t i = b * block; i < end; ++i)
+          bytes += text(i).size();
+        parts[b].reserve_bytes(bytes + bytes / 16);
+        for (std::size_t i = b * block; i < end; ++i) {
+          const std::string t = normalize(text(i), options.normalize);
+          if (!keep(t)) continue;
+          parts[b].push_back(t);
+          taken[b].push_back(i);
+        }
+      }
     });
-    return out;
+    std::vector<std::size_t> all;
+    all.reserve(n);
+    out.reserve(n);
+    for (std::size_t b = 0; b < blocks; ++b) {
+      out.append(std::move(parts[b]));
+      all.insert(all.end(), taken[b].begin(), taken[b].end());
+    }
+    return all;
   }
 };
 
@@ -95,11 +123,11 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
 std::vector<std::vector<std::string>> pipeline::tokenize(const std::vector<std::string>& texts) {
   std::vector<std::vector<std::string>> out;
   impl_->arena.execute([&] {
-    std::vector<const std::string*> ptrs;
-    ptrs.reserve(texts.size());
-    for (const auto& t : texts)
-      ptrs.push_back(&t);
-    out = impl_->tok.terms(impl_->normalize_all(ptrs));
+    text_column normalized;
+    impl_->normalize_all(
+        texts.size(), [&](std::size_t i) { return std::string_view(texts[i]); },
+        [](const std::string&) { return true; }, normalized);
+    out = impl_->tok.intern(normalized).to_rows();
   });
   return out;
 }
@@ -112,28 +140,25 @@ analysis_result pipeline::run(corpus input) {
   try {
     impl_->arena.execute([&] {
       stopwatch watch(r.timings);
-      std::vector<const std::string*> texts;
       std::vector<std::size_t> kept;
-      for (std::size_t i = 0; i < r.input.documents.size(); ++i) {
-        if (r.input.documents[i].status == record_status::kept) {
-          kept.push_back(i);
-          texts.push_back(&r.input.documents[i].text);
-        }
-      }
+      for (std::size_t i = 0; i < r.input.documents.size(); ++i)
+        if (r.input.documents.status(i) == record_status::kept) kept.push_back(i);
       impl_->report("normalize", 0);
-      std::vector<std::string> normalized = impl_->normalize_all(texts);
       // A voice that normalizes to nothing (only emoji removed, only spaces) is empty, not noise.
-      r.row_document.reserve(kept.size());
-      r.normalized.reserve(kept.size());
+      std::vector<std::size_t> rows = impl_->normalize_all(
+          kept.size(), [&](std::size_t j) { return r.input.documents.text(kept[j]); },
+          [](const std::string& t) { return !t.empty(); }, r.normalized);
+      r.row_document.reserve(rows.size());
+      std::size_t next = 0;
       for (std::size_t j = 0; j < kept.size(); ++j) {
-        if (normalized[j].empty()) {
-          document& d = r.input.documents[kept[j]];
-          d.status = record_status::empty;
-          if (d.reason.empty()) d.reason = "blank after normalization";
+        if (next < rows.size() && rows[next] == j) {
+          r.row_document.push_back(kept[j]);
+          ++next;
           continue;
         }
-        r.row_document.push_back(kept[j]);
-        r.normalized.push_back(std::move(normalized[j]));
+        document_table& docs = r.input.documents;
+        docs.set_status(kept[j], record_status::empty);
+        if (docs.reason(kept[j]).empty()) docs.set_reason(kept[j], "blank after normalization");
       }
       watch.lap("normalize");
       KOE_THROW_IF_NOT(!r.normalized.empty(), errc::empty_corpus,

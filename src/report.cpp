@@ -115,8 +115,8 @@ json options_json(const pipeline_options& o) {
   return j;
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';
@@ -203,7 +203,7 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
     c["terms"] = std::move(terms);
     json reps = json::array();
     for (std::size_t row : d.representatives) {
-      const document& doc = r.input.documents[r.row_document[row]];
+      const document_view doc = r.input.documents[r.row_document[row]];
       reps.push_back({{"id", doc.id}, {"text", doc.text}});
     }
     c["representatives"] = std::move(reps);
@@ -274,7 +274,7 @@ void write_assignments_csv(std::ostream& out, const analysis_result& r) {
     row_of[r.row_document[row]] = static_cast<long long>(row);
   out << "id,cluster,similarity,status,reason\n";
   write_lines(out, r.input.documents.size(), [&](std::size_t i, std::string& s) {
-    const document& d = r.input.documents[i];
+    const document_view d = r.input.documents[i];
     append_csv_field(s, d.id);
     s += ',';
     if (row_of[i] >= 0) {
@@ -290,7 +290,8 @@ void write_assignments_csv(std::ostream& out, const analysis_result& r) {
       } else if (d.reason.empty()) {
         append_csv_field(s, noise_text(r.clusters.noise[row]));
       } else {
-        append_csv_field(s, std::string(noise_text(r.clusters.noise[row])) + "; " + d.reason);
+        append_csv_field(
+            s, std::string(noise_text(r.clusters.noise[row])) + "; " + std::string(d.reason));
       }
     } else {
       const bool rejected = d.status == record_status::rejected;
@@ -409,7 +410,7 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
     j["reasons"] = c.reasons;
     json reps = json::array();
     for (std::size_t row : c.representatives) {
-      const document& doc = r.input.documents[r.row_document[row]];
+      const document_view doc = r.input.documents[r.row_document[row]];
       reps.push_back({{"id", doc.id}, {"text", doc.text}});
     }
     j["representatives"] = std::move(reps);
@@ -514,14 +515,14 @@ const char* quadrant_color(quadrant q) {
 }
 
 // Voices in the report are cut so one long complaint cannot push everything else off the page.
-std::string clip_chars(const std::string& s, std::size_t chars) {
+std::string clip_chars(std::string_view s, std::size_t chars) {
   std::size_t n = 0, i = 0;
   for (; i < s.size() && n < chars; ++n)
     i += std::min<std::size_t>(s.size() - i, static_cast<unsigned char>(s[i]) < 0x80   ? 1
                                              : static_cast<unsigned char>(s[i]) < 0xE0 ? 2
                                              : static_cast<unsigned char>(s[i]) < 0xF0 ? 3
                                                                                        : 4);
-  return i >= s.size() ? s : s.substr(0, i) + "…";
+  return i >= s.size() ? std::string(s) : std::string(s.substr(0, i)) + "…";
 }
 
 const char* report_css = R"css(
@@ -836,7 +837,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
         << "<br>キー: " << html(c.key) << "</p>\n<p class=\"step\">代表的な声</p>\n"
         << "<ul class=\"voices\">\n";
     for (std::size_t i = 0; i < c.representatives.size() && i < 3; ++i) {
-      const document& doc = r.input.documents[r.row_document[c.representatives[i]]];
+      const document_view doc = r.input.documents[r.row_document[c.representatives[i]]];
       out << "<li>" << html(clip_chars(doc.text, 120)) << "</li>\n";
     }
     out << "</ul>\n<p class=\"arrow\">↓</p>\n<p class=\"step\">判断</p>\n<p class=\"decision\">";

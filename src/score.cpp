@@ -439,7 +439,7 @@ double level_score(difficulty_level level, const difficulty_options& o) {
 struct row_facts {
   std::vector<double> rating;                            // NaN when missing
   std::vector<double> segment_weight;                    // 1 when unlisted
-  std::vector<const std::string*> contributor;           // nullptr when missing or empty
+  std::vector<std::string_view> contributor;             // empty when missing or blank
   std::vector<std::int64_t> period;                      // INT64_MIN when no date
   std::vector<int> severity;                             // strongest lexicon hit, 0 = none
   std::vector<std::vector<std::string>> severity_terms;  // lexicon entries hit, sorted
@@ -467,7 +467,7 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
   row_facts f;
   f.rating.assign(rows, std::numeric_limits<double>::quiet_NaN());
   f.segment_weight.assign(rows, 1.0);
-  f.contributor.assign(rows, nullptr);
+  f.contributor.assign(rows, {});
   f.period.assign(rows, no_period);
   f.severity.assign(rows, 0);
   f.severity_terms.resize(rows);
@@ -525,19 +525,19 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
   detail::parallel_chunks(rows, 256, [&](std::size_t first, std::size_t last) {
     std::vector<std::string_view> hits;
     for (std::size_t row = first; row < last; ++row) {
-      const document& d = r.input.documents[r.row_document[row]];
-      auto meta = [&](int col) -> const std::string* {
-        return col >= 0 && static_cast<std::size_t>(col) < d.meta.size() ? &d.meta[col] : nullptr;
+      const document_view d = r.input.documents[r.row_document[row]];
+      auto meta = [&](int col) -> std::optional<std::string_view> {
+        if (col < 0 || static_cast<std::size_t>(col) >= d.meta.size()) return std::nullopt;
+        return d.meta[static_cast<std::size_t>(col)];
       };
-      if (const std::string* v = meta(rating_col)) {
+      if (auto v = meta(rating_col)) {
         if (auto x = parse_number(*v)) f.rating[row] = *x;
       }
-      if (const std::string* v = meta(segment_col)) {
+      if (auto v = meta(segment_col)) {
         if (auto it = o.impact.segment_weights.find(trim(*v)); it != o.impact.segment_weights.end())
           f.segment_weight[row] = it->second;
       }
-      if (const std::string* v = meta(contributor_col); v != nullptr && !trim(*v).empty())
-        f.contributor[row] = v;
+      if (auto v = meta(contributor_col); v && !trim(*v).empty()) f.contributor[row] = *v;
       if (auto c = parse_date(d.timestamp)) f.period[row] = period_ordinal(*c, o.frequency.period);
       if (!with_text) continue;
 
@@ -555,7 +555,7 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
       }
       // Entries that ipadic splits into several morphemes (二重請求, ありえない) can only be
       // found in the text itself.
-      const std::string& text = row < r.normalized.size() ? r.normalized[row] : d.text;
+      const std::string_view text = row < r.normalized.size() ? r.normalized[row] : d.text;
       for (std::size_t at = 0; at < text.size() && !surface.empty();) {
         const std::size_t n =
             std::min(text.size() - at, char_len(static_cast<unsigned char>(text[at])));
@@ -989,7 +989,7 @@ double measure_frequency(const std::vector<std::size_t>& m, const row_facts& f, 
   if (f.has_contributors) {
     std::set<std::string> people;
     for (auto row : m)
-      if (f.contributor[row] != nullptr) people.insert(trim(*f.contributor[row]));
+      if (!f.contributor[row].empty()) people.insert(trim(f.contributor[row]));
     fs.contributors = people.size();
   }
   if (f.has_periods) {
@@ -1421,7 +1421,7 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
   std::vector<trace_row> out(r.input.documents.size());
   detail::parallel_chunks(out.size(), 512, [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i) {
-      const document& d = r.input.documents[i];
+      const document_view d = r.input.documents[i];
       trace_row& t = out[i];
       t.id = d.id;
       t.status = d.status;
@@ -1462,7 +1462,7 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
             cut += chars[j];
           voice = cut + "…";
         }
-        std::map<std::string, std::string> values = {{"voice", voice}, {"id", d.id}};
+        std::map<std::string, std::string> values = {{"voice", voice}, {"id", std::string(d.id)}};
         if (c == nullptr) {
           values.insert({{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}});
           t.reply = fill_reply(ro.unclustered_template, values);

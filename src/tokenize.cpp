@@ -462,11 +462,20 @@ std::vector<std::vector<std::string>> tokenizer::terms(
 }
 
 term_table tokenizer::intern(const std::vector<std::string>& texts) const {
+  return intern_rows(texts.size(), [&](std::size_t i) { return std::string_view(texts[i]); });
+}
+
+term_table tokenizer::intern(const text_column& texts) const {
+  return intern_rows(texts.size(), [&](std::size_t i) { return texts[i]; });
+}
+
+template <class Text>
+term_table tokenizer::intern_rows(std::size_t rows, const Text& text) const {
   // Fixed blocks, each interned on its own by any thread, then appended in block order: the ids
   // come out in order of first appearance whatever the number of threads. A pipeline with a few
   // blocks in flight keeps memory to the table plus those blocks, not a copy of every block.
   constexpr std::size_t block = 1024;
-  const std::size_t blocks = detail::block_count(texts.size(), block);
+  const std::size_t blocks = detail::block_count(rows, block);
   term_table out;
   tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
   std::size_t next = 0;
@@ -475,47 +484,46 @@ term_table tokenizer::intern(const std::vector<std::string>& texts) const {
   const char fork = 0, handoff = 0, in_order = 0;
   detail::happens_before(&fork);
   tbb::parallel_pipeline(
-      in_flight,
-      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
-                                          [&](tbb::flow_control& fc) -> std::size_t {
-                                            detail::happens_after(&in_order);
-                                            if (next == blocks) fc.stop();
-                                            const std::size_t b = next++;
-                                            detail::happens_before(&in_order);
-                                            return b;
-                                          }) &
-          tbb::make_filter<std::size_t, term_table>(
-              tbb::filter_mode::parallel,
-              [&](std::size_t b) {
-                detail::happens_after(&fork);
-                term_table part;
-                if (b >= blocks) return part;
-                auto& w = workers.local();
-                if (!w) w = std::make_unique<worker>(new_worker());
-                const std::size_t end = std::min(texts.size(), (b + 1) * block);
-                part.reserve(end - b * block, 16 * (end - b * block));
-                for (std::size_t i = b * block; i < end; ++i) {
-                  w->impl_->scan(texts[i], [&](std::string_view t) { part.push(t); });
-                  part.end_row();
-                }
-                detail::happens_before(&handoff);
-                return part;
-              }) &
-          tbb::make_filter<term_table, void>(
-              tbb::filter_mode::serial_in_order, [&](const term_table& part) {
-                detail::happens_after(&handoff);
-                detail::happens_after(&in_order);
-                if (out.empty() && part.rows() > 0) {
-                  // The first block tells how many terms a voice has; room for all, with some
-                  // to spare, saves regrowing the largest array of the table.
-                  const double per_row =
-                      static_cast<double>(part.occurrences()) / static_cast<double>(part.rows());
-                  out.reserve(texts.size(), static_cast<std::size_t>(
-                                                per_row * 1.1 * static_cast<double>(texts.size())));
-                }
-                out.append(part);
-                detail::happens_before(&in_order);
-              }));
+      in_flight, tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                                     [&](tbb::flow_control& fc) -> std::size_t {
+                                                       detail::happens_after(&in_order);
+                                                       if (next == blocks) fc.stop();
+                                                       const std::size_t b = next++;
+                                                       detail::happens_before(&in_order);
+                                                       return b;
+                                                     }) &
+                     tbb::make_filter<std::size_t, term_table>(
+                         tbb::filter_mode::parallel,
+                         [&](std::size_t b) {
+                           detail::happens_after(&fork);
+                           term_table part;
+                           if (b >= blocks) return part;
+                           auto& w = workers.local();
+                           if (!w) w = std::make_unique<worker>(new_worker());
+                           const std::size_t end = std::min(rows, (b + 1) * block);
+                           part.reserve(end - b * block, 16 * (end - b * block));
+                           for (std::size_t i = b * block; i < end; ++i) {
+                             w->impl_->scan(text(i), [&](std::string_view t) { part.push(t); });
+                             part.end_row();
+                           }
+                           detail::happens_before(&handoff);
+                           return part;
+                         }) &
+                     tbb::make_filter<term_table, void>(
+                         tbb::filter_mode::serial_in_order, [&](const term_table& part) {
+                           detail::happens_after(&handoff);
+                           detail::happens_after(&in_order);
+                           if (out.empty() && part.rows() > 0) {
+                             // The first block tells how many terms a voice has; room for all, with
+                             // some to spare, saves regrowing the largest array of the table.
+                             const double per_row = static_cast<double>(part.occurrences()) /
+                                                    static_cast<double>(part.rows());
+                             out.reserve(rows, static_cast<std::size_t>(per_row * 1.1 *
+                                                                        static_cast<double>(rows)));
+                           }
+                           out.append(part);
+                           detail::happens_before(&in_order);
+                         }));
   detail::happens_after(&in_order);
   return out;
 }

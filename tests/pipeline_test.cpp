@@ -62,7 +62,7 @@ TEST(Pipeline, PlantedTopicsOfTheSampleLandMostlyInOneCluster) {
   std::map<std::string, std::map<int, int>> counts;
   for (std::size_t row = 0; row < r.row_document.size(); ++row) {
     const auto& d = r.input.documents[r.row_document[row]];
-    const std::string& t = d.meta[static_cast<std::size_t>(topic)];
+    const std::string t(d.meta[static_cast<std::size_t>(topic)]);
     if (t.empty() || t == "off_topic") continue;
     ++counts[t][r.clusters.assignment[row]];
   }

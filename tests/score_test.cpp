@@ -697,8 +697,13 @@ TEST(Score, ScoresAreDeterministic) {
 TEST(Score, NotesNameTheMissingSignals) {
   koe::analysis_result r = make_result({{{"a"}, repeat({"a", {"a"}}, 3)}});
   r.input.meta_columns = {"x", "y", "z"};
-  for (auto& d : r.input.documents)
-    d.timestamp.clear();
+  koe::document_table untimed;
+  for (const auto& d : r.input.documents) {
+    koe::document x = d.to_document();
+    x.timestamp.clear();
+    untimed.push_back(x);
+  }
+  r.input.documents = std::move(untimed);
   const auto notes = koe::signal_notes(r, koe::score_options{});
   auto has = [&](const std::string& s) {
     return std::any_of(notes.begin(), notes.end(),

@@ -249,7 +249,7 @@ py::dict corpus_columns(const koe::corpus& c) {
   for (std::size_t j = 0; j < c.meta_columns.size(); ++j)
     meta.emplace_back(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const koe::document& d = c.documents[i];
+    const koe::document_view d = c.documents[i];
     id[i] = py::str(d.id);
     text[i] = py::str(d.text);
     status[i] = py::str(status_name(d.status));
@@ -321,9 +321,9 @@ class model {
     for (std::size_t j = 0; j < meta_names.size(); ++j)
       meta_values.push_back(column(meta_seq[j], meta_names[j].c_str()));
 
-    c.documents.resize(n);
+    c.documents.reserve(n);
+    koe::document d;
     for (std::size_t i = 0; i < n; ++i) {
-      koe::document& d = c.documents[i];
       d.record = i + 1;
       d.line = i + 1;
       d.id = ids.is_none() ? std::to_string(i) : std::move(id[i]);
@@ -331,9 +331,10 @@ class model {
       d.timestamp = std::move(time[i]);
       d.status = parse_status(state[i], i);
       d.reason = std::move(reason[i]);
-      d.meta.reserve(meta_values.size());
+      d.meta.clear();
       for (auto& col : meta_values)
         d.meta.push_back(std::move(col[i]));
+      c.documents.push_back(d);
     }
 
     py::gil_scoped_release release;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <koe/cluster.hpp>
+#include <koe/text_column.hpp>
 #include <koe/vectorize.hpp>
 
 #include <cstddef>
@@ -50,6 +51,12 @@ struct describe_options {
                                                         const tfidf_model& model,
                                                         const clustering& c,
                                                         const std::vector<std::string>& texts,
+                                                        const describe_options& options = {});
+/// The same with the texts in a column.
+[[nodiscard]] std::vector<cluster_description> describe(const term_table& terms,
+                                                        const tfidf_model& model,
+                                                        const clustering& c,
+                                                        const text_column& texts,
                                                         const describe_options& options = {});
 
 }  // namespace koe

@@ -41,7 +41,7 @@ struct stage_time {
 struct analysis_result {
   corpus input;                           ///< Every record read, with its status.
   std::vector<std::size_t> row_document;  ///< Index into `input.documents` of each row.
-  std::vector<std::string> normalized;    ///< Normalized text of each row.
+  text_column normalized;                 ///< Normalized text of each row.
   term_table terms;                       ///< Terms of each row, interned.
   tfidf_matrix tfidf;
   clustering clusters;

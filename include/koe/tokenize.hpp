@@ -2,6 +2,7 @@
 #pragma once
 
 #include <koe/terms.hpp>
+#include <koe/text_column.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -108,8 +109,13 @@ class tokenizer {
    * first appearance. Computed in parallel; the table is the same for any number of threads.
    */
   [[nodiscard]] term_table intern(const std::vector<std::string>& texts) const;
+  /// `intern` over a column of texts.
+  [[nodiscard]] term_table intern(const text_column& texts) const;
 
  private:
+  template <class Text>
+  term_table intern_rows(std::size_t rows, const Text& text) const;
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };

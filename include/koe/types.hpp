@@ -1,20 +1,26 @@
 /// Plain value types shared by the pipeline stages.
 #pragma once
 
+#include <koe/text_column.hpp>
+
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace koe {
 
 /// What became of one input record.
-enum class record_status {
+enum class record_status : std::uint8_t {
   kept,      ///< Has text after normalization; goes on to tokenizing and clustering.
   empty,     ///< Blank after normalization; counted, never clustered.
   rejected,  ///< Could not be read (see `document::reason`); only with `on_error::skip`.
 };
 
-/// One input record (a customer voice), in input order.
+/// One input record (a customer voice): the owning form, for building a corpus by hand.
 struct document {
   std::size_t record = 0;         ///< 1-based record number in the input.
   std::size_t line = 0;           ///< 1-based physical line where the record starts.
@@ -26,19 +32,155 @@ struct document {
   std::string reason;  ///< Why the record was rejected or truncated; empty otherwise.
 };
 
+class document_table;
+
+/// The metadata values of one stored record, parallel to `corpus::meta_columns`.
+class meta_values {
+ public:
+  meta_values(const document_table& table, std::size_t row) noexcept : table_(&table), row_(row) {}
+  [[nodiscard]] std::size_t size() const noexcept;
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+  [[nodiscard]] std::string_view operator[](std::size_t column) const noexcept;
+  /// Owning copies of the values.
+  [[nodiscard]] std::vector<std::string> to_vector() const;
+  friend bool operator==(const meta_values& a, const std::vector<std::string>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t j = 0; j < b.size(); ++j)
+      if (a[j] != b[j]) return false;
+    return true;
+  }
+
+ private:
+  const document_table* table_;
+  std::size_t row_;
+};
+
+/// One stored record, as views into its `document_table` (valid while the table is unchanged).
+struct document_view {
+  std::size_t record = 0;
+  std::size_t line = 0;
+  std::string_view id;
+  std::string_view text;
+  std::string_view timestamp;
+  meta_values meta;
+  record_status status = record_status::kept;
+  std::string_view reason;
+
+  /// An owning copy.
+  [[nodiscard]] document to_document() const;
+};
+
+/**
+ * The records of a corpus, stored by column: each text, id and metadata value in a
+ * `text_column`, reasons (rare) out of line. About 20 bytes per record besides its text, where a
+ * vector of `document` takes 176 and several heap blocks, which is what lets 10 million voices
+ * fit in a few gigabytes. Records are read back as `document_view`s.
+ *
+ * **Example**
+ * ```cpp
+ * koe::document_table t;
+ * koe::document d;
+ * d.record = 1; d.line = 2; d.id = "A-1"; d.text = "配送が遅い";
+ * t.push_back(d);
+ * // t.size() == 1; t[0].text == "配送が遅い"; t[0].status == koe::record_status::kept
+ * ```
+ */
+class document_table {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = document_view;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = document_view;
+
+    iterator() = default;
+    iterator(const document_table* t, std::size_t i) noexcept : t_(t), i_(i) {}
+    document_view operator*() const { return (*t_)[i_]; }
+    iterator& operator++() noexcept {
+      ++i_;
+      return *this;
+    }
+    iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++i_;
+      return old;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
+    friend difference_type operator-(const iterator& a, const iterator& b) noexcept {
+      return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
+    }
+
+   private:
+    const document_table* t_ = nullptr;
+    std::size_t i_ = 0;
+  };
+
+  [[nodiscard]] std::size_t size() const noexcept { return line_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return line_.empty(); }
+  [[nodiscard]] document_view operator[](std::size_t i) const;
+  /// `(*this)[i]`, after checking `i`; throws `std::out_of_range`.
+  [[nodiscard]] document_view at(std::size_t i) const;
+  [[nodiscard]] document_view back() const { return (*this)[size() - 1]; }
+  [[nodiscard]] iterator begin() const noexcept { return {this, 0}; }
+  [[nodiscard]] iterator end() const noexcept { return {this, size()}; }
+
+  [[nodiscard]] record_status status(std::size_t i) const noexcept { return status_[i]; }
+  [[nodiscard]] std::string_view text(std::size_t i) const noexcept { return text_[i]; }
+  [[nodiscard]] std::string_view reason(std::size_t i) const noexcept;
+  /// Number of metadata values each record carries.
+  [[nodiscard]] std::size_t meta_size() const noexcept { return meta_.size(); }
+  [[nodiscard]] std::string_view meta(std::size_t i, std::size_t column) const noexcept {
+    return column < meta_.size() ? meta_[column][i] : std::string_view();
+  }
+
+  /// Adds a record (copied into the table's storage).
+  void push_back(const document& d);
+  void set_status(std::size_t i, record_status s) noexcept { status_[i] = s; }
+  void set_reason(std::size_t i, std::string reason);
+  /// Gives every record `columns` metadata values (new ones empty).
+  void resize_meta(std::size_t columns);
+  /// Moves `other`'s records after these: the merge of tables read in parallel blocks.
+  void append(document_table&& other);
+  void reserve(std::size_t n);
+  void clear() noexcept;
+
+ private:
+  /// Stores the record numbers once one is not its index + 1.
+  void number_records();
+
+  bool counting_ = true;               ///< Every record number so far is its index + 1.
+  std::vector<std::uint64_t> record_;  ///< Record numbers, once `counting_` is false.
+  std::vector<std::uint64_t> line_;
+  std::vector<record_status> status_;
+  text_column id_;
+  text_column text_;
+  text_column timestamp_;
+  std::vector<text_column> meta_;
+  std::vector<std::pair<std::size_t, std::string>> reasons_;  ///< By record index, ascending.
+};
+
+inline std::size_t meta_values::size() const noexcept {
+  return table_->meta_size();
+}
+inline std::string_view meta_values::operator[](std::size_t column) const noexcept {
+  return table_->meta(row_, column);
+}
+
 /// Everything read from one input: every record accounted for.
 struct corpus {
   std::string source;                     ///< Path (or name) the records came from.
   std::string encoding;                   ///< Encoding the input was decoded from.
   std::vector<std::string> meta_columns;  ///< Names of the carried metadata columns.
-  std::vector<document> documents;        ///< One entry per record read, in input order.
+  document_table documents;               ///< One entry per record read, in input order.
 
   /// Counts by status; `read() == kept() + empty() + rejected()` always holds.
   [[nodiscard]] std::size_t read() const noexcept { return documents.size(); }
   [[nodiscard]] std::size_t count(record_status s) const noexcept {
     std::size_t n = 0;
-    for (const auto& d : documents)
-      n += d.status == s ? 1 : 0;
+    for (std::size_t i = 0; i < documents.size(); ++i)
+      n += documents.status(i) == s ? 1 : 0;
     return n;
   }
   /// Index into `meta_columns` of `name`, or -1.

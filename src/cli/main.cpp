@@ -139,7 +139,7 @@ int run_tokenize(const common_args& a, bool show_normalized, const std::string& 
   const koe::corpus c = koe::read_corpus(a.input, p.options().io);
   std::vector<std::string> texts;
   for (const auto& d : c.documents)
-    if (d.status == koe::record_status::kept) texts.push_back(d.text);
+    if (d.status == koe::record_status::kept) texts.emplace_back(d.text);
   const auto terms = p.tokenize(texts);
   std::size_t row = 0;
   for (const auto& d : c.documents) {
@@ -150,8 +150,9 @@ int run_tokenize(const common_args& a, bool show_normalized, const std::string& 
       for (std::size_t i = 0; i < t.size(); ++i)
         std::cout << (i ? " " : "") << t[i];
     } else {
-      std::cout << (d.status == koe::record_status::empty ? "(empty)"
-                                                          : "(rejected: " + d.reason + ")");
+      std::cout << (d.status == koe::record_status::empty
+                        ? "(empty)"
+                        : "(rejected: " + std::string(d.reason) + ")");
     }
     std::cout << '\n';
   }

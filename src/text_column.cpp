@@ -1,0 +1,98 @@
+// Strings back to back in blocks that grow from 4 KiB to 1 MiB; views by (block, offset, size).
+#include <koe/error.hpp>
+#include <koe/text_column.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace koe {
+
+namespace {
+
+constexpr std::size_t first_block_bytes = std::size_t{4} << 10;
+constexpr std::size_t max_block_bytes = std::size_t{1} << 20;
+constexpr std::size_t max_entry = std::numeric_limits<std::uint32_t>::max();
+
+}  // namespace
+
+void text_column::materialize() {
+  if (entries_.empty()) entries_.assign(size_, entry{});
+}
+
+void text_column::push_back(std::string_view s) {
+  if (s.empty()) {
+    if (!entries_.empty()) entries_.push_back(entry{});
+    ++size_;
+    return;
+  }
+  KOE_THROW_IF_NOT(s.size() <= max_entry, errc::invalid_argument,
+                   "a text of " + std::to_string(s.size()) + " bytes is over the 4 GiB limit");
+  materialize();
+  if (blocks_.empty() || blocks_.back().capacity() - blocks_.back().size() < s.size()) {
+    const std::size_t grown =
+        blocks_.empty()
+            ? first_block_bytes
+            : std::min(max_block_bytes, std::max(first_block_bytes, 2 * blocks_.back().capacity()));
+    KOE_THROW_IF_NOT(blocks_.size() < max_entry, errc::invalid_argument, "too many text blocks");
+    blocks_.emplace_back();
+    blocks_.back().reserve(std::max(grown, s.size()));
+  }
+  std::string& block = blocks_.back();
+  entries_.push_back({static_cast<std::uint32_t>(blocks_.size() - 1),
+                      static_cast<std::uint32_t>(block.size()),
+                      static_cast<std::uint32_t>(s.size())});
+  block.append(s);
+  ++size_;
+  bytes_ += s.size();
+}
+
+void text_column::append(text_column&& other) {
+  if (other.size_ == 0) return;
+  if (!other.entries_.empty()) {
+    materialize();
+    const auto shift = static_cast<std::uint32_t>(blocks_.size());
+    KOE_THROW_IF_NOT(blocks_.size() + other.blocks_.size() < max_entry, errc::invalid_argument,
+                     "too many text blocks");
+    const std::size_t needed = entries_.size() + other.entries_.size();
+    if (needed > entries_.capacity()) entries_.reserve(std::max(needed, 2 * entries_.capacity()));
+    for (entry e : other.entries_) {
+      e.block += e.size > 0 ? shift : 0;
+      entries_.push_back(e);
+    }
+    blocks_.insert(blocks_.end(), std::make_move_iterator(other.blocks_.begin()),
+                   std::make_move_iterator(other.blocks_.end()));
+  } else if (!entries_.empty()) {
+    entries_.resize(entries_.size() + other.size_);
+  }
+  size_ += other.size_;
+  bytes_ += other.bytes_;
+  other.clear();
+}
+
+void text_column::reserve(std::size_t n) {
+  if (!entries_.empty()) entries_.reserve(size_ + n);
+}
+
+void text_column::reserve_bytes(std::size_t bytes) {
+  if (!blocks_.empty() && blocks_.back().capacity() - blocks_.back().size() >= bytes) return;
+  KOE_THROW_IF_NOT(blocks_.size() < max_entry, errc::invalid_argument, "too many text blocks");
+  blocks_.emplace_back();
+  blocks_.back().reserve(bytes);
+}
+
+void text_column::clear() noexcept {
+  blocks_.clear();
+  entries_.clear();
+  size_ = 0;
+  bytes_ = 0;
+}
+
+std::vector<std::string> text_column::to_strings() const {
+  std::vector<std::string> out;
+  out.reserve(size_);
+  for (std::size_t i = 0; i < size_; ++i)
+    out.emplace_back((*this)[i]);
+  return out;
+}
+
+}  // namespace koe

@@ -1,0 +1,209 @@
+// The column stores behind a corpus: text_column and document_table.
+#include <koe/types.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+std::vector<std::string> sample_strings(std::size_t n, std::size_t seed) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    // Mostly short voices, some empty, now and then one longer than a whole block.
+    const std::size_t kind = (i * 7 + seed) % 11;
+    if (kind == 0) {
+      out.emplace_back();
+    } else if (kind == 5 && i % 97 == 3) {
+      out.emplace_back(std::size_t{3} << 20, static_cast<char>('a' + i % 26));
+    } else {
+      std::string s = "声" + std::to_string(i * 31 + seed);
+      for (std::size_t j = 0; j < kind; ++j)
+        s += "アプリ";
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+koe::text_column column_of(const std::vector<std::string>& v) {
+  koe::text_column c;
+  for (const auto& s : v)
+    c.push_back(s);
+  return c;
+}
+
+TEST(TextColumn, HoldsEachStringAsPushed) {
+  const auto v = sample_strings(3000, 1);
+  const koe::text_column c = column_of(v);
+  ASSERT_EQ(c.size(), v.size());
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    EXPECT_EQ(c[i], v[i]) << "string " << i;
+    bytes += v[i].size();
+  }
+  EXPECT_EQ(c.bytes(), bytes);
+  EXPECT_EQ(c.to_strings(), v);
+}
+
+TEST(TextColumn, EmptyStringsBeforeAndAfterTheFirstText) {
+  koe::text_column c;
+  c.push_back("");
+  c.push_back("");
+  c.push_back("配送");
+  c.push_back("");
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_TRUE(c[0].empty());
+  EXPECT_TRUE(c[1].empty());
+  EXPECT_EQ(c[2], "配送");
+  EXPECT_TRUE(c[3].empty());
+}
+
+TEST(TextColumn, AppendIsAssociativeAndMatchesPushingInOrder) {
+  const auto a = sample_strings(500, 2), b = sample_strings(700, 3), c = sample_strings(1, 0);
+  std::vector<std::string> all(a);
+  all.insert(all.end(), b.begin(), b.end());
+  all.insert(all.end(), c.begin(), c.end());
+
+  koe::text_column left = column_of(a);  // (a + b) + c
+  left.append(column_of(b));
+  left.append(column_of(c));
+  koe::text_column bc = column_of(b);  // a + (b + c)
+  bc.append(column_of(c));
+  koe::text_column right = column_of(a);
+  right.append(std::move(bc));
+  EXPECT_TRUE(bc.empty());
+
+  EXPECT_EQ(left.to_strings(), all);
+  EXPECT_EQ(right.to_strings(), all);
+  EXPECT_EQ(left.bytes(), right.bytes());
+  // Pushing after an append goes on where the appended strings ended.
+  left.push_back("あと");
+  EXPECT_EQ(left[all.size()], "あと");
+  EXPECT_EQ(left[all.size() - 1], all.back());
+}
+
+TEST(TextColumn, AppendingAllEmptyColumnsKeepsTheCount) {
+  koe::text_column a, b;
+  a.push_back("");
+  b.push_back("");
+  b.push_back("");
+  a.append(std::move(b));
+  EXPECT_EQ(a.size(), 3u);
+  koe::text_column c = column_of({"x"});
+  c.append(std::move(a));
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0], "x");
+  EXPECT_TRUE(c[3].empty());
+}
+
+TEST(TextColumn, CopiesAreIndependent) {
+  koe::text_column a = column_of({"一", "二"});
+  koe::text_column b = a;
+  a.push_back("三");
+  a.clear();
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[1], "二");
+}
+
+koe::document make(std::size_t record, const std::string& text, std::vector<std::string> meta,
+                   std::string reason = {}) {
+  koe::document d;
+  d.record = record;
+  d.line = record + 1;
+  d.id = "v" + std::to_string(record);
+  d.text = text;
+  d.timestamp = record % 2 == 0 ? "2026-11-" + std::to_string(record % 28 + 1) : "";
+  d.meta = std::move(meta);
+  d.reason = std::move(reason);
+  d.status = text.empty() ? koe::record_status::empty : koe::record_status::kept;
+  return d;
+}
+
+void expect_same(const koe::document_view& v, const koe::document& d, std::size_t columns) {
+  EXPECT_EQ(v.record, d.record);
+  EXPECT_EQ(v.line, d.line);
+  EXPECT_EQ(v.id, d.id);
+  EXPECT_EQ(v.text, d.text);
+  EXPECT_EQ(v.timestamp, d.timestamp);
+  EXPECT_EQ(v.status, d.status);
+  EXPECT_EQ(v.reason, d.reason);
+  ASSERT_EQ(v.meta.size(), columns);
+  for (std::size_t j = 0; j < columns; ++j)
+    EXPECT_EQ(v.meta[j], j < d.meta.size() ? d.meta[j] : "") << "column " << j;
+}
+
+TEST(DocumentTable, RecordsComeBackAsPushed) {
+  std::vector<koe::document> docs;
+  for (std::size_t i = 1; i <= 50; ++i)
+    docs.push_back(make(
+        i, i % 9 == 0 ? "" : "声 " + std::to_string(i),
+        i < 10 ? std::vector<std::string>{"a"} : std::vector<std::string>{"b", std::to_string(i)},
+        i % 13 == 0 ? "truncated" : ""));
+  koe::document_table t;
+  for (const auto& d : docs)
+    t.push_back(d);
+  ASSERT_EQ(t.size(), docs.size());
+  // The second meta column appeared at record 10: earlier records read it as empty.
+  for (std::size_t i = 0; i < docs.size(); ++i)
+    expect_same(t[i], docs[i], 2);
+  EXPECT_EQ(t.at(3).to_document().meta, (std::vector<std::string>{"a", ""}));
+  EXPECT_THROW((void)t.at(50), std::out_of_range);
+  std::size_t n = 0;
+  for (const auto& v : t)
+    n += v.status == koe::record_status::kept ? 1 : 0;
+  EXPECT_EQ(n, 45u);
+}
+
+TEST(DocumentTable, RecordNumbersNeedNotCountFromOne) {
+  koe::document_table t;
+  t.push_back(make(1, "a", {}));
+  t.push_back(make(2, "b", {}));
+  t.push_back(make(7, "c", {}));
+  t.push_back(make(8, "d", {}));
+  EXPECT_EQ(t[0].record, 1u);
+  EXPECT_EQ(t[1].record, 2u);
+  EXPECT_EQ(t[2].record, 7u);
+  EXPECT_EQ(t[3].record, 8u);
+}
+
+TEST(DocumentTable, ReasonsCanBeSetInAnyOrderAndCleared) {
+  koe::document_table t;
+  for (std::size_t i = 1; i <= 6; ++i)
+    t.push_back(make(i, "x", {}));
+  t.set_reason(4, "four");
+  t.set_reason(1, "one");
+  t.set_reason(5, "five");
+  t.set_reason(1, "one again");
+  t.set_reason(4, "");
+  t.set_status(2, koe::record_status::empty);
+  EXPECT_EQ(t[1].reason, "one again");
+  EXPECT_TRUE(t[4].reason.empty());
+  EXPECT_EQ(t[5].reason, "five");
+  EXPECT_TRUE(t[0].reason.empty());
+  EXPECT_EQ(t.status(2), koe::record_status::empty);
+}
+
+TEST(DocumentTable, AppendMatchesPushingInOrder) {
+  std::vector<koe::document> docs;
+  for (std::size_t i = 1; i <= 30; ++i)
+    docs.push_back(
+        make(i, "声" + std::to_string(i),
+             i > 20 ? std::vector<std::string>{"x", "y", "z"} : std::vector<std::string>{"x"},
+             i % 7 == 0 ? "r" + std::to_string(i) : ""));
+  koe::document_table whole, first, second, third;
+  for (const auto& d : docs)
+    whole.push_back(d);
+  for (std::size_t i = 0; i < docs.size(); ++i)
+    (i < 12 ? first : i < 25 ? second : third).push_back(docs[i]);
+  second.append(std::move(third));
+  first.append(std::move(second));
+  ASSERT_EQ(first.size(), whole.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    expect_same(first[i], docs[i], 3);
+    expect_same(whole[i], docs[i], 3);
+  }
+}
+
+}  // namespace
