@@ -712,8 +712,13 @@ std::string shorten(std::string s, std::size_t max_bytes = 200) {
 
 class corpus_reader {
  public:
-  corpus_reader(std::istream& in, const std::string& name, const io_options& options)
-      : name_(name), options_(options), dec_(in, name_, canonical_encoding(options.encoding)) {
+  corpus_reader(std::istream& in, const std::string& name, const io_options& options,
+                std::size_t block_records = 0, const record_block_callback* take = nullptr)
+      : name_(name),
+        options_(options),
+        dec_(in, name_, canonical_encoding(options.encoding)),
+        block_records_(block_records),
+        take_(take) {
     corpus_.source = name;
     corpus_.encoding = dec_.encoding();
   }
@@ -736,21 +741,34 @@ class corpus_reader {
           read_text();
           break;
       }
+      if (take_ != nullptr && !corpus_.documents.empty()) hand_over();
       // JSON Lines may add meta columns late; earlier documents get empty values for them.
       corpus_.documents.resize_meta(corpus_.meta_columns.size());
     } catch (const std::bad_alloc&) {
-      const std::size_t records = corpus_.documents.size();
-      const std::size_t line = records > 0 ? corpus_.documents.back().line : 0;
       // The records go first, so that building the message has memory to work with.
       corpus_ = corpus{};
       throw error(errc::out_of_memory, name_ + ": the corpus does not fit in memory (" +
-                                           plural(records, "record") + " read, up to line " +
-                                           std::to_string(line) + "); split the file");
+                                           plural(records_, "record") + " read, up to line " +
+                                           std::to_string(last_line_) + "); split the file");
     }
     return std::move(corpus_);
   }
 
  private:
+  /// Stores a record, and hands a full block over when reading in blocks.
+  void store(const document& d) {
+    corpus_.documents.push_back(d);
+    ++records_;
+    last_line_ = d.line;
+    if (take_ != nullptr && corpus_.documents.size() >= block_records_) hand_over();
+  }
+
+  void hand_over() {
+    document_table block = std::move(corpus_.documents);
+    corpus_.documents.clear();
+    (*take_)(std::move(block));
+  }
+
   [[noreturn]] void fail(std::size_t line, errc code, const std::string& what) const {
     throw error(code, name_ + ":" + std::to_string(line) + ": " + what);
   }
@@ -764,7 +782,7 @@ class corpus_reader {
     d.id = std::to_string(record);
     d.status = record_status::rejected;
     d.reason = "line " + std::to_string(line) + ": " + what;
-    corpus_.documents.push_back(d);
+    store(d);
   }
 
   /// The reused record of the delimited readers, reset for a new record: its strings keep their
@@ -796,7 +814,7 @@ class corpus_reader {
     }
     // Blankness is judged on what later stages will see, hence after truncation.
     d.status = is_blank(d.text) ? record_status::empty : record_status::kept;
-    corpus_.documents.push_back(d);
+    store(d);
   }
 
   std::optional<problem> check(std::string_view s) const {
@@ -1116,6 +1134,10 @@ class corpus_reader {
   decoder dec_;
   corpus corpus_;
   document doc_;
+  std::size_t block_records_ = 0;
+  const record_block_callback* take_ = nullptr;
+  std::size_t records_ = 0;
+  std::size_t last_line_ = 0;
 };
 
 }  // namespace
@@ -1124,7 +1146,9 @@ corpus read_corpus(std::istream& in, const std::string& name, const io_options& 
   return corpus_reader(in, name, options).read();
 }
 
-corpus read_corpus(const std::filesystem::path& path, const io_options& options) {
+namespace {
+
+std::ifstream open_input(const std::filesystem::path& path, const io_options& options) {
   canonical_encoding(options.encoding);  // a bad option is reported before any file problem
   const std::string name = path.string();
   std::error_code ec;
@@ -1138,7 +1162,21 @@ corpus read_corpus(const std::filesystem::path& path, const io_options& options)
                 "cannot open " + name + ": " +
                     (e != 0 ? std::generic_category().message(e) : std::string("unknown error")));
   }
-  return read_corpus(in, name, options);
+  return in;
+}
+
+}  // namespace
+
+corpus read_corpus(const std::filesystem::path& path, const io_options& options) {
+  std::ifstream in = open_input(path, options);
+  return read_corpus(in, path.string(), options);
+}
+
+corpus read_corpus_blocks(const std::filesystem::path& path, const io_options& options,
+                          std::size_t block_records, const record_block_callback& take) {
+  KOE_THROW_IF_NOT(block_records > 0, errc::invalid_argument, "block_records must be > 0");
+  std::ifstream in = open_input(path, options);
+  return corpus_reader(in, path.string(), options, block_records, &take).read();
 }
 
 input_format parse_input_format(const std::string& name) {

@@ -6,9 +6,11 @@
 
 #include <sys/resource.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <new>
 
 namespace koe {
@@ -18,6 +20,44 @@ std::size_t peak_rss_bytes() {
   if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
   return static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // Linux reports kilobytes
 }
+
+namespace {
+
+/// Records per block, for normalizing in parallel and for reading while normalizing. Fixed, so
+/// the results never depend on the number of threads.
+constexpr std::size_t block_records = 4096;
+
+/// The normalized texts of one block of records.
+struct normalized_part {
+  text_column texts;               ///< Normalized texts of `rows`, in order.
+  std::vector<std::size_t> rows;   ///< Records with text after normalizing.
+  std::vector<std::size_t> blank;  ///< Kept records that normalized to nothing.
+};
+
+class stopwatch {
+ public:
+  explicit stopwatch(std::vector<stage_time>& log) : log_(log) {}
+  void lap(const std::string& stage) {
+    const auto now = std::chrono::steady_clock::now();
+    log_.push_back({stage, std::chrono::duration<double>(now - start_).count(), peak_rss_bytes()});
+    start_ = now;
+  }
+
+ private:
+  std::vector<stage_time>& log_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+/// Marks the records in `blank` empty; a voice that normalizes to nothing (only emoji removed,
+/// only spaces) is empty, not noise.
+void mark_blank(document_table& docs, const std::vector<std::size_t>& blank) {
+  for (const std::size_t i : blank) {
+    docs.set_status(i, record_status::empty);
+    if (docs.reason(i).empty()) docs.set_reason(i, "blank after normalization");
+  }
+}
+
+}  // namespace
 
 struct pipeline::impl {
   pipeline_options options;
@@ -34,60 +74,82 @@ struct pipeline::impl {
     if (progress) progress(stage, done);
   }
 
-  /// Normalizes `n` texts in fixed blocks, in parallel, and appends them in order: `keep(i, t)`
-  /// decides which normalized texts go into the column. Returns the indices kept.
-  template <class Text, class Keep>
-  std::vector<std::size_t> normalize_all(std::size_t n, const Text& text, const Keep& keep,
-                                         text_column& out) const {
-    constexpr std::size_t block = 4096;
-    const std::size_t blocks = detail::block_count(n, block);
-    std::vector<text_column> parts(blocks);
-    std::vector<std::vector<std::size_t>> taken(blocks);
-    detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-      for (std::size_t b = b0; b < b1; ++b) {
-        const std::size_t end = std::min(n, (b + 1) * block);
-        taken[b].reserve(end - b * block);
-        // Normalizing seldom lengthens a voice: one block of the input's size mostly holds all.
-        std::size_t bytes = 0;
-        for (std::size_t i = b * block; i < end; ++i)
-          bytes += text(i).size();
-        parts[b].reserve_bytes(bytes + bytes / 16);
-        for (std::size_t i = b * block; i < end; ++i) {
-          const std::string t = normalize(text(i), options.normalize);
-          if (!keep(t)) continue;
-          parts[b].push_back(t);
-          taken[b].push_back(i);
-        }
+  /// Normalizes `text(i)` for the i in [first, last) that `take(i)`; blank results go to
+  /// `out.blank` unless `keep_blank`.
+  template <class Take, class Text>
+  void normalize_range(std::size_t first, std::size_t last, const Take& take, const Text& text,
+                       bool keep_blank, normalized_part& out) const {
+    // Normalizing seldom lengthens a voice: one block of the input's size mostly holds all.
+    std::size_t bytes = 0;
+    for (std::size_t i = first; i < last; ++i)
+      bytes += take(i) ? text(i).size() : 0;
+    out.texts.reserve_bytes(bytes + bytes / 16);
+    out.rows.reserve(last - first);
+    for (std::size_t i = first; i < last; ++i) {
+      if (!take(i)) continue;
+      const std::string t = normalize(text(i), options.normalize);
+      if (t.empty() && !keep_blank) {
+        out.blank.push_back(i);
+        continue;
       }
-    });
-    std::vector<std::size_t> all;
-    all.reserve(n);
-    out.reserve(n);
-    for (std::size_t b = 0; b < blocks; ++b) {
-      out.append(std::move(parts[b]));
-      all.insert(all.end(), taken[b].begin(), taken[b].end());
+      out.texts.push_back(t);
+      out.rows.push_back(i);
     }
-    return all;
-  }
-};
-
-namespace {
-
-class stopwatch {
- public:
-  explicit stopwatch(std::vector<stage_time>& log) : log_(log) {}
-  void lap(const std::string& stage) {
-    const auto now = std::chrono::steady_clock::now();
-    log_.push_back({stage, std::chrono::duration<double>(now - start_).count(), peak_rss_bytes()});
-    start_ = now;
   }
 
- private:
-  std::vector<stage_time>& log_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
+  /// `normalize_range` over [0, n) in fixed blocks, in parallel; parts in block order.
+  template <class Take, class Text>
+  std::vector<normalized_part> normalize_blocks(std::size_t n, const Take& take, const Text& text,
+                                                bool keep_blank) const {
+    std::vector<normalized_part> parts(detail::block_count(n, block_records));
+    detail::parallel_chunks(parts.size(), 1, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b)
+        normalize_range(b * block_records, std::min(n, (b + 1) * block_records), take, text,
+                        keep_blank, parts[b]);
+    });
+    return parts;
+  }
 
-}  // namespace
+  /// Every stage from tokenizing on; `r.normalized` and `r.row_document` are filled.
+  void analyze(analysis_result& r, stopwatch& watch) const {
+    const pipeline_options& opt = options;
+    KOE_THROW_IF_NOT(!r.normalized.empty(), errc::empty_corpus,
+                     r.input.source + ": no voice with text to cluster (read " +
+                         std::to_string(r.input.read()) + ")");
+
+    report("tokenize", 0);
+    r.terms = tok.intern(r.normalized);
+    watch.lap("tokenize");
+
+    report("vectorize", 0);
+    r.tfidf = vectorize(r.terms, opt.vectorize);
+    watch.lap("vectorize");
+
+    report("cluster", 0);
+    if (opt.lsa_dimensions > 0) {
+      lsa_options lsa;
+      lsa.dimensions = opt.lsa_dimensions;
+      lsa.seed = opt.cluster.seed;
+      const dense_matrix reduced = reduce_lsa(r.tfidf.rows, lsa);
+      watch.lap("reduce");
+      r.clusters = cluster(reduced, opt.cluster);
+    } else {
+      r.clusters = cluster(r.tfidf.rows, opt.cluster);
+    }
+    watch.lap("cluster");
+
+    report("describe", 0);
+    r.descriptions = describe(r.terms, r.tfidf.model, r.clusters, r.normalized, opt.describe);
+    watch.lap("describe");
+  }
+
+  [[noreturn]] static void out_of_memory(const analysis_result& r) {
+    throw error(errc::out_of_memory,
+                r.input.source + ": the corpus does not fit in memory (" +
+                    std::to_string(r.input.read()) +
+                    " records); split it or raise min_df / lower max_features");
+  }
+};
 
 pipeline::pipeline(const pipeline_options& options) : impl_(std::make_unique<impl>(options)) {
   KOE_THROW_IF_NOT(options.threads >= 0, errc::invalid_argument, "threads must be >= 0");
@@ -109,14 +171,63 @@ void pipeline::on_progress(progress_callback callback) {
 }
 
 analysis_result pipeline::run(const std::filesystem::path& path) {
-  impl_->report("read", 0);
-  const auto start = std::chrono::steady_clock::now();
-  corpus c = read_corpus(path, impl_->options.io);
-  const double read_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::size_t read_peak = peak_rss_bytes();
-  analysis_result r = run(std::move(c));
-  r.timings.insert(r.timings.begin(), {"read", read_seconds, read_peak});
+  // Each block of records is normalized by a task while the next block is read, so that
+  // reading, which is serial, overlaps normalizing. Blocks are put together in input order.
+  struct block {
+    document_table docs;
+    normalized_part part;
+  };
+  analysis_result r;
+  r.dictionary = impl_->tok.dictionary();
+  try {
+    impl_->arena.execute([&] {
+      stopwatch watch(r.timings);
+      std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
+      tbb::task_group tasks;
+      const char fork = 0, join = 0;
+      impl_->report("read", 0);
+      try {
+        r.input = read_corpus_blocks(
+            path, impl_->options.io, block_records, [&](document_table&& docs) {
+              block* b = &blocks.emplace_back();
+              b->docs = std::move(docs);
+              detail::happens_before(&fork);
+              tasks.run([this, b, &fork, &join] {
+                detail::happens_after(&fork);
+                impl_->normalize_range(
+                    0, b->docs.size(),
+                    [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
+                    [b](std::size_t i) { return b->docs.text(i); }, false, b->part);
+                detail::happens_before(&join);
+              });
+            });
+      } catch (...) {
+        tasks.cancel();
+        tasks.wait();
+        throw;
+      }
+      watch.lap("read");
+      impl_->report("normalize", 0);
+      tasks.wait();
+      detail::happens_after(&join);
+      for (block& b : blocks) {
+        const std::size_t offset = r.input.documents.size();
+        mark_blank(b.docs, b.part.blank);
+        r.input.documents.append(std::move(b.docs));
+        r.normalized.append(std::move(b.part.texts));
+        for (const std::size_t i : b.part.rows)
+          r.row_document.push_back(offset + i);
+        b = block{};
+      }
+      r.input.documents.resize_meta(r.input.meta_columns.size());
+      watch.lap("normalize");
+      impl_->analyze(r, watch);
+    });
+  } catch (const std::bad_alloc&) {
+    impl::out_of_memory(r);
+  }
+  impl_->report("done", 1);
+  r.peak_rss_bytes = peak_rss_bytes();
   return r;
 }
 
@@ -124,9 +235,10 @@ std::vector<std::vector<std::string>> pipeline::tokenize(const std::vector<std::
   std::vector<std::vector<std::string>> out;
   impl_->arena.execute([&] {
     text_column normalized;
-    impl_->normalize_all(
-        texts.size(), [&](std::size_t i) { return std::string_view(texts[i]); },
-        [](const std::string&) { return true; }, normalized);
+    for (auto& p : impl_->normalize_blocks(
+             texts.size(), [](std::size_t) { return true; },
+             [&](std::size_t i) { return std::string_view(texts[i]); }, true))
+      normalized.append(std::move(p.texts));
     out = impl_->tok.intern(normalized).to_rows();
   });
   return out;
@@ -136,65 +248,25 @@ analysis_result pipeline::run(corpus input) {
   analysis_result r;
   r.dictionary = impl_->tok.dictionary();
   r.input = std::move(input);
-  const pipeline_options& opt = impl_->options;
   try {
     impl_->arena.execute([&] {
       stopwatch watch(r.timings);
-      std::vector<std::size_t> kept;
-      for (std::size_t i = 0; i < r.input.documents.size(); ++i)
-        if (r.input.documents.status(i) == record_status::kept) kept.push_back(i);
       impl_->report("normalize", 0);
-      // A voice that normalizes to nothing (only emoji removed, only spaces) is empty, not noise.
-      std::vector<std::size_t> rows = impl_->normalize_all(
-          kept.size(), [&](std::size_t j) { return r.input.documents.text(kept[j]); },
-          [](const std::string& t) { return !t.empty(); }, r.normalized);
-      r.row_document.reserve(rows.size());
-      std::size_t next = 0;
-      for (std::size_t j = 0; j < kept.size(); ++j) {
-        if (next < rows.size() && rows[next] == j) {
-          r.row_document.push_back(kept[j]);
-          ++next;
-          continue;
-        }
-        document_table& docs = r.input.documents;
-        docs.set_status(kept[j], record_status::empty);
-        if (docs.reason(kept[j]).empty()) docs.set_reason(kept[j], "blank after normalization");
+      document_table& docs = r.input.documents;
+      std::vector<normalized_part> parts = impl_->normalize_blocks(
+          docs.size(), [&](std::size_t i) { return docs.status(i) == record_status::kept; },
+          [&](std::size_t i) { return docs.text(i); }, false);
+      for (auto& p : parts) {
+        mark_blank(docs, p.blank);
+        r.normalized.append(std::move(p.texts));
+        r.row_document.insert(r.row_document.end(), p.rows.begin(), p.rows.end());
+        p = normalized_part{};
       }
       watch.lap("normalize");
-      KOE_THROW_IF_NOT(!r.normalized.empty(), errc::empty_corpus,
-                       r.input.source + ": no voice with text to cluster (read " +
-                           std::to_string(r.input.read()) + ")");
-
-      impl_->report("tokenize", 0);
-      r.terms = impl_->tok.intern(r.normalized);
-      watch.lap("tokenize");
-
-      impl_->report("vectorize", 0);
-      r.tfidf = vectorize(r.terms, opt.vectorize);
-      watch.lap("vectorize");
-
-      impl_->report("cluster", 0);
-      if (opt.lsa_dimensions > 0) {
-        lsa_options lsa;
-        lsa.dimensions = opt.lsa_dimensions;
-        lsa.seed = opt.cluster.seed;
-        const dense_matrix reduced = reduce_lsa(r.tfidf.rows, lsa);
-        watch.lap("reduce");
-        r.clusters = cluster(reduced, opt.cluster);
-      } else {
-        r.clusters = cluster(r.tfidf.rows, opt.cluster);
-      }
-      watch.lap("cluster");
-
-      impl_->report("describe", 0);
-      r.descriptions = describe(r.terms, r.tfidf.model, r.clusters, r.normalized, opt.describe);
-      watch.lap("describe");
+      impl_->analyze(r, watch);
     });
   } catch (const std::bad_alloc&) {
-    throw error(errc::out_of_memory,
-                r.input.source + ": the corpus does not fit in memory (" +
-                    std::to_string(r.input.read()) +
-                    " records); split it or raise min_df / lower max_features");
+    impl::out_of_memory(r);
   }
   impl_->report("done", 1);
   r.peak_rss_bytes = peak_rss_bytes();

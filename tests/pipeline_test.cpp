@@ -102,6 +102,72 @@ TEST(Pipeline, OutputFilesAreByteIdenticalForAnyThreadCount) {
   std::filesystem::remove_all(base);
 }
 
+// Reading a file streams blocks of records to normalizing tasks while the next block is read;
+// running on a corpus read beforehand normalizes it in place. Both must give the same result.
+TEST(Pipeline, ReadingWhileNormalizingMatchesRunningOnAReadCorpus) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("koe-stream-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "voices.jsonl";
+  {
+    // About 2.5 blocks of records: blank, emoji-only (blank once normalized), unreadable, and a
+    // meta key that first appears in the third block.
+    const std::string voices[] = {"アプリが重い", "配送が遅い", "ログインできない",
+                                  "ポイントが少ない", "問い合わせの返事が来ない"};
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 1; i <= 10000; ++i) {
+      if (i % 997 == 0) {
+        out << "{not json\n";
+      } else if (i % 101 == 0) {
+        out << R"({"id":"b)" << i << R"(","text":"   "})" << '\n';
+      } else if (i % 103 == 0) {
+        out << R"({"id":"e)" << i << R"(","text":"\ud83d\ude00"})" << '\n';
+      } else {
+        out << R"({"id":"v)" << i << R"(","text":")" << voices[i % 5] << "、" << i % 7
+            << R"(回目","segment":"s)" << i % 3 << '"';
+        if (i > 8500) out << R"(,"late":"x)" << i << '"';
+        out << "}\n";
+      }
+    }
+  }
+  for (int threads : {1, 2}) {
+    koe::pipeline_options o = sample_options(5, threads);
+    o.io.errors = koe::on_error::skip;
+    o.normalize.remove_emoji = true;
+    koe::pipeline p(o);
+    const auto streamed = p.run(file);
+    const auto whole = p.run(koe::read_corpus(file, o.io));
+    ASSERT_EQ(streamed.input.read(), 10000u);
+    ASSERT_EQ(whole.input.read(), 10000u);
+    EXPECT_EQ(streamed.input.meta_columns, whole.input.meta_columns);
+    EXPECT_EQ(streamed.input.count(koe::record_status::rejected), 10u);
+    EXPECT_EQ(streamed.input.count(koe::record_status::empty),
+              whole.input.count(koe::record_status::empty));
+    for (std::size_t i = 0; i < 10000; ++i) {
+      const auto a = streamed.input.documents[i].to_document();
+      const auto b = whole.input.documents[i].to_document();
+      ASSERT_EQ(a.record, b.record) << i;
+      ASSERT_EQ(a.line, b.line) << i;
+      ASSERT_EQ(a.id, b.id) << i;
+      ASSERT_EQ(a.text, b.text) << i;
+      ASSERT_EQ(a.status, b.status) << i;
+      ASSERT_EQ(a.reason, b.reason) << i;
+      ASSERT_EQ(a.meta, b.meta) << i;
+    }
+    // Record 103 is emoji only: empty after normalizing, with the reason.
+    EXPECT_EQ(streamed.input.documents[102].status, koe::record_status::empty);
+    EXPECT_EQ(streamed.input.documents[102].reason, "blank after normalization");
+    ASSERT_EQ(streamed.input.meta_columns, (std::vector<std::string>{"segment", "late"}));
+    EXPECT_EQ(streamed.input.documents[9000].meta[1], "x9001");
+    EXPECT_TRUE(streamed.input.documents[10].meta[1].empty());
+    EXPECT_EQ(streamed.input.documents[10].meta[0], "s2");
+    EXPECT_EQ(streamed.row_document, whole.row_document);
+    EXPECT_EQ(streamed.normalized.to_strings(), whole.normalized.to_strings());
+    EXPECT_EQ(streamed.clusters.assignment, whole.clusters.assignment);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Pipeline, VoiceBlankAfterNormalizationIsEmptyNotNoise) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("koe_pipeline_blank_" + std::to_string(::getpid()));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <istream>
 #include <string>
 
@@ -56,6 +57,20 @@ struct io_options {
  * ```
  */
 [[nodiscard]] corpus read_corpus(const std::filesystem::path& path, const io_options& options = {});
+
+/// Receives the records of `read_corpus_blocks`, a block at a time, in input order.
+using record_block_callback = std::function<void(document_table&& block)>;
+
+/**
+ * Reads `path` as `read_corpus` does, but hands the records over as they are read, in blocks of
+ * `block_records` (the last may be smaller), so that a caller can work on one block while the
+ * next is read. Returns the corpus without its records (source, encoding, meta columns); the
+ * blocks, appended in order, are its `documents`. Blocks read before a meta column first
+ * appears (JSON Lines) have fewer columns; `document_table::append` pads them.
+ */
+[[nodiscard]] corpus read_corpus_blocks(const std::filesystem::path& path,
+                                        const io_options& options, std::size_t block_records,
+                                        const record_block_callback& take);
 
 /// Same as `read_corpus`, from a stream; `name` is used in messages.
 [[nodiscard]] corpus read_corpus(std::istream& in, const std::string& name,
