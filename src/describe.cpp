@@ -1,12 +1,15 @@
 // Cluster descriptions: class-based TF-IDF terms, labels, representatives and repeats.
 #include <koe/describe.hpp>
 
+#include <koe/error.hpp>
+
 #include "detail/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
 
 namespace koe {
@@ -95,7 +98,7 @@ std::vector<cluster_description> describe_rows(const term_table& terms, const tf
       d.terms = std::move(weights);
       d.label = make_label(d.terms, options.label_terms);
 
-      std::unordered_set<std::string_view> seen;
+      std::unordered_set<std::decay_t<decltype(text(0))>> seen;
       for (std::size_t i : members[ci])
         if (!seen.insert(text(i)).second) ++d.duplicates;
 
@@ -135,6 +138,16 @@ std::vector<cluster_description> describe(const term_table& terms, const tfidf_m
                                           const describe_options& options) {
   return describe_rows(
       terms, model, c, [&](std::size_t i) { return texts[i]; }, options);
+}
+
+std::vector<cluster_description> describe(const term_table& terms, const tfidf_model& model,
+                                          const clustering& c,
+                                          const std::vector<std::uint64_t>& text_hash,
+                                          const describe_options& options) {
+  KOE_THROW_IF_NOT(text_hash.size() == c.assignment.size(), errc::invalid_argument,
+                   "one text hash per row expected");
+  return describe_rows(
+      terms, model, c, [&](std::size_t i) { return text_hash[i]; }, options);
 }
 
 }  // namespace koe

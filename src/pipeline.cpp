@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <new>
 
 namespace koe {
@@ -27,11 +30,14 @@ namespace {
 /// the results never depend on the number of threads.
 constexpr std::size_t block_records = 4096;
 
-/// The normalized texts of one block of records.
+/// What normalizing (and, on the streamed path, tokenizing) one block of records produced.
 struct normalized_part {
-  text_column texts;               ///< Normalized texts of `rows`, in order.
-  std::vector<std::size_t> rows;   ///< Records with text after normalizing.
-  std::vector<std::size_t> blank;  ///< Kept records that normalized to nothing.
+  text_column texts;                       ///< Normalized texts of `rows`, when kept.
+  std::vector<std::size_t> rows;           ///< Records with text after normalizing.
+  std::vector<std::size_t> blank;          ///< Kept records that normalized to nothing.
+  std::vector<std::uint64_t> hashes;       ///< Hash of each row's normalized text.
+  std::vector<std::uint32_t> hit_rows;     ///< Phrase hits: index into `rows` ...
+  std::vector<std::uint32_t> hit_phrases;  ///< ... and into the phrase list.
 };
 
 class stopwatch {
@@ -65,17 +71,29 @@ struct pipeline::impl {
   tbb::task_arena arena;
   progress_callback progress;
 
+  phrase_set phrases;
+
   explicit impl(const pipeline_options& o)
       : options(o),
         tok(o.tokenize),
-        arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic) {}
+        arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic),
+        phrases(o.phrases) {}
+
+  /// `r` before any stage: what the result records of the options.
+  analysis_result start() const {
+    analysis_result r;
+    r.dictionary = tok.dictionary();
+    r.normalization = options.normalize;
+    r.phrases = options.phrases;
+    return r;
+  }
 
   void report(const std::string& stage, double done) const {
     if (progress) progress(stage, done);
   }
 
   /// Normalizes `text(i)` for the i in [first, last) that `take(i)`; blank results go to
-  /// `out.blank` unless `keep_blank`.
+  /// `out.blank` unless `keep_blank`. Each text is kept, hashed and searched for phrases.
   template <class Take, class Text>
   void normalize_range(std::size_t first, std::size_t last, const Take& take, const Text& text,
                        bool keep_blank, normalized_part& out) const {
@@ -85,6 +103,8 @@ struct pipeline::impl {
       bytes += take(i) ? text(i).size() : 0;
     out.texts.reserve_bytes(bytes + bytes / 16);
     out.rows.reserve(last - first);
+    out.hashes.reserve(last - first);
+    std::vector<std::uint32_t> hits;
     for (std::size_t i = first; i < last; ++i) {
       if (!take(i)) continue;
       const std::string t = normalize(text(i), options.normalize);
@@ -92,9 +112,28 @@ struct pipeline::impl {
         out.blank.push_back(i);
         continue;
       }
+      phrases.find(t, hits);
+      for (const std::uint32_t h : hits) {
+        out.hit_rows.push_back(static_cast<std::uint32_t>(out.rows.size()));
+        out.hit_phrases.push_back(h);
+      }
+      out.hashes.push_back(std::hash<std::string_view>{}(t));
       out.texts.push_back(t);
       out.rows.push_back(i);
     }
+  }
+
+  /// Appends a block's rows to `r`; `first_record` is the index of the block's first record
+  /// in `r.input.documents`.
+  static void add_rows(analysis_result& r, normalized_part& p, std::size_t first_record) {
+    const std::size_t first_row = r.row_document.size();
+    for (std::size_t k = 0; k < p.hit_rows.size(); ++k)
+      r.phrase_hits.emplace_back(first_row + p.hit_rows[k], p.hit_phrases[k]);
+    for (const std::size_t i : p.rows)
+      r.row_document.push_back(first_record + i);
+    r.text_hash.insert(r.text_hash.end(), p.hashes.begin(), p.hashes.end());
+    r.normalized.append(std::move(p.texts));
+    p = normalized_part{};
   }
 
   /// `normalize_range` over [0, n) in fixed blocks, in parallel; parts in block order.
@@ -110,17 +149,24 @@ struct pipeline::impl {
     return parts;
   }
 
-  /// Every stage from tokenizing on; `r.normalized` and `r.row_document` are filled.
-  void analyze(analysis_result& r, stopwatch& watch) const {
-    const pipeline_options& opt = options;
-    KOE_THROW_IF_NOT(!r.normalized.empty(), errc::empty_corpus,
+  static void require_rows(const analysis_result& r) {
+    KOE_THROW_IF_NOT(!r.row_document.empty(), errc::empty_corpus,
                      r.input.source + ": no voice with text to cluster (read " +
                          std::to_string(r.input.read()) + ")");
+  }
 
+  /// Tokenizes the normalized rows; drops their texts unless they are to be kept.
+  void tokenize_rows(analysis_result& r, stopwatch& watch) const {
+    require_rows(r);
     report("tokenize", 0);
     r.terms = tok.intern(r.normalized);
+    if (!options.keep_normalized) r.normalized.clear();
     watch.lap("tokenize");
+  }
 
+  /// Every stage from vectorizing on; the rows and their terms are in `r`.
+  void analyze(analysis_result& r, stopwatch& watch) const {
+    const pipeline_options& opt = options;
     report("vectorize", 0);
     r.tfidf = vectorize(r.terms, opt.vectorize);
     watch.lap("vectorize");
@@ -139,7 +185,7 @@ struct pipeline::impl {
     watch.lap("cluster");
 
     report("describe", 0);
-    r.descriptions = describe(r.terms, r.tfidf.model, r.clusters, r.normalized, opt.describe);
+    r.descriptions = describe(r.terms, r.tfidf.model, r.clusters, r.text_hash, opt.describe);
     watch.lap("describe");
   }
 
@@ -171,36 +217,54 @@ void pipeline::on_progress(progress_callback callback) {
 }
 
 analysis_result pipeline::run(const std::filesystem::path& path) {
-  // Each block of records is normalized by a task while the next block is read, so that
-  // reading, which is serial, overlaps normalizing. Blocks are put together in input order.
+  // Each block of records is normalized by a task while the next block is read, so reading,
+  // which is serial, overlaps normalizing. Whichever task finishes the oldest unfinished block
+  // appends it, and any finished ones after it, to the result: blocks go in in input order
+  // (the same result for any number of threads) and do not pile up.
   struct block {
     document_table docs;
     normalized_part part;
+    bool done = false;
   };
-  analysis_result r;
-  r.dictionary = impl_->tok.dictionary();
+  analysis_result r = impl_->start();
   try {
     impl_->arena.execute([&] {
       stopwatch watch(r.timings);
       std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
+      std::mutex order;          // guards `blocks` (growth and `done`), `next` and the result
+      std::size_t next = 0;      // oldest block not yet appended
+      document_table docs;
       tbb::task_group tasks;
-      const char fork = 0, join = 0;
+      const auto work = [&](block* b) {
+        impl_->normalize_range(
+            0, b->docs.size(),
+            [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
+            [b](std::size_t i) { return b->docs.text(i); }, false, b->part);
+        const std::lock_guard<std::mutex> lock(order);
+        b->done = true;
+        for (; next < blocks.size() && blocks[next].done; ++next) {
+          block& n = blocks[next];
+          const std::size_t first_record = docs.size();
+          mark_blank(n.docs, n.part.blank);
+          docs.append(std::move(n.docs));
+          impl::add_rows(r, n.part, first_record);
+        }
+      };
       impl_->report("read", 0);
       try {
-        r.input = read_corpus_blocks(
-            path, impl_->options.io, block_records, [&](document_table&& docs) {
-              block* b = &blocks.emplace_back();
-              b->docs = std::move(docs);
-              detail::happens_before(&fork);
-              tasks.run([this, b, &fork, &join] {
-                detail::happens_after(&fork);
-                impl_->normalize_range(
-                    0, b->docs.size(),
-                    [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
-                    [b](std::size_t i) { return b->docs.text(i); }, false, b->part);
-                detail::happens_before(&join);
-              });
-            });
+        corpus c = read_corpus_blocks(path, impl_->options.io, block_records,
+                                      [&](document_table&& records) {
+                                        block* b = nullptr;
+                                        {
+                                          const std::lock_guard<std::mutex> lock(order);
+                                          b = &blocks.emplace_back();
+                                        }
+                                        b->docs = std::move(records);
+                                        tasks.run([b, &work] { work(b); });
+                                      });
+        r.input.source = std::move(c.source);
+        r.input.encoding = std::move(c.encoding);
+        r.input.meta_columns = std::move(c.meta_columns);
       } catch (...) {
         tasks.cancel();
         tasks.wait();
@@ -209,18 +273,11 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
       watch.lap("read");
       impl_->report("normalize", 0);
       tasks.wait();
-      detail::happens_after(&join);
-      for (block& b : blocks) {
-        const std::size_t offset = r.input.documents.size();
-        mark_blank(b.docs, b.part.blank);
-        r.input.documents.append(std::move(b.docs));
-        r.normalized.append(std::move(b.part.texts));
-        for (const std::size_t i : b.part.rows)
-          r.row_document.push_back(offset + i);
-        b = block{};
-      }
+      r.input.documents = std::move(docs);
       r.input.documents.resize_meta(r.input.meta_columns.size());
+      // Normalizing ran with the read; this is what it took beyond it.
       watch.lap("normalize");
+      impl_->tokenize_rows(r, watch);
       impl_->analyze(r, watch);
     });
   } catch (const std::bad_alloc&) {
@@ -245,8 +302,7 @@ std::vector<std::vector<std::string>> pipeline::tokenize(const std::vector<std::
 }
 
 analysis_result pipeline::run(corpus input) {
-  analysis_result r;
-  r.dictionary = impl_->tok.dictionary();
+  analysis_result r = impl_->start();
   r.input = std::move(input);
   try {
     impl_->arena.execute([&] {
@@ -258,11 +314,10 @@ analysis_result pipeline::run(corpus input) {
           [&](std::size_t i) { return docs.text(i); }, false);
       for (auto& p : parts) {
         mark_blank(docs, p.blank);
-        r.normalized.append(std::move(p.texts));
-        r.row_document.insert(r.row_document.end(), p.rows.begin(), p.rows.end());
-        p = normalized_part{};
+        impl::add_rows(r, p, 0);
       }
       watch.lap("normalize");
+      impl_->tokenize_rows(r, watch);
       impl_->analyze(r, watch);
     });
   } catch (const std::bad_alloc&) {

@@ -309,7 +309,11 @@ void write_table(std::ostream& out, const analysis_result& r) {
     char share[16];
     std::snprintf(share, sizeof share, "%.1f%%", 100.0 * d.share);
     std::string rep;
-    if (!d.representatives.empty()) rep = r.normalized[d.representatives.front()];
+    if (!d.representatives.empty()) {
+      const std::size_t row = d.representatives.front();
+      rep = row < r.normalized.size() ? r.normalized[row]
+                                      : r.input.documents.text(r.row_document[row]);
+    }
     out << pad(std::to_string(d.id), 4) << pad(std::to_string(d.size), 7) << pad(share, 8)
         << pad(clip(d.label, 32), 34) << clip(rep, 44) << '\n';
   }

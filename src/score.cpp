@@ -1,6 +1,8 @@
 // Adoption candidates: the three scores, decisions carried across runs and the per-voice trace.
 #include <koe/error.hpp>
 #include <koe/io.hpp>
+#include <koe/normalize.hpp>
+#include <koe/pipeline.hpp>
 #include <koe/score.hpp>
 #include <koe/tokenize.hpp>
 
@@ -485,31 +487,29 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
   f.has_segment = segment_col >= 0 && f.max_segment_weight > 1;
 
   std::unordered_map<std::string_view, int> lexicon;
-  // Surface entries bucketed by their first UTF-8 character, so one scan of a text checks only
-  // the entries that can start at each position; `may_start` (by the low 16 bits of the first
-  // byte sequence) rules most positions out without a lookup.
-  std::unordered_map<std::string_view, std::vector<const severity_entry*>> surface;
-  std::vector<bool> may_start(1u << 16, false);
-  auto char_len = [](unsigned char c) -> std::size_t {
-    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  };
-  auto start_key = [](std::string_view s, std::size_t n) {
-    std::uint32_t k = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      k = (k << 6) ^ static_cast<unsigned char>(s[i]);
-    return k & 0xFFFFu;
-  };
   for (const auto& e : o.impact.severity) {
     auto& w = lexicon[e.term];
     w = std::max(w, e.weight);
-    if (o.impact.surface_min_chars > 0 && !e.term.empty() &&
-        utf8_chars(e.term).size() >= o.impact.surface_min_chars) {
-      const std::size_t n =
-          std::min(e.term.size(), char_len(static_cast<unsigned char>(e.term[0])));
-      surface[std::string_view(e.term).substr(0, n)].push_back(&e);
-      may_start[start_key(e.term, n)] = true;
-    }
   }
+  // Entries that ipadic splits into several morphemes (二重請求, ありえない) can only be found
+  // in the normalized text. Where the pipeline looked for them while the texts were at hand,
+  // its hits are read; else the kept normalized texts are searched, or, without those, each raw
+  // text is normalized again.
+  const std::vector<std::string> surfaces =
+      with_text ? surface_phrases(o) : std::vector<std::string>{};
+  std::vector<int> surface_weight(surfaces.size());
+  for (std::size_t i = 0; i < surfaces.size(); ++i)
+    surface_weight[i] = lexicon[surfaces[i]];
+  std::vector<int> spotted(r.phrases.size(), -1);  // index in r.phrases -> in surfaces
+  bool use_hits = r.normalized.size() != rows && !surfaces.empty();
+  for (std::size_t i = 0; use_hits && i < surfaces.size(); ++i) {
+    const auto it = std::find(r.phrases.begin(), r.phrases.end(), surfaces[i]);
+    if (it == r.phrases.end())
+      use_hits = false;
+    else
+      spotted[static_cast<std::size_t>(it - r.phrases.begin())] = static_cast<int>(i);
+  }
+  const phrase_set finder(use_hits ? std::vector<std::string>{} : surfaces);
   // Each distinct term is looked up once; rows then read these by id.
   const std::size_t distinct = with_text ? r.terms.size() : 0;
   std::vector<int> term_weight(distinct, -1);
@@ -524,6 +524,10 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
   // rating summary is added up afterwards in row order.
   detail::parallel_chunks(rows, 256, [&](std::size_t first, std::size_t last) {
     std::vector<std::string_view> hits;
+    std::vector<std::uint32_t> found;
+    std::string renormalized;
+    auto hit = std::lower_bound(r.phrase_hits.begin(), r.phrase_hits.end(),
+                                std::pair<std::size_t, std::uint32_t>(first, 0));
     for (std::size_t row = first; row < last; ++row) {
       const document_view d = r.input.documents[r.row_document[row]];
       auto meta = [&](int col) -> std::optional<std::string_view> {
@@ -553,24 +557,22 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
           negated = negated || term_negated[id] != 0;
         }
       }
-      // Entries that ipadic splits into several morphemes (二重請求, ありえない) can only be
-      // found in the text itself.
-      const std::string_view text = row < r.normalized.size() ? r.normalized[row] : d.text;
-      for (std::size_t at = 0; at < text.size() && !surface.empty();) {
-        const std::size_t n =
-            std::min(text.size() - at, char_len(static_cast<unsigned char>(text[at])));
-        const std::string_view first = std::string_view(text).substr(at, n);
-        if (may_start[start_key(first, n)]) {
-          if (auto it = surface.find(first); it != surface.end()) {
-            for (const severity_entry* e : it->second) {
-              if (text.compare(at, e->term.size(), e->term) == 0) {
-                hits.emplace_back(e->term);
-                strongest = std::max(strongest, e->weight);
-              }
-            }
-          }
+      found.clear();
+      if (use_hits) {
+        for (; hit != r.phrase_hits.end() && hit->first == row; ++hit)
+          if (const int i = spotted[hit->second]; i >= 0)
+            found.push_back(static_cast<std::uint32_t>(i));
+      } else if (!finder.empty()) {
+        if (row < r.normalized.size()) {
+          finder.find(r.normalized[row], found);
+        } else {
+          renormalized = normalize(d.text, r.normalization);
+          finder.find(renormalized, found);
         }
-        at += n;
+      }
+      for (const std::uint32_t i : found) {
+        hits.emplace_back(surfaces[i]);
+        strongest = std::max(strongest, surface_weight[i]);
       }
       f.severity[row] = strongest;
       if (!hits.empty()) {
@@ -1735,6 +1737,16 @@ score_options parse_score_config(std::string_view text, const std::string& name,
 score_options load_score_config(const fs::path& path) {
   const std::string text = read_text_file(path, "configuration");
   return parse_score_config(text, path.string(), path.parent_path());
+}
+
+std::vector<std::string> surface_phrases(const score_options& options) {
+  std::vector<std::string> out;
+  if (options.impact.surface_min_chars == 0) return out;
+  for (const auto& e : options.impact.severity) {
+    if (e.term.empty() || utf8_chars(e.term).size() < options.impact.surface_min_chars) continue;
+    if (std::find(out.begin(), out.end(), e.term) == out.end()) out.push_back(e.term);
+  }
+  return out;
 }
 
 }  // namespace koe

@@ -2,6 +2,7 @@
 #include <koe/error.hpp>
 #include <koe/terms.hpp>
 
+#include <algorithm>
 #include <limits>
 
 namespace koe {
@@ -74,6 +75,53 @@ void term_table::append(const term_table& other) {
 void term_table::reserve(std::size_t rows, std::size_t occurrences) {
   offsets_.reserve(offsets_.size() + rows);
   ids_.reserve(ids_.size() + occurrences);
+}
+
+namespace {
+
+std::size_t char_bytes(unsigned char c) noexcept {
+  return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+std::uint32_t start_key(std::string_view s, std::size_t n) noexcept {
+  std::uint32_t k = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    k = (k << 6) ^ static_cast<unsigned char>(s[i]);
+  return k & 0xFFFFu;
+}
+
+}  // namespace
+
+phrase_set::phrase_set(std::vector<std::string> phrases) : phrases_(std::move(phrases)) {
+  KOE_THROW_IF_NOT(phrases_.size() < std::numeric_limits<std::uint32_t>::max(),
+                   errc::invalid_argument, "too many phrases");
+  may_start_.assign(std::size_t{1} << 16, false);
+  for (std::size_t i = 0; i < phrases_.size(); ++i) {
+    const std::string& p = phrases_[i];
+    if (p.empty()) continue;
+    const std::size_t n = std::min(p.size(), char_bytes(static_cast<unsigned char>(p[0])));
+    by_first_[p.substr(0, n)].push_back(static_cast<std::uint32_t>(i));
+    may_start_[start_key(p, n)] = true;
+  }
+}
+
+void phrase_set::find(std::string_view text, std::vector<std::uint32_t>& hits) const {
+  hits.clear();
+  if (by_first_.empty()) return;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t n =
+        std::min(text.size() - at, char_bytes(static_cast<unsigned char>(text[at])));
+    const std::string_view first = text.substr(at, n);
+    if (may_start_[start_key(first, n)]) {
+      if (const auto it = by_first_.find(first); it != by_first_.end()) {
+        for (const std::uint32_t i : it->second)
+          if (text.substr(at).starts_with(phrases_[i])) hits.push_back(i);
+      }
+    }
+    at += n;
+  }
+  std::sort(hits.begin(), hits.end());
+  hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
 }
 
 }  // namespace koe

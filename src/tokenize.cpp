@@ -447,6 +447,11 @@ std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
   return out;
 }
 
+void tokenizer::worker::intern(std::string_view text, term_table& table) {
+  impl_->scan(text, [&](std::string_view t) { table.push(t); });
+  table.end_row();
+}
+
 std::vector<std::vector<std::string>> tokenizer::terms(
     const std::vector<std::string>& texts) const {
   std::vector<std::vector<std::string>> out(texts.size());
@@ -502,10 +507,8 @@ term_table tokenizer::intern_rows(std::size_t rows, const Text& text) const {
                            if (!w) w = std::make_unique<worker>(new_worker());
                            const std::size_t end = std::min(rows, (b + 1) * block);
                            part.reserve(end - b * block, 16 * (end - b * block));
-                           for (std::size_t i = b * block; i < end; ++i) {
-                             w->impl_->scan(text(i), [&](std::string_view t) { part.push(t); });
-                             part.end_row();
-                           }
+                           for (std::size_t i = b * block; i < end; ++i)
+                             w->intern(text(i), part);
                            detail::happens_before(&handoff);
                            return part;
                          }) &

@@ -1,6 +1,7 @@
 #include <koe/error.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
+#include <koe/score.hpp>
 
 #include "reference_lloyd.hpp"
 
@@ -105,8 +106,8 @@ TEST(Pipeline, OutputFilesAreByteIdenticalForAnyThreadCount) {
 // Reading a file streams blocks of records to normalizing tasks while the next block is read;
 // running on a corpus read beforehand normalizes it in place. Both must give the same result.
 TEST(Pipeline, ReadingWhileNormalizingMatchesRunningOnAReadCorpus) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("koe-stream-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("koe-stream-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto file = dir / "voices.jsonl";
   {
@@ -166,6 +167,36 @@ TEST(Pipeline, ReadingWhileNormalizingMatchesRunningOnAReadCorpus) {
     EXPECT_EQ(streamed.clusters.assignment, whole.clusters.assignment);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Dropping the normalized texts after tokenizing (what the CLI does) must change no output:
+// repeats are told by hashes, lexicon phrases are found while the texts are at hand, or, when
+// they were not looked for, in the raw texts normalized again.
+TEST(Pipeline, DroppingTheNormalizedTextsChangesNoOutput) {
+  const koe::score_options so = koe::default_score_options();
+  ASSERT_FALSE(koe::surface_phrases(so).empty());
+  auto outputs = [&](bool keep, bool spot) {
+    koe::pipeline_options o = sample_options(12, 2);
+    o.keep_normalized = keep;
+    if (spot) o.phrases = koe::surface_phrases(so);
+    koe::pipeline p(o);
+    const auto r = p.run(sample);
+    EXPECT_EQ(r.normalized.size(), keep ? r.row_document.size() : 0u);
+    EXPECT_EQ(r.text_hash.size(), r.row_document.size());
+    const koe::adoption_result a = koe::assess(r, so, {});
+    koe::report_options ro;
+    ro.adoption = &a;
+    std::ostringstream all;
+    for (auto f : {koe::report_format::clusters_json, koe::report_format::assignments_csv,
+                   koe::report_format::candidates_json, koe::report_format::trace_csv})
+      koe::write_report(all, r, f, ro);
+    return all.str();
+  };
+  const std::string kept = outputs(true, false);
+  EXPECT_EQ(outputs(false, true), kept);
+  EXPECT_EQ(outputs(false, false), kept);
+  // The sample has voices that only the text scan can score (lexicon entries ipadic splits).
+  EXPECT_NE(kept.find("二重請求"), std::string::npos);
 }
 
 TEST(Pipeline, VoiceBlankAfterNormalizationIsEmptyNotNoise) {

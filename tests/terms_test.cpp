@@ -98,3 +98,33 @@ TEST(Terms, CountsAndMatrixEqualTheStringPathForAnyThreadCount) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(PhraseSet, FindsEachPhraseOnceInIndexOrder) {
+  const koe::phrase_set p({"ありえない", "二重請求", "請求", "ない", "abc"});
+  std::vector<std::uint32_t> hits;
+  p.find("二重請求はありえない。請求がない", hits);
+  EXPECT_EQ(hits, (std::vector<std::uint32_t>{0, 1, 2, 3}));
+  p.find("abcabc", hits);
+  EXPECT_EQ(hits, (std::vector<std::uint32_t>{4}));
+  p.find("ab", hits);  // a phrase cut off at the end of the text is not found
+  EXPECT_TRUE(hits.empty());
+  p.find("", hits);
+  EXPECT_TRUE(hits.empty());
+}
+
+TEST(PhraseSet, CopiesKeepWorkingAfterTheOriginalIsGone) {
+  // Short phrases live inside their strings; a copy must not look them up in the original.
+  std::vector<std::uint32_t> hits;
+  koe::phrase_set copy;
+  {
+    const koe::phrase_set p({"遅い", "高い"});
+    copy = p;
+  }
+  copy.find("配送が遅いし高い", hits);
+  EXPECT_EQ(hits, (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_TRUE(koe::phrase_set().empty());
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 #include <koe/vectorize.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,13 @@ struct describe_options {
                                                         const tfidf_model& model,
                                                         const clustering& c,
                                                         const std::vector<std::string>& texts,
+                                                        const describe_options& options = {});
+/// The same with each row's text known by its hash (`analysis_result::text_hash`): rows with
+/// equal hashes repeat each other.
+[[nodiscard]] std::vector<cluster_description> describe(const term_table& terms,
+                                                        const tfidf_model& model,
+                                                        const clustering& c,
+                                                        const std::vector<std::uint64_t>& text_hash,
                                                         const describe_options& options = {});
 /// The same with the texts in a column.
 [[nodiscard]] std::vector<cluster_description> describe(const term_table& terms,

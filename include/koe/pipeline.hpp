@@ -10,10 +10,12 @@
 #include <koe/vectorize.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace koe {
@@ -28,6 +30,13 @@ struct pipeline_options {
   int lsa_dimensions = 0;  ///< Reduce to this many LSA dimensions before clustering (0 = off).
   describe_options describe;
   int threads = 0;  ///< Worker threads (0 = all cores). Never changes the results.
+  /// Keep each row's normalized text in `analysis_result::normalized`. When off, a text lives
+  /// only while its block of records is tokenized, which saves about its size per voice;
+  /// duplicates are then told by `analysis_result::text_hash` and phrases by `phrases`.
+  bool keep_normalized = true;
+  /// Phrases to look for in each normalized voice while it is at hand (for scoring, the
+  /// lexicon entries of `koe::surface_phrases`); found ones go to `analysis_result::phrase_hits`.
+  std::vector<std::string> phrases;
 };
 
 /// Wall time of one stage.
@@ -41,8 +50,15 @@ struct stage_time {
 struct analysis_result {
   corpus input;                           ///< Every record read, with its status.
   std::vector<std::size_t> row_document;  ///< Index into `input.documents` of each row.
-  text_column normalized;                 ///< Normalized text of each row.
-  term_table terms;                       ///< Terms of each row, interned.
+  text_column normalized;  ///< Normalized text of each row (empty unless `keep_normalized`).
+  /// Hash of each row's normalized text: equal texts have equal hashes, so repeated voices are
+  /// found without keeping the texts.
+  std::vector<std::uint64_t> text_hash;
+  normalize_options normalization;   ///< How the texts were normalized.
+  std::vector<std::string> phrases;  ///< `pipeline_options::phrases`, as looked for.
+  /// (row, index into `phrases`) of each phrase found, by row, then by phrase.
+  std::vector<std::pair<std::size_t, std::uint32_t>> phrase_hits;
+  term_table terms;  ///< Terms of each row, interned.
   tfidf_matrix tfidf;
   clustering clusters;
   std::vector<cluster_description> descriptions;

@@ -403,4 +403,9 @@ std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
 [[nodiscard]] score_options parse_score_config(std::string_view toml, const std::string& name,
                                                const std::filesystem::path& base_dir = {});
 
+/// The lexicon entries of `options` that scoring looks for in the text itself (those of
+/// `surface_min_chars` characters or more), once each: give them to `pipeline_options::phrases`
+/// so that they are found while the texts are at hand.
+[[nodiscard]] std::vector<std::string> surface_phrases(const score_options& options);
+
 }  // namespace koe

@@ -79,4 +79,40 @@ class term_table {
   std::vector<std::size_t> offsets_{0};
 };
 
+/**
+ * A set of phrases to spot in texts, such as lexicon entries that the tokenizer splits into
+ * several morphemes (二重請求 is 二重 + 請求 to ipadic) and so can only be found in the text.
+ * One pass over a text checks, at each character, only the phrases that start with it.
+ *
+ * **Example**
+ * ```cpp
+ * koe::phrase_set p({"二重請求", "ありえない"});
+ * std::vector<std::uint32_t> hits;
+ * p.find("二重請求はありえない", hits);  // hits == {0, 1}
+ * ```
+ */
+class phrase_set {
+ public:
+  phrase_set() = default;
+  explicit phrase_set(std::vector<std::string> phrases);
+
+  [[nodiscard]] const std::vector<std::string>& phrases() const noexcept { return phrases_; }
+  [[nodiscard]] bool empty() const noexcept { return phrases_.empty(); }
+  /// Replaces `hits` with the indices of the phrases found in `text`, ascending, each once.
+  void find(std::string_view text, std::vector<std::uint32_t>& hits) const;
+
+ private:
+  struct hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::vector<std::string> phrases_;
+  /// Phrase indices by the phrase's first UTF-8 character (owned keys: copies stay valid).
+  std::unordered_map<std::string, std::vector<std::uint32_t>, hash, std::equal_to<>> by_first_;
+  /// Rules out most positions without a lookup: by the low 16 bits of a character's bytes.
+  std::vector<bool> may_start_;
+};
+
 }  // namespace koe

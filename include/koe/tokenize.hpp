@@ -83,6 +83,8 @@ class tokenizer {
     [[nodiscard]] std::vector<token> analyze(std::string_view text);
     /// Terms of `text` after the POS filter, compounds, negation, numbers and stop words.
     [[nodiscard]] std::vector<std::string> terms(std::string_view text);
+    /// The same terms, interned into `table` as one new row.
+    void intern(std::string_view text, term_table& table);
 
    private:
     friend class tokenizer;

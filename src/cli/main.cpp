@@ -304,6 +304,10 @@ int main(int argc, char** argv) {
     const std::vector<koe::decision> decided =
         decisions.empty() ? std::vector<koe::decision>{} : koe::read_decisions(decisions);
 
+    // The normalized texts are not written anywhere: each is dropped once tokenized, and the
+    // lexicon phrases scoring looks for in them are found while they are at hand.
+    o.keep_normalized = false;
+    o.phrases = koe::surface_phrases(so);
     koe::pipeline p(o);
     p.on_progress(make_progress(a.quiet));
     koe::analysis_result r = p.run(a.input);
