@@ -159,8 +159,12 @@ struct pipeline::impl {
   void tokenize_rows(analysis_result& r, stopwatch& watch) const {
     require_rows(r);
     report("tokenize", 0);
-    r.terms = tok.intern(r.normalized);
-    if (!options.keep_normalized) r.normalized.clear();
+    if (options.keep_normalized) {
+      r.terms = tok.intern(r.normalized);
+    } else {
+      r.terms = tok.intern(std::move(r.normalized));
+      r.normalized.clear();
+    }
     watch.lap("tokenize");
   }
 

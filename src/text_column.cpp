@@ -80,7 +80,24 @@ void text_column::reserve_bytes(std::size_t bytes) {
   blocks_.back().reserve(bytes);
 }
 
+void text_column::release_before(std::size_t n) {
+  if (entries_.empty()) return;
+  // The first block still needed is that of the first non-empty string from `n` on.
+  std::size_t keep = blocks_.size();
+  for (std::size_t i = n; i < entries_.size(); ++i) {
+    if (entries_[i].size > 0) {
+      keep = entries_[i].block;
+      break;
+    }
+  }
+  // Pushing after a release would write into the last block; keep it.
+  keep = std::min(keep, blocks_.size() - 1);
+  for (; released_ < keep; ++released_)
+    std::string().swap(blocks_[released_]);
+}
+
 void text_column::clear() noexcept {
+  released_ = 0;
   blocks_.clear();
   entries_.clear();
   size_ = 0;

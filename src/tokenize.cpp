@@ -467,15 +467,25 @@ std::vector<std::vector<std::string>> tokenizer::terms(
 }
 
 term_table tokenizer::intern(const std::vector<std::string>& texts) const {
-  return intern_rows(texts.size(), [&](std::size_t i) { return std::string_view(texts[i]); });
+  return intern_rows(
+      texts.size(), [&](std::size_t i) { return std::string_view(texts[i]); }, [](std::size_t) {});
 }
 
 term_table tokenizer::intern(const text_column& texts) const {
-  return intern_rows(texts.size(), [&](std::size_t i) { return texts[i]; });
+  return intern_rows(
+      texts.size(), [&](std::size_t i) { return texts[i]; }, [](std::size_t) {});
 }
 
-template <class Text>
-term_table tokenizer::intern_rows(std::size_t rows, const Text& text) const {
+term_table tokenizer::intern(text_column&& texts) const {
+  term_table out = intern_rows(
+      texts.size(), [&](std::size_t i) { return texts[i]; },
+      [&](std::size_t end) { texts.release_before(end); });
+  texts.clear();
+  return out;
+}
+
+template <class Text, class Done>
+term_table tokenizer::intern_rows(std::size_t rows, const Text& text, const Done& done) const {
   // Fixed blocks, each interned on its own by any thread, then appended in block order: the ids
   // come out in order of first appearance whatever the number of threads. A pipeline with a few
   // blocks in flight keeps memory to the table plus those blocks, not a copy of every block.
@@ -525,6 +535,8 @@ term_table tokenizer::intern_rows(std::size_t rows, const Text& text) const {
                                                                         static_cast<double>(rows)));
                            }
                            out.append(part);
+                           // Rows before out.rows() are done, and no block in flight is earlier.
+                           done(out.rows());
                            detail::happens_before(&in_order);
                          }));
   detail::happens_after(&in_order);

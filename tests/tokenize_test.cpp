@@ -189,6 +189,13 @@ TEST(Tokenize, InternedTermsEqualTheTermsForAnyThreadCount) {
     arena.execute([&] { t = tok.intern(texts); });
     EXPECT_EQ(t.to_rows(), plain) << threads << " threads";
     EXPECT_EQ(t.terms(), expected.terms()) << threads << " threads";
+    // From a column consumed as it goes: the same table, and the column given back.
+    koe::text_column column;
+    for (const auto& s : texts)
+      column.push_back(s);
+    arena.execute([&] { t = tok.intern(std::move(column)); });
+    EXPECT_EQ(t.to_rows(), plain) << threads << " threads, consumed column";
+    EXPECT_TRUE(column.empty());
   }
 }
 

@@ -98,6 +98,19 @@ TEST(TextColumn, AppendingAllEmptyColumnsKeepsTheCount) {
   EXPECT_TRUE(c[3].empty());
 }
 
+TEST(TextColumn, ReleasingEarlierStringsLeavesLaterOnesIntact) {
+  const auto v = sample_strings(20000, 4);  // a few dozen blocks, some of one string each
+  koe::text_column c = column_of(v);
+  for (std::size_t n : {0u, 1u, 5000u, 5000u, 15000u, 19999u}) {
+    c.release_before(n);
+    for (std::size_t i = n; i < v.size(); ++i)
+      ASSERT_EQ(c[i], v[i]) << "after releasing before " << n << ", string " << i;
+  }
+  c.push_back("あと");  // the last block is never released, so pushing goes on
+  EXPECT_EQ(c[v.size()], "あと");
+  EXPECT_EQ(c[v.size() - 1], v.back());
+}
+
 TEST(TextColumn, CopiesAreIndependent) {
   koe::text_column a = column_of({"一", "二"});
   koe::text_column b = a;

@@ -52,6 +52,10 @@ class text_column {
   /// known ahead grows without spare blocks.
   void reserve_bytes(std::size_t bytes);
   void clear() noexcept;
+  /// Frees the storage of the strings before `n` where no later string shares it, so that a
+  /// column consumed in order gives its memory back as it goes. Those strings must not be read
+  /// again; other threads may go on reading strings from `n` on meanwhile.
+  void release_before(std::size_t n);
 
   /// Every string, in order, as owning copies (for callers that want plain lists).
   [[nodiscard]] std::vector<std::string> to_strings() const;
@@ -69,6 +73,7 @@ class text_column {
   std::vector<entry> entries_;  ///< Empty while every string so far is empty.
   std::size_t size_ = 0;
   std::size_t bytes_ = 0;
+  std::size_t released_ = 0;  ///< Blocks before this one have been freed.
 };
 
 }  // namespace koe

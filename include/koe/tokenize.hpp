@@ -113,10 +113,12 @@ class tokenizer {
   [[nodiscard]] term_table intern(const std::vector<std::string>& texts) const;
   /// `intern` over a column of texts.
   [[nodiscard]] term_table intern(const text_column& texts) const;
+  /// The same, giving the texts' memory back as their rows are done (`texts` ends up empty).
+  [[nodiscard]] term_table intern(text_column&& texts) const;
 
  private:
-  template <class Text>
-  term_table intern_rows(std::size_t rows, const Text& text) const;
+  template <class Text, class Done>
+  term_table intern_rows(std::size_t rows, const Text& text, const Done& done) const;
 
   struct impl;
   std::unique_ptr<impl> impl_;
