@@ -193,6 +193,25 @@ struct pipeline::impl {
     watch.lap("describe");
   }
 
+  /// Runs `first(r, watch)` (reading and normalizing), then every later stage, in the arena;
+  /// running out of memory becomes a `koe::error`.
+  template <class First>
+  analysis_result run_stages(analysis_result r, const First& first) {
+    try {
+      arena.execute([&] {
+        stopwatch watch(r.timings);
+        first(r, watch);
+        tokenize_rows(r, watch);
+        analyze(r, watch);
+      });
+    } catch (const std::bad_alloc&) {
+      out_of_memory(r);
+    }
+    report("done", 1);
+    r.peak_rss_bytes = peak_rss_bytes();
+    return r;
+  }
+
   [[noreturn]] static void out_of_memory(const analysis_result& r) {
     throw error(errc::out_of_memory,
                 r.input.source + ": the corpus does not fit in memory (" +
@@ -230,66 +249,60 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
     normalized_part part;
     bool done = false;
   };
-  analysis_result r = impl_->start();
-  try {
-    impl_->arena.execute([&] {
-      stopwatch watch(r.timings);
-      std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
-      std::mutex order;          // guards `blocks` (growth and `done`), `next` and the result
-      std::size_t next = 0;      // oldest block not yet appended
-      document_table docs;
-      tbb::task_group tasks;
-      const auto work = [&](block* b) {
-        impl_->normalize_range(
-            0, b->docs.size(),
-            [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
-            [b](std::size_t i) { return b->docs.text(i); }, false, b->part);
-        const std::lock_guard<std::mutex> lock(order);
-        b->done = true;
-        for (; next < blocks.size() && blocks[next].done; ++next) {
-          block& n = blocks[next];
-          const std::size_t first_record = docs.size();
-          mark_blank(n.docs, n.part.blank);
-          docs.append(std::move(n.docs));
-          impl::add_rows(r, n.part, first_record);
-        }
-      };
-      impl_->report("read", 0);
-      try {
-        corpus c = read_corpus_blocks(path, impl_->options.io, block_records,
-                                      [&](document_table&& records) {
-                                        block* b = nullptr;
-                                        {
-                                          const std::lock_guard<std::mutex> lock(order);
-                                          b = &blocks.emplace_back();
-                                        }
-                                        b->docs = std::move(records);
-                                        tasks.run([b, &work] { work(b); });
-                                      });
-        r.input.source = std::move(c.source);
-        r.input.encoding = std::move(c.encoding);
-        r.input.meta_columns = std::move(c.meta_columns);
-      } catch (...) {
-        tasks.cancel();
-        tasks.wait();
-        throw;
+  return impl_->run_stages(impl_->start(), [&](analysis_result& r, stopwatch& watch) {
+    std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
+    std::mutex order;          // guards `blocks` (growth and `done`), `next` and the result
+    std::size_t next = 0;      // oldest block not yet appended
+    document_table docs;
+    tbb::task_group tasks;
+    const char join = 0;  // tasks' end -> after tasks.wait(), told to ThreadSanitizer
+    const auto work = [&](block* b) {
+      detail::happens_after(b);
+      impl_->normalize_range(
+          0, b->docs.size(),
+          [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
+          [b](std::size_t i) { return b->docs.text(i); }, false, b->part);
+      const std::lock_guard<std::mutex> lock(order);
+      b->done = true;
+      for (; next < blocks.size() && blocks[next].done; ++next) {
+        block& n = blocks[next];
+        const std::size_t first_record = docs.size();
+        mark_blank(n.docs, n.part.blank);
+        docs.append(std::move(n.docs));
+        impl::add_rows(r, n.part, first_record);
       }
-      watch.lap("read");
-      impl_->report("normalize", 0);
+      detail::happens_before(&join);
+    };
+    impl_->report("read", 0);
+    try {
+      corpus c =
+          read_corpus_blocks(path, impl_->options.io, block_records, [&](document_table&& records) {
+            block* b = nullptr;
+            {
+              const std::lock_guard<std::mutex> lock(order);
+              b = &blocks.emplace_back();
+            }
+            b->docs = std::move(records);
+            detail::happens_before(b);
+            tasks.run([b, &work] { work(b); });
+          });
+      r.input.source = std::move(c.source);
+      r.input.encoding = std::move(c.encoding);
+      r.input.meta_columns = std::move(c.meta_columns);
+    } catch (...) {
+      tasks.cancel();
       tasks.wait();
-      r.input.documents = std::move(docs);
-      r.input.documents.resize_meta(r.input.meta_columns.size());
-      // Normalizing ran with the read; this is what it took beyond it.
-      watch.lap("normalize");
-      impl_->tokenize_rows(r, watch);
-      impl_->analyze(r, watch);
-    });
-  } catch (const std::bad_alloc&) {
-    impl::out_of_memory(r);
-  }
-  impl_->report("done", 1);
-  r.peak_rss_bytes = peak_rss_bytes();
-  return r;
+      throw;
+    }
+    watch.lap("read");
+    impl_->report("normalize", 0);
+    tasks.wait();
+    detail::happens_after(&join);
+    r.input.documents = std::move(docs);
+    r.input.documents.resize_meta(r.input.meta_columns.size());
+    // Normalizing ran with the read; this is what it took beyond it.
+    watch.lap("normalize");
+  });
 }
 
 std::vector<std::vector<std::string>> pipeline::tokenize(const std::vector<std::string>& texts) {
@@ -306,30 +319,20 @@ std::vector<std::vector<std::string>> pipeline::tokenize(const std::vector<std::
 }
 
 analysis_result pipeline::run(corpus input) {
-  analysis_result r = impl_->start();
-  r.input = std::move(input);
-  try {
-    impl_->arena.execute([&] {
-      stopwatch watch(r.timings);
-      impl_->report("normalize", 0);
-      document_table& docs = r.input.documents;
-      std::vector<normalized_part> parts = impl_->normalize_blocks(
-          docs.size(), [&](std::size_t i) { return docs.status(i) == record_status::kept; },
-          [&](std::size_t i) { return docs.text(i); }, false);
-      for (auto& p : parts) {
-        mark_blank(docs, p.blank);
-        impl::add_rows(r, p, 0);
-      }
-      watch.lap("normalize");
-      impl_->tokenize_rows(r, watch);
-      impl_->analyze(r, watch);
-    });
-  } catch (const std::bad_alloc&) {
-    impl::out_of_memory(r);
-  }
-  impl_->report("done", 1);
-  r.peak_rss_bytes = peak_rss_bytes();
-  return r;
+  analysis_result start = impl_->start();
+  start.input = std::move(input);
+  return impl_->run_stages(std::move(start), [&](analysis_result& r, stopwatch& watch) {
+    impl_->report("normalize", 0);
+    document_table& docs = r.input.documents;
+    std::vector<normalized_part> parts = impl_->normalize_blocks(
+        docs.size(), [&](std::size_t i) { return docs.status(i) == record_status::kept; },
+        [&](std::size_t i) { return docs.text(i); }, false);
+    for (auto& p : parts) {
+      mark_blank(docs, p.blank);
+      impl::add_rows(r, p, 0);
+    }
+    watch.lap("normalize");
+  });
 }
 
 }  // namespace koe

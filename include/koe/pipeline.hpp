@@ -30,9 +30,10 @@ struct pipeline_options {
   int lsa_dimensions = 0;  ///< Reduce to this many LSA dimensions before clustering (0 = off).
   describe_options describe;
   int threads = 0;  ///< Worker threads (0 = all cores). Never changes the results.
-  /// Keep each row's normalized text in `analysis_result::normalized`. When off, a text lives
-  /// only while its block of records is tokenized, which saves about its size per voice;
-  /// duplicates are then told by `analysis_result::text_hash` and phrases by `phrases`.
+  /// Keep each row's normalized text in `analysis_result::normalized`. When off, the texts are
+  /// given back block by block as they are tokenized, which saves about their size per voice in
+  /// every later stage; repeats are still told by `analysis_result::text_hash`, and the phrases
+  /// below are found while the texts are at hand.
   bool keep_normalized = true;
   /// Phrases to look for in each normalized voice while it is at hand (for scoring, the
   /// lexicon entries of `koe::surface_phrases`); found ones go to `analysis_result::phrase_hits`.
