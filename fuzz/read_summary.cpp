@@ -25,7 +25,7 @@ void check_corpus(const koe::corpus& c, const read_request& r) {
   std::size_t rejected = 0;
   std::size_t last_line = 1;
   for (std::size_t i = 0; i < c.documents.size(); ++i) {
-    const koe::document& d = c.documents[i];
+    const koe::document_view d = c.documents[i];
     const std::string at = r.name + " record " + std::to_string(i + 1) + ": ";
     check(d.record == i + 1, at + "record numbers run 1, 2, 3, ...");
     check(d.line >= last_line, at + "lines never go back");
@@ -42,7 +42,7 @@ void check_corpus(const koe::corpus& c, const read_request& r) {
         ++rejected;
         check(r.skip, at + "rejected without on_error::skip");
         check(d.reason.starts_with("line " + std::to_string(d.line) + ": "),
-              at + "reason names the record's line: " + d.reason);
+              at + "reason names the record's line: " + std::string(d.reason));
         check(d.text.empty(), at + "a rejected record carries no text");
         continue;
     }
@@ -50,8 +50,8 @@ void check_corpus(const koe::corpus& c, const read_request& r) {
     check(valid_utf8(d.text), at + "text is not valid UTF-8");
     check(d.text.find('\0') == std::string::npos, at + "text holds a NUL byte");
     check(valid_utf8(d.id) && valid_utf8(d.timestamp), at + "id or timestamp not UTF-8");
-    for (const auto& m : d.meta)
-      check(valid_utf8(m), at + "meta value not UTF-8");
+    for (std::size_t j = 0; j < d.meta.size(); ++j)
+      check(valid_utf8(d.meta[j]), at + "meta value not UTF-8");
     if (r.max_voice_bytes > 0)
       check(d.text.size() <= r.max_voice_bytes, at + "text longer than max_voice_bytes");
     check(d.status == koe::record_status::empty || !d.text.empty(), at + "kept but empty");
@@ -80,8 +80,8 @@ std::string KOE_FUZZ_READ_SUMMARY(const read_request& r) {
     for (const auto& d : c.documents) {
       s << d.record << ' ' << d.line << ' ' << static_cast<int>(d.status) << " [" << d.id << "] ["
         << d.text << "] [" << d.timestamp << "] [" << d.reason << "]";
-      for (const auto& m : d.meta)
-        s << " [" << m << ']';
+      for (std::size_t j = 0; j < d.meta.size(); ++j)
+        s << " [" << d.meta[j] << ']';
       s << '\n';
     }
   } catch (const koe::error& e) {

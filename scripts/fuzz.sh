@@ -54,6 +54,14 @@ compile "$out/obj/normalize.o" src/normalize.cpp & pids+=($!)
 compile "$out/obj/tokenize.o" src/tokenize.cpp & pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
 compile "$out/obj/terms.o" src/terms.cpp
+pids=()
+compile "$out/obj/types.o" src/types.cpp & pids+=($!)
+compile "$out/obj/types_small.o" src/types.cpp -Dkoe=koe_small & pids+=($!)
+for p in "${pids[@]}"; do wait "$p"; done
+pids=()
+compile "$out/obj/text_column.o" src/text_column.cpp & pids+=($!)
+compile "$out/obj/text_column_small.o" src/text_column.cpp -Dkoe=koe_small & pids+=($!)
+for p in "${pids[@]}"; do wait "$p"; done
 compile "$out/obj/read_summary.o" fuzz/read_summary.cpp
 compile "$out/obj/read_summary_small.o" fuzz/read_summary.cpp -Dkoe=koe_small -DKOE_FUZZ_SMALL
 
@@ -67,9 +75,12 @@ for t in "${targets[@]}"; do
   case "$t" in
     fuzz_read | fuzz_encoding)
       link "$t" "$out/obj/read_summary.o" "$out/obj/read_summary_small.o" "$out/obj/io.o" \
-        "$out/obj/io_small.o" ;;
+        "$out/obj/io_small.o" "$out/obj/types.o" "$out/obj/types_small.o" \
+        "$out/obj/text_column.o" "$out/obj/text_column_small.o" ;;
     fuzz_normalize) link "$t" "$out/obj/normalize.o" ;;
-    fuzz_tokenize) link "$t" "$out/obj/normalize.o" "$out/obj/tokenize.o" "$out/obj/terms.o" ;;
+    fuzz_tokenize)
+      link "$t" "$out/obj/normalize.o" "$out/obj/tokenize.o" "$out/obj/terms.o" \
+        "$out/obj/text_column.o" ;;
     *) echo "fuzz.sh: unknown target '$t' (${all_targets[*]})" >&2; exit 2 ;;
   esac
 done
