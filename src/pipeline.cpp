@@ -241,9 +241,10 @@ void pipeline::on_progress(progress_callback callback) {
 
 analysis_result pipeline::run(const std::filesystem::path& path) {
   // Each block of records is normalized by a task while the next block is read, so reading,
-  // which is serial, overlaps normalizing. Whichever task finishes the oldest unfinished block
-  // appends it, and any finished ones after it, to the result: blocks go in in input order
-  // (the same result for any number of threads) and do not pile up.
+  // which is serial, overlaps normalizing. Each task takes the oldest block not yet taken, and
+  // whichever task finishes the oldest unfinished block appends it, and any finished ones after
+  // it, to the result: blocks go in in input order (the same result for any number of threads)
+  // and do not pile up.
   struct block {
     document_table docs;
     normalized_part part;
@@ -251,13 +252,20 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
   };
   return impl_->run_stages(impl_->start(), [&](analysis_result& r, stopwatch& watch) {
     std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
-    std::mutex order;          // guards `blocks` (growth and `done`), `next` and the result
+    std::mutex order;          // guards `blocks`, `taken`, `next` and the result
+    std::size_t taken = 0;     // blocks handed to tasks
     std::size_t next = 0;      // oldest block not yet appended
     document_table docs;
     tbb::task_group tasks;
     const char join = 0;  // tasks' end -> after tasks.wait(), told to ThreadSanitizer
-    const auto work = [&](block* b) {
-      detail::happens_after(b);
+    const auto work = [&] {
+      // The oldest block not yet taken, whichever task this is: a thread that runs its own
+      // tasks newest first still works through the blocks in input order.
+      block* b = nullptr;
+      {
+        const std::lock_guard<std::mutex> lock(order);
+        b = &blocks[taken++];
+      }
       impl_->normalize_range(
           0, b->docs.size(),
           [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
@@ -277,14 +285,11 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
     try {
       corpus c =
           read_corpus_blocks(path, impl_->options.io, block_records, [&](document_table&& records) {
-            block* b = nullptr;
             {
               const std::lock_guard<std::mutex> lock(order);
-              b = &blocks.emplace_back();
+              blocks.emplace_back().docs = std::move(records);
             }
-            b->docs = std::move(records);
-            detail::happens_before(b);
-            tasks.run([b, &work] { work(b); });
+            tasks.run(work);
           });
       r.input.source = std::move(c.source);
       r.input.encoding = std::move(c.encoding);
