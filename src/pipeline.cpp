@@ -257,8 +257,10 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
     std::size_t next = 0;      // oldest block not yet appended
     document_table docs;
     tbb::task_group tasks;
-    const char join = 0;  // tasks' end -> after tasks.wait(), told to ThreadSanitizer
+    // Spawning a task and waiting for them, told to ThreadSanitizer (see detail::happens_before).
+    const char fork = 0, join = 0;
     const auto work = [&] {
+      detail::happens_after(&fork);
       // The oldest block not yet taken, whichever task this is: a thread that runs its own
       // tasks newest first still works through the blocks in input order.
       block* b = nullptr;
@@ -289,6 +291,7 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
               const std::lock_guard<std::mutex> lock(order);
               blocks.emplace_back().docs = std::move(records);
             }
+            detail::happens_before(&fork);
             tasks.run(work);
           });
       r.input.source = std::move(c.source);
