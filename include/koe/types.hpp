@@ -72,9 +72,11 @@ struct document_view {
 
 /**
  * The records of a corpus, stored by column: each text, id and metadata value in a
- * `text_column`, reasons (rare) out of line. About 20 bytes per record besides its text, where a
- * vector of `document` takes 176 and several heap blocks, which is what lets 10 million voices
- * fit in a few gigabytes. Records are read back as `document_view`s.
+ * `text_column`, reasons (rare) out of line. A record costs its bytes of text, id and metadata
+ * plus 9 bytes and 12 per column that holds a value (text, id, timestamp, each metadata column),
+ * where a vector of `document` takes 176 bytes and a heap block per longer string, which is
+ * what lets 10 million voices fit in a few gigabytes. Records are read back as
+ * `document_view`s.
  *
  * **Example**
  * ```cpp
