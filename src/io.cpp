@@ -787,10 +787,13 @@ class corpus_reader {
 
   /// The reused record of the delimited readers, reset for a new record: its strings keep their
   /// buffers from record to record, so reading allocates nothing per record.
-  document& fresh(std::size_t record, std::size_t line) {
+  document& fresh(std::size_t record, std::size_t line, const std::string* id = nullptr) {
     doc_.record = record;
     doc_.line = line;
-    doc_.id = std::to_string(record);
+    if (id != nullptr)
+      doc_.id = *id;
+    else
+      doc_.id = std::to_string(record);
     doc_.text.clear();
     doc_.timestamp.clear();
     for (auto& m : doc_.meta)
@@ -912,8 +915,7 @@ class corpus_reader {
         reject(record, r.line, p->code, p->what);
         continue;
       }
-      document& d = fresh(record, r.line);
-      if (id) d.id = r.fields[*id];
+      document& d = fresh(record, r.line, id ? &r.fields[*id] : nullptr);
       if (time) d.timestamp = r.fields[*time];
       d.text = r.fields[text];
       d.meta.resize(meta.size());

@@ -28,8 +28,8 @@ document document_view::to_document() const {
 }
 
 document_view document_table::operator[](std::size_t i) const {
-  return {counting_ ? i + 1 : record_[i], line_[i],   id_[i],   text_[i], timestamp_[i],
-          meta_values(*this, i),          status_[i], reason(i)};
+  return {record_at(i),          line_[i],   id_[i],   text_[i], timestamp_[i],
+          meta_values(*this, i), status_[i], reason(i)};
 }
 
 document_view document_table::at(std::size_t i) const {
@@ -49,7 +49,8 @@ std::string_view document_table::reason(std::size_t i) const noexcept {
 void document_table::push_back(const document& d) {
   const std::size_t i = size();
   if (d.meta.size() > meta_.size()) resize_meta(d.meta.size());
-  if (counting_ && d.record != i + 1) number_records();
+  if (counting_ && i == 0) first_record_ = d.record;
+  if (counting_ && d.record != first_record_ + i) number_records();
   if (!counting_) record_.push_back(d.record);
   line_.push_back(d.line);
   status_.push_back(d.status);
@@ -65,7 +66,7 @@ void document_table::number_records() {
   if (!counting_) return;
   record_.reserve(line_.capacity());
   for (std::size_t k = 0; k < size(); ++k)
-    record_.push_back(k + 1);
+    record_.push_back(first_record_ + k);
   counting_ = false;
 }
 
@@ -99,14 +100,20 @@ void document_table::append(document_table&& other) {
   const std::size_t columns = std::max(meta_.size(), other.meta_.size());
   resize_meta(columns);
   other.resize_meta(columns);
-  // Record numbers stay implicit while they keep counting up from 1.
-  bool counting = counting_;
-  for (std::size_t k = 0; counting && k < m; ++k)
-    counting = other[k].record == n + k + 1;
-  if (!counting) {
-    number_records();
-    for (std::size_t k = 0; k < m; ++k)
-      record_.push_back(other.counting_ ? k + 1 : other.record_[k]);
+  // Record numbers stay implicit while they keep counting up by one.
+  if (n == 0) {
+    counting_ = other.counting_;
+    first_record_ = other.first_record_;
+    record_ = std::move(other.record_);
+  } else {
+    bool counting = counting_;
+    for (std::size_t k = 0; counting && k < m; ++k)
+      counting = other.record_at(k) == first_record_ + n + k;
+    if (!counting) {
+      number_records();
+      for (std::size_t k = 0; k < m; ++k)
+        record_.push_back(other.record_at(k));
+    }
   }
   line_.insert(line_.end(), other.line_.begin(), other.line_.end());
   status_.insert(status_.end(), other.status_.begin(), other.status_.end());
@@ -133,6 +140,7 @@ void document_table::reserve(std::size_t n) {
 
 void document_table::clear() noexcept {
   counting_ = true;
+  first_record_ = 1;
   record_.clear();
   line_.clear();
   status_.clear();

@@ -181,6 +181,25 @@ TEST(DocumentTable, RecordNumbersNeedNotCountFromOne) {
   EXPECT_EQ(t[3].record, 8u);
 }
 
+TEST(DocumentTable, AppendKeepsRecordNumbersAcrossGapsAndOffsets) {
+  koe::document_table low, high, empty;
+  for (std::size_t r : {1u, 2u, 3u})
+    low.push_back(make(r, "a", {}));
+  for (std::size_t r : {10u, 11u, 12u})
+    high.push_back(make(r, "b", {}));
+  EXPECT_EQ(high[0].record, 10u);
+  EXPECT_EQ(high[2].record, 12u);
+  empty.append(std::move(high));  // an empty table takes the other's numbering as it is
+  EXPECT_EQ(empty[1].record, 11u);
+  low.append(std::move(empty));  // a gap: 3 then 10
+  ASSERT_EQ(low.size(), 6u);
+  const std::size_t expected[] = {1, 2, 3, 10, 11, 12};
+  for (std::size_t i = 0; i < 6; ++i)
+    EXPECT_EQ(low[i].record, expected[i]) << i;
+  low.push_back(make(13, "c", {}));
+  EXPECT_EQ(low[6].record, 13u);
+}
+
 TEST(DocumentTable, ReasonsCanBeSetInAnyOrderAndCleared) {
   koe::document_table t;
   for (std::size_t i = 1; i <= 6; ++i)

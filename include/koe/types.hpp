@@ -149,10 +149,15 @@ class document_table {
   void clear() noexcept;
 
  private:
-  /// Stores the record numbers once one is not its index + 1.
+  /// Stores the record numbers once one breaks the count.
   void number_records();
 
-  bool counting_ = true;               ///< Every record number so far is its index + 1.
+  [[nodiscard]] std::size_t record_at(std::size_t i) const noexcept {
+    return counting_ ? first_record_ + i : record_[i];
+  }
+
+  bool counting_ = true;  ///< Record numbers so far count up by one from `first_record_`.
+  std::size_t first_record_ = 1;
   std::vector<std::uint64_t> record_;  ///< Record numbers, once `counting_` is false.
   std::vector<std::uint64_t> line_;
   std::vector<record_status> status_;
