@@ -10,6 +10,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -25,12 +26,6 @@ namespace fs = std::filesystem;
 // Fields of an ipadic-style feature string: pos, sub1, sub2, sub3, conj type, conj form, lemma, ...
 struct features {
   std::string_view pos, sub1, ctype, lemma;
-};
-
-// One morpheme of the parsed text; the views point into the lattice.
-struct morph {
-  std::string_view surface;
-  features f;
 };
 
 features split_features(const char* feature) {
@@ -219,25 +214,157 @@ struct tokenizer::impl {
   small_set drop_subclasses;
 };
 
+namespace {
+
+// What the term extraction asks of one dictionary entry. MeCab gives every occurrence of an entry
+// the same feature pointer (the string lives in the mapped dictionary), so each worker splits and
+// compares an entry's fields once, not at every occurrence, and keeps the entry's id in the table
+// being filled so a repeated base form is not hashed and looked up again.
+enum entry_flag : std::uint16_t {
+  noun = 1u << 0,         // 名詞
+  number = 1u << 1,       // 名詞,数
+  dropped = 1u << 2,      // the subclass is one of tokenize_options::drop_subclasses
+  suffix = 1u << 3,       // subclass 接尾
+  nai_stem = 1u << 4,     // 名詞,ナイ形容詞語幹
+  predicate = 1u << 5,    // 動詞 or 形容詞, 自立
+  verb_suffix = 1u << 6,  // 動詞,接尾
+  negator = 1u << 7,      // see is_negator
+  bridge = 1u << 8,       // see is_negation_bridge
+  kept_pos = 1u << 9,     // the part of speech is one of tokenize_options::pos
+};
+
+struct entry {
+  const char* feature = nullptr;  // the key
+  std::string_view lemma;         // empty when the dictionary gives none ("*"): the surface serves
+  std::string_view ctype;
+  std::uint16_t flags = 0;
+  bool lemma_is_term = false;  // the base form passes the trivial-term and stop-word filters
+  std::uint64_t table = 0;     // the worker's serial of the table that `id` belongs to; 0: none
+  term_table::id_type id = 0;
+};
+
+// One morpheme of the parsed text: its surface (a view into the text) and its entry's index.
+struct morph {
+  std::string_view surface;
+  std::uint32_t entry;
+};
+
+}  // namespace
+
 struct tokenizer::worker::impl {
   const tokenizer::impl* owner = nullptr;
   std::unique_ptr<MeCab::Tagger> tagger;
   std::unique_ptr<MeCab::Lattice> lattice;
-  std::string sentence;       // the lattice points into this buffer while parsing
-  std::vector<morph> morphs;  // reused by every text
+  std::vector<morph> morphs;         // reused by every text
+  std::string run, prev, stem;       // buffers of the term extraction, reused
+  std::vector<entry> entries;        // every entry met, in order; indices stay valid as it grows
+  std::vector<std::uint32_t> slots;  // open addressing by feature pointer: index + 1, 0 = empty
+  std::uint64_t serial = 0;          // names the table being filled (see entry::table)
 
   const MeCab::Node* parse(std::string_view text) {
-    sentence.assign(text);
-    lattice->set_sentence(sentence.c_str());
+    // MeCab reads exactly `size` bytes, so the text needs no copy with a terminating zero.
+    lattice->set_sentence(text.data(), text.size());
     KOE_THROW_IF_NOT(tagger->parse(lattice.get()), errc::mecab_init_failed,
                      std::string("MeCab failed to parse: ") + lattice->what());
     return lattice->bos_node();
   }
 
-  // Calls `sink(term)` with each term of `text`; a term is valid only during the call.
+  std::uint32_t entry_of(const char* feature);
+  entry classify(const char* feature) const;
+
+  // Calls `sink.term(view)` with each term of `text` (valid only during the call), or
+  // `sink.lemma(entry)` where the term is an entry's base form.
   template <class Sink>
   void scan(std::string_view text, Sink&& sink);
+
+  // The terms of `text` as a new row of `table`; ids remembered from the table this worker last
+  // filled are reused only while `serial` is unchanged, so a caller starting another table bumps
+  // it first.
+  void intern(std::string_view text, term_table& table);
 };
+
+namespace {
+
+std::uint64_t pointer_hash(const char* p) noexcept {
+  return (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)) >> 3) *
+         0x9E3779B97F4A7C15ull;
+}
+
+// Interns into a table, reusing an entry's id while the worker fills the same table.
+struct table_sink {
+  term_table& table;
+  std::uint64_t serial;
+  void term(std::string_view t) const { table.push(t); }
+  void lemma(entry& e) const {
+    if (e.table == serial) {
+      table.push_id(e.id);
+    } else {
+      e.id = table.push(e.lemma);
+      e.table = serial;
+    }
+  }
+};
+
+struct strings_sink {
+  std::vector<std::string>& out;
+  void term(std::string_view t) const { out.emplace_back(t); }
+  void lemma(const entry& e) const { out.emplace_back(e.lemma); }
+};
+
+}  // namespace
+
+entry tokenizer::worker::impl::classify(const char* feature) const {
+  const tokenizer::impl& tk = *owner;
+  const features f = split_features(feature);
+  entry e;
+  e.feature = feature;
+  if (!f.lemma.empty() && f.lemma != "*") e.lemma = f.lemma;
+  e.ctype = f.ctype;
+  std::uint16_t flags = 0;
+  const bool is_noun = f.pos == "名詞";
+  if (is_noun) flags |= noun;
+  if (is_noun && f.sub1 == "数") flags |= number;
+  if (is_noun && f.sub1 == "ナイ形容詞語幹") flags |= nai_stem;
+  if (tk.drop_subclasses.contains(f.sub1)) flags |= dropped;
+  if (f.sub1 == "接尾") flags |= suffix;
+  if ((f.pos == "動詞" || f.pos == "形容詞") && f.sub1 == "自立") flags |= predicate;
+  if (f.pos == "動詞" && f.sub1 == "接尾") flags |= verb_suffix;
+  if (is_negator(f)) flags |= negator;
+  if (is_negation_bridge(f)) flags |= bridge;
+  if (tk.pos.contains(f.pos)) flags |= kept_pos;
+  e.flags = flags;
+  e.lemma_is_term =
+      !e.lemma.empty() && !is_trivial_term(e.lemma) && tk.stopwords.count(e.lemma) == 0;
+  return e;
+}
+
+std::uint32_t tokenizer::worker::impl::entry_of(const char* feature) {
+  if (2 * (entries.size() + 1) > slots.size()) {
+    // Keep the table at most half full: rebuild it twice as large from the entries.
+    slots.assign(std::max<std::size_t>(1024, 2 * slots.size()), 0);
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      std::size_t s = pointer_hash(entries[i].feature) & mask;
+      while (slots[s] != 0)
+        s = (s + 1) & mask;
+      slots[s] = static_cast<std::uint32_t>(i + 1);
+    }
+  }
+  const std::size_t mask = slots.size() - 1;
+  for (std::size_t s = pointer_hash(feature) & mask;; s = (s + 1) & mask) {
+    if (slots[s] == 0) {
+      entries.push_back(classify(feature));
+      slots[s] = static_cast<std::uint32_t>(entries.size());
+      return slots[s] - 1;
+    }
+    if (entries[slots[s] - 1].feature == feature) return slots[s] - 1;
+  }
+}
+
+void tokenizer::worker::impl::intern(std::string_view text, term_table& table) {
+  scan(text, table_sink{table, serial});
+  table.end_row();
+}
 
 tokenizer::tokenizer(const tokenize_options& options) : impl_(std::make_unique<impl>()) {
   impl_->options = options;
@@ -309,7 +436,7 @@ std::vector<token> tokenizer::worker::analyze(std::string_view text) {
   const char* base = nullptr;
   for (const MeCab::Node* n = impl_->parse(text); n != nullptr; n = n->next) {
     if (n->stat == MECAB_BOS_NODE) {
-      base = impl_->sentence.c_str();
+      base = text.data();
       continue;
     }
     if (n->stat == MECAB_EOS_NODE) break;
@@ -337,34 +464,41 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
 
   std::vector<morph>& ms = morphs;
   ms.clear();
-  const MeCab::Node* first = parse(text);
-  // The feature strings live in the mapped dictionary, mostly out of cache: asking for all of
-  // them before reading the first lets the misses overlap instead of queueing.
-  for (const MeCab::Node* n = first; n != nullptr; n = n->next)
-    __builtin_prefetch(n->feature);
-  for (const MeCab::Node* n = first; n != nullptr; n = n->next) {
+  for (const MeCab::Node* n = parse(text); n != nullptr; n = n->next) {
     if (n->stat == MECAB_BOS_NODE) continue;
     if (n->stat == MECAB_EOS_NODE) break;
-    ms.push_back({std::string_view(n->surface, n->length), split_features(n->feature)});
+    ms.push_back({std::string_view(n->surface, n->length), entry_of(n->feature)});
   }
-  auto lemma_of = [](const morph& m) {
-    return (m.f.lemma.empty() || m.f.lemma == "*") ? m.surface : m.f.lemma;
+  // No entry is added from here on, so references into `entries` stay valid.
+  auto at = [&](std::size_t i) -> entry& { return entries[ms[i].entry]; };
+  auto is = [&](std::size_t i, entry_flag f) { return (at(i).flags & f) != 0; };
+  auto lemma_of = [&](std::size_t i) {
+    const entry& e = at(i);
+    return e.lemma.empty() ? ms[i].surface : e.lemma;
   };
   auto emit = [&](std::string_view term) {
     if (is_trivial_term(term) || tk.stopwords.count(term) != 0) return;
-    sink(term);
+    sink.term(term);
+  };
+  auto emit_lemma = [&](std::size_t i) {
+    entry& e = at(i);
+    if (e.lemma.empty()) {
+      emit(ms[i].surface);
+    } else if (e.lemma_is_term) {
+      sink.lemma(e);
+    }
   };
   // Index of the negator that applies to the predicate at i, or 0 when none does.
   auto negated_at = [&](std::size_t i) -> std::size_t {
     if (!opt.join_negation) return 0;
     for (std::size_t j = i + 1; j < ms.size() && j <= i + 4; ++j) {
-      if (is_negator(ms[j].f)) return j;
-      if (!is_negation_bridge(ms[j].f)) return 0;
+      if (is(j, negator)) return j;
+      if (!is(j, bridge)) return 0;
     }
     return 0;
   };
 
-  std::string run;            // surface of the current noun run
+  run.clear();                // surface of the current noun run
   std::size_t run_parts = 0;  // content nouns in the run
   const bool keep_nouns = tk.pos.contains("名詞");
   auto close_run = [&] {
@@ -375,81 +509,76 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
   };
 
   for (std::size_t i = 0; i < ms.size(); ++i) {
-    const morph& m = ms[i];
-    const bool is_number = m.f.pos == "名詞" && m.f.sub1 == "数";
-    if (is_number) {
+    const std::string_view surface = ms[i].surface;
+    const std::uint16_t flags = at(i).flags;
+    if ((flags & number) != 0) {
       close_run();
-      while (i + 1 < ms.size() && ms[i + 1].f.pos == "名詞" && ms[i + 1].f.sub1 == "数")
+      while (i + 1 < ms.size() && is(i + 1, number))
         ++i;
       if (opt.fold_numbers) emit(opt.number_term);
       continue;
     }
-    if (m.f.pos == "名詞" && is_trivial_term(m.surface)) {
+    if ((flags & noun) != 0 && is_trivial_term(surface)) {
       // ipadic files unknown ASCII symbols (!, <, >) as nouns; they end a run like punctuation.
       close_run();
       continue;
     }
-    if (m.f.pos == "名詞") {
-      const bool dropped = tk.drop_subclasses.contains(m.f.sub1);
+    if ((flags & noun) != 0) {
+      const bool is_dropped = (flags & dropped) != 0;
       // A suffix noun (性, 化) extends a run but never starts one.
-      const bool joins = !dropped || (m.f.sub1 == "接尾" && run_parts > 0);
-      if (m.f.sub1 == "ナイ形容詞語幹" && opt.join_negation && i + 1 < ms.size() &&
-          is_negator(ms[i + 1].f)) {
+      const bool joins = !is_dropped || ((flags & suffix) != 0 && run_parts > 0);
+      if ((flags & nai_stem) != 0 && opt.join_negation && i + 1 < ms.size() && is(i + 1, negator)) {
         close_run();
-        emit(std::string(lemma_of(m)) + "ない");
+        emit(std::string(lemma_of(i)) + "ない");
         ++i;
         continue;
       }
       if (joins) {
-        run.append(m.surface);
+        run.append(surface);
         ++run_parts;
       } else {
         close_run();
       }
-      if (!dropped && keep_nouns && opt.compounds != compound_mode::join) {
-        emit(lemma_of(m));
-      }
+      if (!is_dropped && keep_nouns && opt.compounds != compound_mode::join) emit_lemma(i);
       continue;
     }
-    const std::string prev_noun = run_parts == 1 ? run : std::string();
+    prev.clear();
+    if (run_parts == 1) prev = run;
     close_run();
-    const bool predicate = (m.f.pos == "動詞" || m.f.pos == "形容詞") && m.f.sub1 == "自立";
-    if (predicate) {
+    if ((flags & predicate) != 0) {
       if (const std::size_t neg = negated_at(i); neg != 0) {
         // Verb suffixes (える, れる, られる) change the meaning, so the negation applies to the
         // whole chain: あり + え + ない → ありえない, 使わ + れ + ない → 使われない.
         std::size_t head = i;
-        std::string stem;
+        stem.clear();
         for (std::size_t j = i + 1; j < neg; ++j) {
-          if (ms[j].f.pos == "動詞" && ms[j].f.sub1 == "接尾" && j == head + 1) {
+          if (is(j, verb_suffix) && j == head + 1) {
             stem.append(ms[head].surface);
             head = j;
           }
         }
-        std::string term = stem + negative_form(lemma_of(ms[head]), ms[head].f.ctype);
+        std::string term = stem + negative_form(lemma_of(head), at(head).ctype);
         // サ変 nouns carry the meaning of する: 対応 + しない reads 対応しない.
-        if (lemma_of(m) == "する" && !prev_noun.empty()) term = prev_noun + term;
+        if (lemma_of(i) == "する" && !prev.empty()) term = prev + term;
         emit(term);
         i = neg;
         continue;
       }
     }
-    if (tk.pos.contains(m.f.pos) && !tk.drop_subclasses.contains(m.f.sub1)) {
-      emit(lemma_of(m));
-    }
+    if ((flags & kept_pos) != 0 && (flags & dropped) == 0) emit_lemma(i);
   }
   close_run();
 }
 
 std::vector<std::string> tokenizer::worker::terms(std::string_view text) {
   std::vector<std::string> out;
-  impl_->scan(text, [&](std::string_view t) { out.emplace_back(t); });
+  impl_->scan(text, strings_sink{out});
   return out;
 }
 
 void tokenizer::worker::intern(std::string_view text, term_table& table) {
-  impl_->scan(text, [&](std::string_view t) { table.push(t); });
-  table.end_row();
+  ++impl_->serial;  // `table` may not be the one this worker filled last
+  impl_->intern(text, table);
 }
 
 std::vector<std::vector<std::string>> tokenizer::terms(
@@ -517,8 +646,10 @@ term_table tokenizer::intern_rows(std::size_t rows, const Text& text, const Done
                            if (!w) w = std::make_unique<worker>(new_worker());
                            const std::size_t end = std::min(rows, (b + 1) * block);
                            part.reserve(end - b * block, 16 * (end - b * block));
+                           worker::impl& wi = *w->impl_;
+                           ++wi.serial;  // a new table: ids remembered from the last one are void
                            for (std::size_t i = b * block; i < end; ++i)
-                             w->intern(text(i), part);
+                             wi.intern(text(i), part);
                            detail::happens_before(&handoff);
                            return part;
                          }) &

@@ -175,6 +175,36 @@ TEST(Tokenize, ParallelEqualsSerialForAnyThreadCount) {
   }
 }
 
+TEST(Tokenize, AWorkerInternsIntoAnyTableItIsGiven) {
+  // A worker remembers the ids its entries got in the table it fills; given another table, it must
+  // not push those ids there.
+  auto tok = make();
+  auto w = tok.new_worker();
+  koe::term_table a, b;
+  w.intern("アプリが重い", a);
+  w.intern("配送が遅い", a);  // 配送 and 遅い get ids 2 and 3 in `a`
+  w.intern("配送が遅い", b);  // ... and 0 and 1 in `b`
+  w.intern("配送が遅い", b);
+  const std::vector<std::string> terms = {"配送", "遅い"};
+  EXPECT_EQ(a.row_terms(1), terms);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b.row_terms(0), terms);
+  EXPECT_EQ(b.row_terms(1), terms);
+}
+
+TEST(Tokenize, ReadsOnlyTheBytesOfTheTextItIsGiven) {
+  // Texts in a column sit back to back with no terminating zero between them.
+  auto tok = make();
+  auto w = tok.new_worker();
+  const std::string joined = "配送が遅いアプリが重い";
+  const std::string_view first(joined.data(), std::string_view("配送が遅い").size());
+  EXPECT_EQ(w.terms(first), w.terms("配送が遅い"));
+  koe::term_table t;
+  w.intern(first, t);
+  EXPECT_EQ(t.row_terms(0), w.terms("配送が遅い"));
+  EXPECT_EQ(w.analyze(first).size(), w.analyze("配送が遅い").size());
+}
+
 TEST(Tokenize, InternedTermsEqualTheTermsForAnyThreadCount) {
   auto tok = make();
   std::vector<std::string> texts;

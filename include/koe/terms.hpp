@@ -57,6 +57,9 @@ class term_table {
 
   /// Adds `term` to the row being built and returns its id.
   id_type push(std::string_view term);
+  /// Adds the term with id `id`, which must already be in the table (`id < size()`), to the row
+  /// being built: `push` without looking the string up again.
+  void push_id(id_type id) { ids_.push_back(id); }
   /// Ends the row being built (an empty row when nothing was pushed).
   void end_row();
   /// Appends `other`'s rows after these, mapping its ids into this table's.
