@@ -425,12 +425,15 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
   out << arr.dump(2) << '\n';
 }
 
-void write_trace_csv(std::ostream& out, const report_options& ro) {
+void write_trace_csv(std::ostream& out, const analysis_result& r, const report_options& ro) {
   const adoption_result& a = need_adoption(ro);
+  KOE_THROW_IF_NOT(a.trace.size() == r.input.documents.size(), errc::invalid_argument,
+                   "the trace is of another analysis (" + std::to_string(a.trace.size()) +
+                       " rows for " + std::to_string(r.input.documents.size()) + " records)");
   out << "id,cluster,label,rank,decision,reply\n";
   write_lines(out, a.trace.size(), [&](std::size_t i, std::string& s) {
     const trace_row& t = a.trace[i];
-    append_csv_field(s, t.id);
+    append_csv_field(s, r.input.documents.id(i));
     if (t.status != record_status::kept) {
       s += ",,,,,\n";
       return;
@@ -448,7 +451,7 @@ void write_trace_csv(std::ostream& out, const report_options& ro) {
     } else {
       s += ",-1,,,,";
     }
-    append_csv_field(s, t.reply);
+    append_csv_field(s, a.trace.replies[i]);
     s += '\n';
   });
 }
@@ -897,7 +900,7 @@ void write_report(std::ostream& out, const analysis_result& r, report_format for
       write_candidates_json(out, r, options);
       break;
     case report_format::trace_csv:
-      write_trace_csv(out, options);
+      write_trace_csv(out, r, options);
       break;
     case report_format::report_html:
       write_report_html(out, r, options);

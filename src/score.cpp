@@ -1406,8 +1406,76 @@ std::string fill_reply(std::string_view tmpl, const std::map<std::string, std::s
   return out;
 }
 
-std::vector<trace_row> trace(const analysis_result& r, const std::vector<candidate>& candidates,
-                             const score_options& o) {
+namespace {
+
+// Fills `t` for record `i` and returns the record's reply draft (empty without a contributor).
+std::string trace_record(const analysis_result& r, std::size_t i,
+                         const std::vector<long long>& row_of,
+                         const std::unordered_map<int, const candidate*>& by_cluster,
+                         int contributor_col, const reply_options& ro, trace_row& t) {
+  const document_view d = r.input.documents[i];
+  t.status = d.status;
+  if (row_of[i] < 0) return {};  // empty or rejected: nothing to trace or to reply to
+  const auto row = static_cast<std::size_t>(row_of[i]);
+  const candidate* c = nullptr;
+  if (row < r.clusters.assignment.size() && r.clusters.assignment[row] >= 0) {
+    if (auto it = by_cluster.find(r.clusters.assignment[row]); it != by_cluster.end())
+      c = it->second;
+  }
+  if (c != nullptr) {
+    t.clustered = true;
+    t.cluster = c->cluster;
+    t.rank = static_cast<std::uint32_t>(c->rank);
+    t.decision = c->decision.status;
+  }
+  const bool has_contributor = contributor_col >= 0 &&
+                               static_cast<std::size_t>(contributor_col) < d.meta.size() &&
+                               !trim(d.meta[contributor_col]).empty();
+  if (has_contributor) {
+    // Quote the voice on one line, shortened: a reply does not repeat a long complaint.
+    std::string voice;
+    bool space = false;
+    for (char ch : trim(d.text)) {
+      const bool ws = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+      if (ws) {
+        space = true;
+        continue;
+      }
+      if (space && !voice.empty()) voice += ' ';
+      space = false;
+      voice += ch;
+    }
+    const auto chars = utf8_chars(voice);
+    if (ro.voice_chars > 0 && chars.size() > ro.voice_chars) {
+      std::string cut;
+      for (std::size_t j = 0; j < ro.voice_chars; ++j)
+        cut += chars[j];
+      voice = cut + "…";
+    }
+    std::map<std::string, std::string> values = {{"voice", voice}, {"id", std::string(d.id)}};
+    if (c == nullptr) {
+      values.insert({{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}});
+      return fill_reply(ro.unclustered_template, values);
+    } else {
+      const decision_status s = c->decision.status;
+      const std::string word = s == decision_status::adopted    ? ro.adopted
+                               : s == decision_status::rejected ? ro.rejected
+                                                                : ro.pending;
+      values.insert({{"label", c->label},
+                     {"count", std::to_string(c->frequency.voices)},
+                     {"decision", word},
+                     {"reason", c->decision.reason}});
+      const bool decided = s == decision_status::adopted || s == decision_status::rejected;
+      return fill_reply(decided ? ro.decided_template : ro.pending_template, values);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+trace_table trace(const analysis_result& r, const std::vector<candidate>& candidates,
+                  const score_options& o) {
   std::unordered_map<int, const candidate*> by_cluster;
   for (const auto& c : candidates)
     by_cluster[c.cluster] = &c;
@@ -1419,70 +1487,22 @@ std::vector<trace_row> trace(const analysis_result& r, const std::vector<candida
                                   : r.input.meta_index(o.frequency.contributor_column);
   const reply_options& ro = o.reply;
 
-  // Records are independent: each task fills its own rows.
-  std::vector<trace_row> out(r.input.documents.size());
-  detail::parallel_chunks(out.size(), 512, [&](std::size_t first, std::size_t last) {
-    for (std::size_t i = first; i < last; ++i) {
-      const document_view d = r.input.documents[i];
-      trace_row& t = out[i];
-      t.id = d.id;
-      t.status = d.status;
-      if (row_of[i] < 0) continue;  // empty or rejected: nothing to trace or to reply to
-      const auto row = static_cast<std::size_t>(row_of[i]);
-      const candidate* c = nullptr;
-      if (row < r.clusters.assignment.size() && r.clusters.assignment[row] >= 0) {
-        if (auto it = by_cluster.find(r.clusters.assignment[row]); it != by_cluster.end())
-          c = it->second;
-      }
-      if (c != nullptr) {
-        t.clustered = true;
-        t.cluster = c->cluster;
-        t.rank = c->rank;
-        t.decision = c->decision.status;
-      }
-      const bool has_contributor = contributor_col >= 0 &&
-                                   static_cast<std::size_t>(contributor_col) < d.meta.size() &&
-                                   !trim(d.meta[contributor_col]).empty();
-      if (has_contributor) {
-        // Quote the voice on one line, shortened: a reply does not repeat a long complaint.
-        std::string voice;
-        bool space = false;
-        for (char ch : trim(d.text)) {
-          const bool ws = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
-          if (ws) {
-            space = true;
-            continue;
-          }
-          if (space && !voice.empty()) voice += ' ';
-          space = false;
-          voice += ch;
-        }
-        const auto chars = utf8_chars(voice);
-        if (ro.voice_chars > 0 && chars.size() > ro.voice_chars) {
-          std::string cut;
-          for (std::size_t j = 0; j < ro.voice_chars; ++j)
-            cut += chars[j];
-          voice = cut + "…";
-        }
-        std::map<std::string, std::string> values = {{"voice", voice}, {"id", std::string(d.id)}};
-        if (c == nullptr) {
-          values.insert({{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}});
-          t.reply = fill_reply(ro.unclustered_template, values);
-        } else {
-          const decision_status s = c->decision.status;
-          const std::string word = s == decision_status::adopted    ? ro.adopted
-                                   : s == decision_status::rejected ? ro.rejected
-                                                                    : ro.pending;
-          values.insert({{"label", c->label},
-                         {"count", std::to_string(c->frequency.voices)},
-                         {"decision", word},
-                         {"reason", c->decision.reason}});
-          const bool decided = s == decision_status::adopted || s == decision_status::rejected;
-          t.reply = fill_reply(decided ? ro.decided_template : ro.pending_template, values);
-        }
-      }
+  // Records are independent: each task fills the rows of its fixed blocks and drafts their replies
+  // into a column of its own; the columns are then appended in block order.
+  trace_table out;
+  out.rows.resize(r.input.documents.size());
+  constexpr std::size_t block = 4096;
+  std::vector<text_column> replies(detail::block_count(out.size(), block));
+  detail::parallel_chunks(replies.size(), 1, [&](std::size_t first_block, std::size_t last_block) {
+    for (std::size_t b = first_block; b < last_block; ++b) {
+      const std::size_t end = std::min(out.size(), (b + 1) * block);
+      for (std::size_t i = b * block; i < end; ++i)
+        replies[b].push_back(
+            trace_record(r, i, row_of, by_cluster, contributor_col, ro, out.rows[i]));
     }
   });
+  for (auto& part : replies)
+    out.replies.append(std::move(part));
   return out;
 }
 

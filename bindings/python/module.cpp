@@ -531,6 +531,7 @@ class model {
 
   py::dict trace() {
     const koe::adoption_result& a = adoption();
+    const koe::document_table& records = result().input.documents;
     const auto& rows = a.trace;
     const std::size_t n = rows.size();
     py::list id(n), status(n), label(n), decision(n), reply(n);
@@ -542,14 +543,15 @@ class model {
     auto* rk = rank.mutable_data();
     for (std::size_t i = 0; i < n; ++i) {
       const koe::trace_row& t = rows[i];
-      id[i] = py::str(t.id);
+      const std::string_view record_id = records.id(i), draft = a.trace.replies[i];
+      id[i] = py::str(record_id.data(), record_id.size());
       status[i] = py::str(status_name(t.status));
       cl[i] = t.clustered;
       cu[i] = t.cluster;
       label[i] = py::str(a.label_of(t));
       rk[i] = static_cast<std::int64_t>(t.rank);
       decision[i] = py::str(koe::to_string(t.decision));
-      reply[i] = py::str(t.reply);
+      reply[i] = py::str(draft.data(), draft.size());
     }
     py::dict out;
     out["id"] = id;

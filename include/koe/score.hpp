@@ -4,9 +4,11 @@
 
 #include <koe/describe.hpp>
 #include <koe/pipeline.hpp>
+#include <koe/text_column.hpp>
 #include <koe/types.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <istream>
 #include <map>
@@ -33,7 +35,7 @@ enum class quadrant {
 };
 
 /// What a team decided about a cluster.
-enum class decision_status {
+enum class decision_status : std::uint8_t {
   undecided,  ///< No row of the decisions file matched the cluster.
   adopted,    ///< 採用.
   rejected,   ///< 見送り.
@@ -250,15 +252,26 @@ struct candidate {
   koe::decision decision;                    ///< `undecided` until `apply_decisions` matches one.
 };
 
-/// The trace of one input record.
+/// What became of one input record (12 bytes, so that a trace of millions stays small).
 struct trace_row {
-  std::string id;
   record_status status = record_status::kept;
   bool clustered = false;  ///< False for noise, empty and rejected records.
-  int cluster = -1;
-  std::size_t rank = 0;  ///< Rank of the candidate fed (`candidates[rank - 1]`); 0 when none.
   decision_status decision = decision_status::undecided;
-  std::string reply;  ///< Empty unless the record has a contributor.
+  std::int32_t cluster = -1;
+  std::uint32_t rank = 0;  ///< Rank of the candidate fed (`candidates[rank - 1]`); 0 when none.
+};
+
+/// What became of every input record, in input order: row `i` is about
+/// `analysis_result::input.documents[i]` (its id is there), and `replies[i]` is its reply draft.
+struct trace_table {
+  std::vector<trace_row> rows;
+  text_column replies;  ///< Empty for a record with no contributor to reply to.
+
+  [[nodiscard]] std::size_t size() const noexcept { return rows.size(); }
+  [[nodiscard]] bool empty() const noexcept { return rows.empty(); }
+  [[nodiscard]] const trace_row& operator[](std::size_t i) const noexcept { return rows[i]; }
+  [[nodiscard]] auto begin() const noexcept { return rows.begin(); }
+  [[nodiscard]] auto end() const noexcept { return rows.end(); }
 };
 
 /// A critical lexicon term (weight 3) and where its voices went: a severe signal split across
@@ -274,7 +287,7 @@ struct critical_signal {
 struct adoption_result {
   std::vector<candidate> candidates;          ///< Best first.
   std::vector<decision> unmatched_decisions;  ///< Decision rows that matched no cluster.
-  std::vector<trace_row> trace;               ///< One per input record, in input order.
+  trace_table trace;                          ///< One row per input record, in input order.
   std::vector<std::string> notes;             ///< Signals that were missing (Japanese).
   std::vector<critical_signal> critical;      ///< See `critical_signals`.
   adoption_options adoption;  ///< Weights and thresholds in effect, for drawing and explaining.
@@ -357,9 +370,8 @@ std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
                                       const decision_options& options = {});
 
 /// One trace row per input record, with reply drafts for records that have a contributor.
-[[nodiscard]] std::vector<trace_row> trace(const analysis_result& r,
-                                           const std::vector<candidate>& candidates,
-                                           const score_options& options = {});
+[[nodiscard]] trace_table trace(const analysis_result& r, const std::vector<candidate>& candidates,
+                                const score_options& options = {});
 
 /// Fills `template_text` for one voice; throws `errc::invalid_config` on an unknown placeholder.
 [[nodiscard]] std::string fill_reply(std::string_view template_text,

@@ -129,6 +129,7 @@ class document_table {
   [[nodiscard]] iterator end() const noexcept { return {this, size()}; }
 
   [[nodiscard]] record_status status(std::size_t i) const noexcept { return status_[i]; }
+  [[nodiscard]] std::string_view id(std::size_t i) const noexcept { return id_[i]; }
   [[nodiscard]] std::string_view text(std::size_t i) const noexcept { return text_[i]; }
   [[nodiscard]] std::string_view reason(std::size_t i) const noexcept;
   /// Number of metadata values each record carries.
