@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -438,14 +439,19 @@ double level_score(difficulty_level level, const difficulty_options& o) {
 }
 
 // Per-row facts that every cluster's scores are built from.
+// Per-row signals for scoring. A column stays empty where the corpus lacks its signal (no rating
+// column, no segment weights, no contributor column, no dates), so that millions of voices
+// without them pay nothing for them; the lexicon hits are kept only for the rows that have any.
 struct row_facts {
-  std::vector<double> rating;                            // NaN when missing
-  std::vector<double> segment_weight;                    // 1 when unlisted
-  std::vector<std::string_view> contributor;             // empty when missing or blank
-  std::vector<std::int64_t> period;                      // INT64_MIN when no date
-  std::vector<int> severity;                             // strongest lexicon hit, 0 = none
-  std::vector<std::vector<std::string>> severity_terms;  // lexicon entries hit, sorted
-  std::vector<char> negated;
+  std::vector<double> rating;                  // NaN when missing; empty without the column
+  std::vector<double> segment_weight;          // 1 when unlisted; empty unless has_segment
+  std::vector<std::string_view> contributor;   // empty when missing or blank, or no column
+  std::vector<std::int64_t> period;            // INT64_MIN when no date; empty when none has one
+  std::vector<int> severity;                   // strongest lexicon hit, 0 = none
+  std::vector<char> flags;                     // negated_flag, hits_flag
+  std::vector<std::string> lexicon_terms;      // every lexicon entry, sorted
+  // (row, index into lexicon_terms) of each entry a row hits, sorted: by row, then by term.
+  std::vector<std::pair<std::size_t, std::uint32_t>> hits;
   bool has_rating = false;
   moments all_ratings;
   bool has_segment = false;
@@ -454,6 +460,19 @@ struct row_facts {
   bool has_periods = false;
   std::int64_t latest = 0;
   std::size_t latest_total = 0, previous_total = 0;
+
+  static constexpr char negated_flag = 1;
+  static constexpr char hits_flag = 2;
+
+  [[nodiscard]] bool negated(std::size_t row) const { return (flags[row] & negated_flag) != 0; }
+  /// Calls `fn(term)` for each lexicon entry `row` hits, in term order.
+  template <class Fn>
+  void for_each_hit(std::size_t row, const Fn& fn) const {
+    if ((flags[row] & hits_flag) == 0) return;
+    auto it = std::lower_bound(hits.begin(), hits.end(), std::pair<std::size_t, std::uint32_t>(row, 0));
+    for (; it != hits.end() && it->first == row; ++it)
+      fn(lexicon_terms[it->second]);
+  }
 };
 
 constexpr std::int64_t no_period = std::numeric_limits<std::int64_t>::min();
@@ -467,14 +486,6 @@ bool is_negated(const std::string& term) {
 row_facts gather(const analysis_result& r, const score_options& o, bool with_text = true) {
   const std::size_t rows = r.row_document.size();
   row_facts f;
-  f.rating.assign(rows, std::numeric_limits<double>::quiet_NaN());
-  f.segment_weight.assign(rows, 1.0);
-  f.contributor.assign(rows, {});
-  f.period.assign(rows, no_period);
-  f.severity.assign(rows, 0);
-  f.severity_terms.resize(rows);
-  f.negated.assign(rows, 0);
-
   auto column = [&](const std::string& name) {
     return name.empty() ? -1 : r.input.meta_index(name);
   };
@@ -485,12 +496,24 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
   for (const auto& [name, w] : o.impact.segment_weights)
     f.max_segment_weight = std::max(f.max_segment_weight, w);
   f.has_segment = segment_col >= 0 && f.max_segment_weight > 1;
+  if (rating_col >= 0) f.rating.assign(rows, std::numeric_limits<double>::quiet_NaN());
+  if (f.has_segment) f.segment_weight.assign(rows, 1.0);
+  if (f.has_contributors) f.contributor.assign(rows, {});
+  if (r.input.documents.has_timestamps()) f.period.assign(rows, no_period);
+  f.severity.assign(rows, 0);
+  f.flags.assign(rows, 0);
 
   std::unordered_map<std::string_view, int> lexicon;
   for (const auto& e : o.impact.severity) {
     auto& w = lexicon[e.term];
     w = std::max(w, e.weight);
   }
+  for (const auto& [term, w] : lexicon)
+    f.lexicon_terms.emplace_back(term);
+  std::sort(f.lexicon_terms.begin(), f.lexicon_terms.end());
+  std::unordered_map<std::string_view, std::uint32_t> lexicon_index;
+  for (std::size_t i = 0; i < f.lexicon_terms.size(); ++i)
+    lexicon_index.emplace(f.lexicon_terms[i], static_cast<std::uint32_t>(i));
   // Entries that ipadic splits into several morphemes (二重請求, ありえない) can only be found
   // in the normalized text. Where the pipeline looked for them while the texts were at hand,
   // its hits are read; else the kept normalized texts are searched, or, without those, each raw
@@ -520,9 +543,13 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
     term_negated[id] = is_negated(t) ? 1 : 0;
   }
 
-  // Rows are independent and each writes only its own slots, so they run in parallel; the
-  // rating summary is added up afterwards in row order.
+  // Rows are independent and each writes only its own slots, so they run in parallel; each chunk
+  // keeps its rows' lexicon hits, put in row order afterwards. The rating summary is added up
+  // afterwards in row order.
+  std::mutex chunk_lock;
+  std::vector<std::vector<std::pair<std::size_t, std::uint32_t>>> chunk_hits;
   detail::parallel_chunks(rows, 256, [&](std::size_t first, std::size_t last) {
+    std::vector<std::pair<std::size_t, std::uint32_t>> own;
     std::vector<std::string_view> hits;
     std::vector<std::uint32_t> found;
     std::string renormalized;
@@ -537,12 +564,14 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
       if (auto v = meta(rating_col)) {
         if (auto x = parse_number(*v)) f.rating[row] = *x;
       }
-      if (auto v = meta(segment_col)) {
+      if (auto v = meta(segment_col); v && f.has_segment) {
         if (auto it = o.impact.segment_weights.find(trim(*v)); it != o.impact.segment_weights.end())
           f.segment_weight[row] = it->second;
       }
       if (auto v = meta(contributor_col); v && !trim(*v).empty()) f.contributor[row] = *v;
-      if (auto c = parse_date(d.timestamp)) f.period[row] = period_ordinal(*c, o.frequency.period);
+      if (!f.period.empty()) {
+        if (auto c = parse_date(d.timestamp)) f.period[row] = period_ordinal(*c, o.frequency.period);
+      }
       if (!with_text) continue;
 
       hits.clear();
@@ -578,11 +607,22 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
       if (!hits.empty()) {
         std::sort(hits.begin(), hits.end());
         hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
-        f.severity_terms[row].assign(hits.begin(), hits.end());
+        for (const std::string_view t : hits)
+          own.emplace_back(row, lexicon_index.at(t));
+        f.flags[row] |= row_facts::hits_flag;
       }
-      f.negated[row] = negated ? 1 : 0;
+      if (negated) f.flags[row] |= row_facts::negated_flag;
     }
+    if (own.empty()) return;
+    const std::lock_guard<std::mutex> lock(chunk_lock);
+    chunk_hits.push_back(std::move(own));
   });
+  // Chunks cover disjoint row ranges, each in row order: ordered by their first rows, they join
+  // into one list in row order whatever the threads did.
+  std::sort(chunk_hits.begin(), chunk_hits.end(),
+            [](const auto& a, const auto& b) { return a.front().first < b.front().first; });
+  for (const auto& c : chunk_hits)
+    f.hits.insert(f.hits.end(), c.begin(), c.end());
   for (double x : f.rating)
     if (!std::isnan(x)) f.all_ratings.add(x);
   f.has_rating = f.all_ratings.n >= 3 && f.all_ratings.variance() > 0;
@@ -1060,9 +1100,8 @@ double measure_impact(const std::vector<std::size_t>& m, const row_facts& f,
   for (auto row : m) {
     severity_sum += f.severity[row] / 3.0;
     is.severe_voices += f.severity[row] > 0 ? 1 : 0;
-    for (const auto& t : f.severity_terms[row])
-      ++hit_counts[t];
-    is.negated_voices += f.negated[row] ? 1 : 0;
+    f.for_each_hit(row, [&](const std::string& t) { ++hit_counts[t]; });
+    is.negated_voices += f.negated(row) ? 1 : 0;
   }
   if (is.has_severity) {
     is.severity_term = clamp01(severity_sum / static_cast<double>(m.size()));
@@ -1191,10 +1230,10 @@ std::vector<critical_signal> critical_signals_with(const analysis_result& r, con
     if (e.weight >= 3) critical.insert(e.term);
   if (critical.empty()) return {};
   std::map<std::string, std::map<int, std::size_t>> where;
-  for (std::size_t row = 0; row < f.severity_terms.size(); ++row) {
+  for (const auto& [row, term] : f.hits) {
+    const std::string& t = f.lexicon_terms[term];
     const int c = row < r.clusters.assignment.size() ? r.clusters.assignment[row] : -1;
-    for (const auto& t : f.severity_terms[row])
-      if (critical.contains(t)) ++where[t][c];
+    if (critical.contains(t)) ++where[t][c];
   }
   std::vector<critical_signal> out;
   for (const auto& [term, by_cluster] : where) {

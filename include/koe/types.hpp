@@ -130,6 +130,8 @@ class document_table {
 
   [[nodiscard]] record_status status(std::size_t i) const noexcept { return status_[i]; }
   [[nodiscard]] std::string_view id(std::size_t i) const noexcept { return id_[i]; }
+  /// True when some record has a timestamp.
+  [[nodiscard]] bool has_timestamps() const noexcept { return timestamp_.bytes() > 0; }
   [[nodiscard]] std::string_view text(std::size_t i) const noexcept { return text_[i]; }
   [[nodiscard]] std::string_view reason(std::size_t i) const noexcept;
   /// Number of metadata values each record carries.
