@@ -443,13 +443,13 @@ double level_score(difficulty_level level, const difficulty_options& o) {
 // column, no segment weights, no contributor column, no dates), so that millions of voices
 // without them pay nothing for them; the lexicon hits are kept only for the rows that have any.
 struct row_facts {
-  std::vector<double> rating;                  // NaN when missing; empty without the column
-  std::vector<double> segment_weight;          // 1 when unlisted; empty unless has_segment
-  std::vector<std::string_view> contributor;   // empty when missing or blank, or no column
-  std::vector<std::int64_t> period;            // INT64_MIN when no date; empty when none has one
-  std::vector<int> severity;                   // strongest lexicon hit, 0 = none
-  std::vector<char> flags;                     // negated_flag, hits_flag
-  std::vector<std::string> lexicon_terms;      // every lexicon entry, sorted
+  std::vector<double> rating;                 // NaN when missing; empty without the column
+  std::vector<double> segment_weight;         // 1 when unlisted; empty unless has_segment
+  std::vector<std::string_view> contributor;  // empty when missing or blank, or no column
+  std::vector<std::int64_t> period;           // INT64_MIN when no date; empty when none has one
+  std::vector<int> severity;                  // strongest lexicon hit, 0 = none
+  std::vector<char> flags;                    // negated_flag, hits_flag
+  std::vector<std::string> lexicon_terms;     // every lexicon entry, sorted
   // (row, index into lexicon_terms) of each entry a row hits, sorted: by row, then by term.
   std::vector<std::pair<std::size_t, std::uint32_t>> hits;
   bool has_rating = false;
@@ -469,7 +469,8 @@ struct row_facts {
   template <class Fn>
   void for_each_hit(std::size_t row, const Fn& fn) const {
     if ((flags[row] & hits_flag) == 0) return;
-    auto it = std::lower_bound(hits.begin(), hits.end(), std::pair<std::size_t, std::uint32_t>(row, 0));
+    auto it =
+        std::lower_bound(hits.begin(), hits.end(), std::pair<std::size_t, std::uint32_t>(row, 0));
     for (; it != hits.end() && it->first == row; ++it)
       fn(lexicon_terms[it->second]);
   }
@@ -570,7 +571,8 @@ row_facts gather(const analysis_result& r, const score_options& o, bool with_tex
       }
       if (auto v = meta(contributor_col); v && !trim(*v).empty()) f.contributor[row] = *v;
       if (!f.period.empty()) {
-        if (auto c = parse_date(d.timestamp)) f.period[row] = period_ordinal(*c, o.frequency.period);
+        if (auto c = parse_date(d.timestamp))
+          f.period[row] = period_ordinal(*c, o.frequency.period);
       }
       if (!with_text) continue;
 

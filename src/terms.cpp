@@ -59,15 +59,27 @@ void term_table::end_row() {
   offsets_.push_back(ids_.size());
 }
 
+namespace {
+
+// Room for `n` more items, growing at least geometrically: a table built by appending thousands of
+// parts then copies each id a bounded number of times, not once per part.
+template <class Vector>
+void grow_for(Vector& v, std::size_t n) {
+  const std::size_t needed = v.size() + n;
+  if (needed > v.capacity()) v.reserve(std::max(needed, 2 * v.capacity()));
+}
+
+}  // namespace
+
 void term_table::append(const term_table& other) {
   std::vector<id_type> map(other.strings_.size());
   for (std::size_t i = 0; i < map.size(); ++i)
     map[i] = intern(other.strings_[i]);
   const std::size_t base = ids_.size();
-  ids_.reserve(base + other.ids_.size());
+  grow_for(ids_, other.ids_.size());
   for (id_type id : other.ids_)
     ids_.push_back(map[id]);
-  offsets_.reserve(offsets_.size() + other.rows());
+  grow_for(offsets_, other.rows());
   for (std::size_t r = 1; r < other.offsets_.size(); ++r)
     offsets_.push_back(base + other.offsets_[r]);
 }

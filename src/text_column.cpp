@@ -59,6 +59,11 @@ void text_column::append(text_column&& other) {
       e.block += e.size > 0 ? shift : 0;
       entries_.push_back(e);
     }
+    // The last block of a column grown string by string is up to half empty; kept like that in a
+    // column assembled from thousands of parts, the gaps add up (and with transparent huge pages
+    // they are resident memory, not just address space), so it is cut to size first.
+    if (std::string& last = other.blocks_.back(); last.capacity() - last.size() > last.size() / 8)
+      last.shrink_to_fit();
     blocks_.insert(blocks_.end(), std::make_move_iterator(other.blocks_.begin()),
                    std::make_move_iterator(other.blocks_.end()));
   } else if (!entries_.empty()) {
