@@ -5,6 +5,7 @@
 #include "detail/parallel.hpp"
 
 #include <sys/resource.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -38,6 +39,7 @@ struct normalized_part {
   std::vector<std::uint64_t> hashes;       ///< Hash of each row's normalized text.
   std::vector<std::uint32_t> hit_rows;     ///< Phrase hits: index into `rows` ...
   std::vector<std::uint32_t> hit_phrases;  ///< ... and into the phrase list.
+  term_table terms;                        ///< Terms of `rows`, when tokenized with the block.
 };
 
 class stopwatch {
@@ -133,6 +135,7 @@ struct pipeline::impl {
       r.row_document.push_back(first_record + i);
     r.text_hash.insert(r.text_hash.end(), p.hashes.begin(), p.hashes.end());
     r.normalized.append(std::move(p.texts));
+    if (p.terms.rows() > 0) r.terms.append(p.terms);
     p = normalized_part{};
   }
 
@@ -155,9 +158,11 @@ struct pipeline::impl {
                          std::to_string(r.input.read()) + ")");
   }
 
-  /// Tokenizes the normalized rows; drops their texts unless they are to be kept.
+  /// Tokenizes the normalized rows, unless that was done with the read; drops their texts unless
+  /// they are to be kept.
   void tokenize_rows(analysis_result& r, stopwatch& watch) const {
     require_rows(r);
+    if (r.terms.rows() == r.row_document.size()) return;  // with the read: see run(path)
     report("tokenize", 0);
     if (options.keep_normalized) {
       r.terms = tok.intern(r.normalized);
@@ -239,11 +244,12 @@ void pipeline::on_progress(progress_callback callback) {
 }
 
 analysis_result pipeline::run(const std::filesystem::path& path) {
-  // Each block of records is normalized by a task while the next block is read, so reading,
-  // which is serial, overlaps normalizing. Each task takes the oldest block not yet taken, and
-  // whichever task finishes the oldest unfinished block appends it, and any finished ones after
-  // it, to the result: blocks go in in input order (the same result for any number of threads)
-  // and do not pile up.
+  // Each block of records is normalized and tokenized by a task while the next blocks are read,
+  // so reading, which is serial, overlaps the rest, and a block's normalized texts live only in
+  // its task unless they are kept. Each task takes the oldest block not yet taken, and whichever
+  // task finishes the oldest unfinished block appends it, and any finished ones after it, to the
+  // result: blocks go in in input order (the same result, term ids included, for any number of
+  // threads).
   struct block {
     document_table docs;
     normalized_part part;
@@ -255,6 +261,7 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
     std::size_t taken = 0;     // blocks handed to tasks
     std::size_t next = 0;      // oldest block not yet appended
     document_table docs;
+    tbb::enumerable_thread_specific<std::unique_ptr<tokenizer::worker>> workers;
     tbb::task_group tasks;
     // Spawning a task and waiting for them, told to ThreadSanitizer (see detail::happens_before).
     const char fork = 0, join = 0;
@@ -271,6 +278,10 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
           0, b->docs.size(),
           [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
           [b](std::size_t i) { return b->docs.text(i); }, false, b->part);
+      auto& w = workers.local();
+      if (!w) w = std::make_unique<tokenizer::worker>(impl_->tok.new_worker());
+      w->intern(b->part.texts, b->part.terms);
+      if (!impl_->options.keep_normalized) b->part.texts.clear();
       const std::lock_guard<std::mutex> lock(order);
       b->done = true;
       for (; next < blocks.size() && blocks[next].done; ++next) {
@@ -302,13 +313,13 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
       throw;
     }
     watch.lap("read");
-    impl_->report("normalize", 0);
+    impl_->report("tokenize", 0);
     tasks.wait();
     detail::happens_after(&join);
     r.input.documents = std::move(docs);
     r.input.documents.resize_meta(r.input.meta_columns.size());
-    // Normalizing ran with the read; this is what it took beyond it.
-    watch.lap("normalize");
+    // Normalizing and tokenizing ran with the read; this is what they took beyond it.
+    watch.lap("tokenize");
   });
 }
 

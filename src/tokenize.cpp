@@ -581,6 +581,13 @@ void tokenizer::worker::intern(std::string_view text, term_table& table) {
   impl_->intern(text, table);
 }
 
+void tokenizer::worker::intern(const text_column& texts, term_table& table) {
+  ++impl_->serial;  // as above; within this call `table` stays the same
+  table.reserve(texts.size(), 16 * texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    impl_->intern(texts[i], table);
+}
+
 std::vector<std::vector<std::string>> tokenizer::terms(
     const std::vector<std::string>& texts) const {
   std::vector<std::vector<std::string>> out(texts.size());

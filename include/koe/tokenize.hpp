@@ -85,6 +85,8 @@ class tokenizer {
     [[nodiscard]] std::vector<std::string> terms(std::string_view text);
     /// The same terms, interned into `table` as one new row.
     void intern(std::string_view text, term_table& table);
+    /// The terms of each of `texts`, interned into `table` as new rows, in order.
+    void intern(const text_column& texts, term_table& table);
 
    private:
     friend class tokenizer;
