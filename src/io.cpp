@@ -898,7 +898,7 @@ class corpus_reader {
     }
     std::vector<std::size_t> meta;
     for (std::size_t i = 0; i < names.size(); ++i) {
-      if (i == text || i == id || i == time) continue;
+      if (i == text || i == id || i == time || !keeps_meta(names[i])) continue;
       meta.push_back(i);
       corpus_.meta_columns.push_back(names[i]);
     }
@@ -1021,6 +1021,12 @@ class corpus_reader {
     return false;
   }
 
+  /// True unless `io_options::meta_columns` leaves the metadata column `name` out.
+  [[nodiscard]] bool keeps_meta(const std::string& name) const {
+    const auto& keep = options_.meta_columns;
+    return !keep || std::find(keep->begin(), keep->end(), name) != keep->end();
+  }
+
   /// The first key of `j` that would add a meta column beyond `max_json_keys`, if any.
   std::optional<std::string> first_key_beyond_limit(
       const nlohmann::ordered_json& j, const json_keys& keys,
@@ -1028,7 +1034,8 @@ class corpus_reader {
     std::size_t columns = corpus_.meta_columns.size();
     for (const auto& item : j.items()) {
       const std::string& key = item.key();
-      if (key == keys.text || key == keys.id || key == keys.time || meta_index.contains(key))
+      if (key == keys.text || key == keys.id || key == keys.time || meta_index.contains(key) ||
+          !keeps_meta(key))
         continue;
       // Keys of one object are unique, so each new one is one more column.
       if (++columns > max_json_keys) return key;
@@ -1121,7 +1128,7 @@ class corpus_reader {
       }
       for (const auto& item : j.items()) {
         const std::string& key = item.key();
-        if (key == keys->text || key == keys->id || key == keys->time) continue;
+        if (key == keys->text || key == keys->id || key == keys->time || !keeps_meta(key)) continue;
         auto [it, added] = meta_index.try_emplace(key, corpus_.meta_columns.size());
         if (added) corpus_.meta_columns.push_back(key);
         if (d.meta.size() <= it->second) d.meta.resize(it->second + 1);

@@ -403,6 +403,33 @@ TEST(Io, JsonLinesBlankLineIsEmptyAndCrLfIsAccepted) {
   EXPECT_EQ(c.documents[2].line, 3u);
 }
 
+TEST(Io, OnlyTheMetadataColumnsAskedForAreKept) {
+  koe::io_options o;
+  o.meta_columns = std::vector<std::string>{"rating", "contributor", "absent"};
+  const auto csv = read_bytes("v.csv",
+                              "id,text,topic,rating,contributor\n"
+                              "a,配送が遅い,delivery,2,u1\n"
+                              "b,アプリが落ちる,app,,u2\n",
+                              o);
+  EXPECT_EQ(csv.meta_columns, (std::vector<std::string>{"rating", "contributor"}));
+  ASSERT_EQ(csv.documents.size(), 2u);
+  EXPECT_EQ(csv.documents[0].meta, (std::vector<std::string>{"2", "u1"}));
+  EXPECT_EQ(csv.documents[1].meta, (std::vector<std::string>{"", "u2"}));
+  // JSON Lines: keys left out neither become columns nor count towards the key limit.
+  const auto jsonl = read_bytes("v.jsonl",
+                                "{\"text\":\"配送が遅い\",\"topic\":\"d\",\"rating\":2}\n"
+                                "{\"text\":\"遅い\",\"contributor\":\"u9\",\"x\":1}\n",
+                                o);
+  EXPECT_EQ(jsonl.meta_columns, (std::vector<std::string>{"rating", "contributor"}));
+  EXPECT_EQ(jsonl.documents[0].meta, (std::vector<std::string>{"2", ""}));
+  EXPECT_EQ(jsonl.documents[1].meta, (std::vector<std::string>{"", "u9"}));
+  // An empty list keeps none; unset keeps all.
+  o.meta_columns = std::vector<std::string>{};
+  EXPECT_TRUE(read_bytes("v.csv", "text,topic\nx,y\n", o).meta_columns.empty());
+  EXPECT_EQ(read_bytes("v.csv", "text,topic\nx,y\n").meta_columns,
+            std::vector<std::string>{"topic"});
+}
+
 TEST(Io, TextFormatReadsOneVoicePerLineWithoutHeader) {
   const auto c = read_bytes("v.txt", "text\n\"引用\",カンマ\r\n\n最後");
   ASSERT_EQ(c.read(), 4u);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <istream>
+#include <optional>
 #include <string>
 
 namespace koe {
@@ -42,6 +43,11 @@ struct io_options {
   /// Voices longer than this many bytes are truncated at a character boundary and marked with a
   /// reason. 0 disables the limit.
   std::size_t max_voice_bytes = 16384;
+  /// Metadata columns to keep, by header name (JSON Lines: by key); unset keeps every column
+  /// besides text, id and time. A caller that reads only a few of them (scoring reads the
+  /// rating, segment and contributor columns) saves the memory of the others, which are then
+  /// not stored and not listed in `corpus::meta_columns`.
+  std::optional<std::vector<std::string>> meta_columns;
 };
 
 /**

@@ -308,6 +308,12 @@ int main(int argc, char** argv) {
     // lexicon phrases scoring looks for in them are found while they are at hand.
     o.keep_normalized = false;
     o.phrases = koe::surface_phrases(so);
+    // Of the metadata, only the columns scoring reads are ever used (no output repeats the
+    // others), so only they are kept.
+    o.io.meta_columns.emplace();
+    for (const std::string* name :
+         {&so.impact.rating_column, &so.impact.segment_column, &so.frequency.contributor_column})
+      if (!name->empty()) o.io.meta_columns->push_back(*name);
     koe::pipeline p(o);
     p.on_progress(make_progress(a.quiet));
     koe::analysis_result r = p.run(a.input);
