@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace koe {
 
@@ -133,26 +132,28 @@ sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns&
   // the second weighs them straight into the CSR arrays at offsets known from those counts, so
   // no second copy of the matrix is ever held.
   constexpr std::size_t grain = 1024;
-  std::vector<std::int64_t> row_nnz(n + 1, 0);
+  // The counts go straight into the matrix's row offsets (n + 1 int32), summed in 64 bits to
+  // catch an overflow before anything is stored.
+  sparse_matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(model.vocabulary.size()));
+  std::int32_t* outer = m.outerIndexPtr();
+  outer[0] = 0;
   detail::parallel_chunks(n, grain, [&](std::size_t b, std::size_t e) {
     std::vector<std::pair<std::int32_t, std::uint32_t>> row;
     for (std::size_t i = b; i < e; ++i) {
       row.clear();
       columns(i, row);
       count_row(row);
-      row_nnz[i + 1] = static_cast<std::int64_t>(row.size());
+      outer[i + 1] = static_cast<std::int32_t>(row.size());
     }
   });
-  std::partial_sum(row_nnz.begin(), row_nnz.end(), row_nnz.begin());
-  const std::int64_t nnz = row_nnz[n];
-  KOE_THROW_IF_NOT(nnz < INT32_MAX, errc::invalid_argument,
-                   "too many nonzeros for 32-bit indices; split the corpus");
-
-  sparse_matrix m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(model.vocabulary.size()));
+  std::int64_t nnz = 0;
+  for (std::size_t i = 1; i <= n; ++i) {
+    nnz += outer[i];
+    KOE_THROW_IF_NOT(nnz < INT32_MAX, errc::invalid_argument,
+                     "too many nonzeros for 32-bit indices; split the corpus");
+    outer[i] = static_cast<std::int32_t>(nnz);
+  }
   m.resizeNonZeros(static_cast<Eigen::Index>(nnz));
-  std::int32_t* outer = m.outerIndexPtr();
-  for (std::size_t i = 0; i <= n; ++i)
-    outer[i] = static_cast<std::int32_t>(row_nnz[i]);
   std::int32_t* cols = m.innerIndexPtr();
   float* values = m.valuePtr();
   const auto& opt = model.options;
@@ -171,7 +172,7 @@ sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns&
         norm += v[j] * v[j];
       }
       norm = (opt.normalize && norm > 0) ? 1.0 / std::sqrt(norm) : 1.0;
-      const auto at = static_cast<std::size_t>(row_nnz[i]);
+      const auto at = static_cast<std::size_t>(outer[i]);
       for (std::size_t j = 0; j < row.size(); ++j) {
         cols[at + j] = row[j].first;
         values[at + j] = static_cast<float>(v[j] * norm);
