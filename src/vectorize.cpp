@@ -56,38 +56,42 @@ term_statistics count_terms(const std::vector<std::vector<std::string>>& docs) {
   return count_terms(term_table(docs));
 }
 
-tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& options) {
-  const double n = static_cast<double>(stats.documents);
-  const double min_count = options.min_df.count(stats.documents);
-  const double max_count = options.max_df.count(stats.documents);
+namespace {
+
+// A term and its counts; the term is not copied.
+struct term_count {
+  const std::string* term;
+  term_statistics::counts c;
+};
+
+// The model over `terms` (each distinct, any order) counted in `documents` documents.
+tfidf_model fit_counts(std::vector<term_count> kept, std::uint64_t documents,
+                       const vectorize_options& options) {
+  const double n = static_cast<double>(documents);
+  const double min_count = options.min_df.count(documents);
+  const double max_count = options.max_df.count(documents);
   KOE_THROW_IF_NOT(max_count >= min_count, errc::invalid_argument,
                    "max_df corresponds to fewer documents than min_df");
-
-  struct entry {
-    const std::string* term;
-    term_statistics::counts c;
-  };
-  std::vector<entry> kept;
-  kept.reserve(stats.terms.size());
-  for (const auto& [term, c] : stats.terms) {
-    const auto df = static_cast<double>(c.df);
-    if (df >= min_count && df <= max_count) kept.push_back({&term, c});
-  }
+  std::erase_if(kept, [&](const term_count& e) {
+    const auto df = static_cast<double>(e.c.df);
+    return df < min_count || df > max_count;
+  });
   // Vocabulary ids follow code-point order (UTF-8 byte order), never hash or insertion order.
   std::sort(kept.begin(), kept.end(),
-            [](const entry& a, const entry& b) { return *a.term < *b.term; });
+            [](const term_count& a, const term_count& b) { return *a.term < *b.term; });
   if (options.max_features != 0 && kept.size() > options.max_features) {
     // As scikit-learn: the most frequent terms by total count; ties keep vocabulary order.
-    std::stable_sort(kept.begin(), kept.end(),
-                     [](const entry& a, const entry& b) { return a.c.total > b.c.total; });
+    std::stable_sort(kept.begin(), kept.end(), [](const term_count& a, const term_count& b) {
+      return a.c.total > b.c.total;
+    });
     kept.resize(options.max_features);
     std::sort(kept.begin(), kept.end(),
-              [](const entry& a, const entry& b) { return *a.term < *b.term; });
+              [](const term_count& a, const term_count& b) { return *a.term < *b.term; });
   }
 
   tfidf_model m;
   m.options = options;
-  m.documents = stats.documents;
+  m.documents = documents;
   m.vocabulary.reserve(kept.size());
   m.df.reserve(kept.size());
   m.idf.reserve(kept.size());
@@ -104,6 +108,50 @@ tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& opt
     m.idf.push_back(static_cast<float>(idf));
   }
   return m;
+}
+
+// Exact integer counts of every term of `table`, by id: per-thread counts added up, so the sums
+// do not depend on how rows were split.
+std::vector<term_statistics::counts> count_ids(const term_table& table) {
+  struct counts {
+    std::vector<std::uint64_t> df, total;
+    std::vector<std::size_t> last_row;  // 1 + the last row that counted the term for df
+  };
+  const std::size_t v = table.size();
+  tbb::enumerable_thread_specific<counts> local([v] {
+    return counts{std::vector<std::uint64_t>(v), std::vector<std::uint64_t>(v),
+                  std::vector<std::size_t>(v)};
+  });
+  detail::parallel_chunks(table.rows(), 4096, [&](std::size_t b, std::size_t e) {
+    counts& c = local.local();
+    for (std::size_t r = b; r < e; ++r) {
+      for (const term_table::id_type id : table.row(r)) {
+        ++c.total[id];
+        if (c.last_row[id] != r + 1) {
+          c.last_row[id] = r + 1;
+          ++c.df[id];
+        }
+      }
+    }
+  });
+  std::vector<term_statistics::counts> sum(v);
+  for (const counts& c : local) {
+    for (std::size_t id = 0; id < v; ++id) {
+      sum[id].df += c.df[id];
+      sum[id].total += c.total[id];
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
+tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& options) {
+  std::vector<term_count> terms;
+  terms.reserve(stats.terms.size());
+  for (const auto& [term, c] : stats.terms)
+    terms.push_back({&term, c});
+  return fit_counts(std::move(terms), stats.documents, options);
 }
 
 namespace {
@@ -206,46 +254,26 @@ sparse_matrix transform(const term_table& table, const tfidf_model& model) {
 }
 
 term_statistics count_terms(const term_table& table) {
-  // Per-thread exact integer counts by id; integer sums do not depend on how rows were split.
-  struct counts {
-    std::vector<std::uint64_t> df, total;
-    std::vector<std::size_t> last_row;  // 1 + the last row that counted the term for df
-  };
-  const std::size_t v = table.size();
-  tbb::enumerable_thread_specific<counts> local([v] {
-    return counts{std::vector<std::uint64_t>(v), std::vector<std::uint64_t>(v),
-                  std::vector<std::size_t>(v)};
-  });
-  detail::parallel_chunks(table.rows(), 4096, [&](std::size_t b, std::size_t e) {
-    counts& c = local.local();
-    for (std::size_t r = b; r < e; ++r) {
-      for (const term_table::id_type id : table.row(r)) {
-        ++c.total[id];
-        if (c.last_row[id] != r + 1) {
-          c.last_row[id] = r + 1;
-          ++c.df[id];
-        }
-      }
-    }
-  });
-  std::vector<term_statistics::counts> sum(v);
-  for (const counts& c : local) {
-    for (std::size_t id = 0; id < v; ++id) {
-      sum[id].df += c.df[id];
-      sum[id].total += c.total[id];
-    }
-  }
+  const std::vector<term_statistics::counts> sum = count_ids(table);
   term_statistics stats;
   stats.documents = table.rows();
-  stats.terms.reserve(v);
-  for (std::size_t id = 0; id < v; ++id)
+  stats.terms.reserve(sum.size());
+  for (std::size_t id = 0; id < sum.size(); ++id)
     if (sum[id].total > 0) stats.terms.emplace(table.terms()[id], sum[id]);
   return stats;
 }
 
 tfidf_matrix vectorize(const term_table& table, const vectorize_options& options) {
+  // As fit_tfidf(count_terms(table)), without a copy of every distinct term in a map: the
+  // counts stay indexed by id and the model copies only the terms it keeps.
   tfidf_matrix out;
-  out.model = fit_tfidf(count_terms(table), options);
+  {
+    const std::vector<term_statistics::counts> sum = count_ids(table);
+    std::vector<term_count> terms;
+    for (std::size_t id = 0; id < sum.size(); ++id)
+      if (sum[id].total > 0) terms.push_back({&table.terms()[id], sum[id]});
+    out.model = fit_counts(std::move(terms), table.rows(), options);
+  }
   out.rows = transform(table, out.model);
   return out;
 }

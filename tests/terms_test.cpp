@@ -92,6 +92,8 @@ TEST(Terms, CountsAndMatrixEqualTheStringPathForAnyThreadCount) {
       EXPECT_EQ(by_id.terms.at(term).total, c.total) << term;
     }
     EXPECT_EQ(m.model.vocabulary, reference.model.vocabulary);
+    EXPECT_EQ(m.model.df, reference.model.df);
+    EXPECT_EQ(m.model.idf, reference.model.idf);
     ASSERT_EQ(m.rows.nonZeros(), reference.rows.nonZeros());
     EXPECT_TRUE(m.rows.isApprox(reference.rows, 0.0f)) << threads << " threads";
   }
