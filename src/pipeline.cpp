@@ -176,7 +176,11 @@ struct pipeline::impl {
   void analyze(analysis_result& r, stopwatch& watch) const {
     const pipeline_options& opt = options;
     report("vectorize", 0);
-    r.tfidf = vectorize(r.terms, opt.vectorize);
+    // As vectorize(), in two steps with a progress report between them: the counting's
+    // temporaries are gone before the matrix is built (a caller may give memory back then).
+    r.tfidf.model = fit_tfidf(r.terms, opt.vectorize);
+    report("vectorize", 0.5);
+    r.tfidf.rows = transform(r.terms, r.tfidf.model);
     watch.lap("vectorize");
 
     report("cluster", 0);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -233,10 +234,11 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
   out << j.dump(2) << '\n';
 }
 
-// Writes `n` lines: `line(i, buffer)` appends line i. Blocks of lines are formatted in parallel
-// into their own buffers and written in order, so the file is the same for any number of threads.
-template <class Line>
-void write_lines(std::ostream& out, std::size_t n, const Line& line) {
+// Writes `n` lines: `lines(begin, end, buffer)` appends lines [begin, end). Blocks of lines are
+// formatted in parallel into their own buffers and written in order, so the file is the same for
+// any number of threads.
+template <class Lines>
+void write_blocks(std::ostream& out, std::size_t n, const Lines& lines) {
   constexpr std::size_t block = 8192;
   constexpr std::size_t batch = 64;  // blocks formatted before they are written and freed
   const std::size_t blocks = detail::block_count(n, block);
@@ -246,13 +248,21 @@ void write_lines(std::ostream& out, std::size_t n, const Line& line) {
     detail::parallel_chunks(b1 - b0, 1, [&](std::size_t first, std::size_t last) {
       for (std::size_t b = first; b < last; ++b) {
         const std::size_t begin = (b0 + b) * block;
-        for (std::size_t i = begin; i < std::min(n, begin + block); ++i)
-          line(i, text[b]);
+        lines(begin, std::min(n, begin + block), text[b]);
       }
     });
     for (const auto& t : text)
       out.write(t.data(), static_cast<std::streamsize>(t.size()));
   }
+}
+
+// `write_blocks` one line at a time: `line(i, buffer)` appends line i.
+template <class Line>
+void write_lines(std::ostream& out, std::size_t n, const Line& line) {
+  write_blocks(out, n, [&](std::size_t begin, std::size_t end, std::string& s) {
+    for (std::size_t i = begin; i < end; ++i)
+      line(i, s);
+  });
 }
 
 void append_csv_field(std::string& out, std::string_view s) {
@@ -268,39 +278,49 @@ void append_csv_field(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void write_assignments_csv(std::ostream& out, const analysis_result& r) {
-  std::vector<long long> row_of(r.input.documents.size(), -1);
-  for (std::size_t row = 0; row < r.row_document.size(); ++row)
-    row_of[r.row_document[row]] = static_cast<long long>(row);
-  out << "id,cluster,similarity,status,reason\n";
-  write_lines(out, r.input.documents.size(), [&](std::size_t i, std::string& s) {
-    const document_view d = r.input.documents[i];
-    append_csv_field(s, d.id);
-    s += ',';
-    if (row_of[i] >= 0) {
-      const auto row = static_cast<std::size_t>(row_of[i]);
-      const std::int32_t c = r.clusters.assignment[row];
-      char num[48];
-      std::snprintf(num, sizeof num, "%d,%.4f,", static_cast<int>(c),
-                    static_cast<double>(r.clusters.similarity[row]));
-      s += num;
-      s += c >= 0 ? "clustered," : "noise,";
-      if (c >= 0) {
-        append_csv_field(s, d.reason);
-      } else if (d.reason.empty()) {
-        append_csv_field(s, noise_text(r.clusters.noise[row]));
-      } else {
-        append_csv_field(
-            s, std::string(noise_text(r.clusters.noise[row])) + "; " + std::string(d.reason));
-      }
+// Line `i` of assignments.csv; `kept_row` is the record's row, if it has one.
+void write_assignment(std::string& s, const analysis_result& r, std::size_t i,
+                      std::optional<std::size_t> kept_row) {
+  const document_view d = r.input.documents[i];
+  append_csv_field(s, d.id);
+  s += ',';
+  if (kept_row) {
+    const std::size_t row = *kept_row;
+    const std::int32_t c = r.clusters.assignment[row];
+    char num[48];
+    std::snprintf(num, sizeof num, "%d,%.4f,", static_cast<int>(c),
+                  static_cast<double>(r.clusters.similarity[row]));
+    s += num;
+    s += c >= 0 ? "clustered," : "noise,";
+    if (c >= 0) {
+      append_csv_field(s, d.reason);
+    } else if (d.reason.empty()) {
+      append_csv_field(s, noise_text(r.clusters.noise[row]));
     } else {
-      const bool rejected = d.status == record_status::rejected;
-      s += rejected ? "-1,,rejected," : "-1,,empty,";
-      append_csv_field(s,
-                       d.reason.empty() ? std::string(rejected ? "rejected" : "blank") : d.reason);
+      append_csv_field(
+          s, std::string(noise_text(r.clusters.noise[row])) + "; " + std::string(d.reason));
     }
-    s += '\n';
-  });
+  } else {
+    const bool rejected = d.status == record_status::rejected;
+    s += rejected ? "-1,,rejected," : "-1,,empty,";
+    append_csv_field(s, d.reason.empty() ? std::string(rejected ? "rejected" : "blank") : d.reason);
+  }
+  s += '\n';
+}
+
+void write_assignments_csv(std::ostream& out, const analysis_result& r) {
+  out << "id,cluster,similarity,status,reason\n";
+  const auto& rows = r.row_document;  // the kept records, in input order
+  write_blocks(out, r.input.documents.size(),
+               [&](std::size_t begin, std::size_t end, std::string& s) {
+                 auto next = std::lower_bound(rows.begin(), rows.end(), begin);
+                 for (std::size_t i = begin; i < end; ++i) {
+                   const bool kept = next != rows.end() && *next == i;
+                   const auto row = static_cast<std::size_t>(next - rows.begin());
+                   if (kept) ++next;
+                   write_assignment(s, r, i, kept ? std::optional<std::size_t>(row) : std::nullopt);
+                 }
+               });
 }
 
 void write_table(std::ostream& out, const analysis_result& r) {

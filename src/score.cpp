@@ -1025,7 +1025,7 @@ difficulty_signal rate_difficulty(const std::vector<std::string>& top_terms,
 namespace {
 
 // Frequency signals of the cluster whose rows are `m`; returns the frequency score.
-double measure_frequency(const std::vector<std::size_t>& m, const row_facts& f, std::size_t rows,
+double measure_frequency(const std::vector<std::uint32_t>& m, const row_facts& f, std::size_t rows,
                          const frequency_options& o, frequency_signal& fs) {
   fs.voices = m.size();
   fs.share = rows == 0 ? 0.0 : static_cast<double>(m.size()) / static_cast<double>(rows);
@@ -1063,7 +1063,7 @@ double measure_frequency(const std::vector<std::size_t>& m, const row_facts& f, 
 
 // Impact signals of the cluster whose rows are `m`; returns the impact score, the weighted mean
 // of the signals the corpus has.
-double measure_impact(const std::vector<std::size_t>& m, const row_facts& f,
+double measure_impact(const std::vector<std::uint32_t>& m, const row_facts& f,
                       const impact_options& o, impact_signal& is) {
   const double var_all = f.all_ratings.variance();
   const double sd_all = std::sqrt(var_all);
@@ -1133,12 +1133,19 @@ std::vector<candidate> score_with(const analysis_result& r, const score_options&
                                   const row_facts& f) {
   const std::size_t rows = r.row_document.size();
   const std::size_t k = r.descriptions.size();
-  std::vector<std::vector<std::size_t>> members(k);
-  for (std::size_t row = 0; row < rows && row < r.clusters.assignment.size(); ++row) {
-    const auto c = r.clusters.assignment[row];
-    if (c >= 0 && static_cast<std::size_t>(c) < k)
-      members[static_cast<std::size_t>(c)].push_back(row);
-  }
+  // Rows as 32-bit indices (the matrix's own indices are 32-bit, so rows fit), each list sized
+  // exactly: at millions of voices these lists are a large part of scoring's memory.
+  const std::size_t assigned = std::min(rows, r.clusters.assignment.size());
+  std::vector<std::size_t> sizes(k);
+  for (std::size_t row = 0; row < assigned; ++row)
+    if (const auto c = r.clusters.assignment[row]; c >= 0 && static_cast<std::size_t>(c) < k)
+      ++sizes[static_cast<std::size_t>(c)];
+  std::vector<std::vector<std::uint32_t>> members(k);
+  for (std::size_t ci = 0; ci < k; ++ci)
+    members[ci].reserve(sizes[ci]);
+  for (std::size_t row = 0; row < assigned; ++row)
+    if (const auto c = r.clusters.assignment[row]; c >= 0 && static_cast<std::size_t>(c) < k)
+      members[static_cast<std::size_t>(c)].push_back(static_cast<std::uint32_t>(row));
 
   std::vector<candidate> out;
   for (std::size_t ci = 0; ci < k; ++ci) {
@@ -1450,14 +1457,13 @@ std::string fill_reply(std::string_view tmpl, const std::map<std::string, std::s
 namespace {
 
 // Fills `t` for record `i` and returns the record's reply draft (empty without a contributor).
-std::string trace_record(const analysis_result& r, std::size_t i,
-                         const std::vector<long long>& row_of,
+std::string trace_record(const analysis_result& r, std::size_t i, std::optional<std::size_t> row_of,
                          const std::unordered_map<int, const candidate*>& by_cluster,
                          int contributor_col, const reply_options& ro, trace_row& t) {
   const document_view d = r.input.documents[i];
   t.status = d.status;
-  if (row_of[i] < 0) return {};  // empty or rejected: nothing to trace or to reply to
-  const auto row = static_cast<std::size_t>(row_of[i]);
+  if (!row_of) return {};  // empty or rejected: nothing to trace or to reply to
+  const std::size_t row = *row_of;
   const candidate* c = nullptr;
   if (row < r.clusters.assignment.size() && r.clusters.assignment[row] >= 0) {
     if (auto it = by_cluster.find(r.clusters.assignment[row]); it != by_cluster.end())
@@ -1520,9 +1526,6 @@ trace_table trace(const analysis_result& r, const std::vector<candidate>& candid
   std::unordered_map<int, const candidate*> by_cluster;
   for (const auto& c : candidates)
     by_cluster[c.cluster] = &c;
-  std::vector<long long> row_of(r.input.documents.size(), -1);
-  for (std::size_t row = 0; row < r.row_document.size(); ++row)
-    row_of[r.row_document[row]] = static_cast<long long>(row);
   const int contributor_col = o.frequency.contributor_column.empty()
                                   ? -1
                                   : r.input.meta_index(o.frequency.contributor_column);
@@ -1537,9 +1540,16 @@ trace_table trace(const analysis_result& r, const std::vector<candidate>& candid
   detail::parallel_chunks(replies.size(), 1, [&](std::size_t first_block, std::size_t last_block) {
     for (std::size_t b = first_block; b < last_block; ++b) {
       const std::size_t end = std::min(out.size(), (b + 1) * block);
-      for (std::size_t i = b * block; i < end; ++i)
+      // Rows are the kept records in input order: the block's rows follow on from the first
+      // row at or after its first record.
+      auto row = std::lower_bound(r.row_document.begin(), r.row_document.end(), b * block);
+      for (std::size_t i = b * block; i < end; ++i) {
+        std::optional<std::size_t> row_of_i;
+        if (row != r.row_document.end() && *row == i)
+          row_of_i = static_cast<std::size_t>(row++ - r.row_document.begin());
         replies[b].push_back(
-            trace_record(r, i, row_of, by_cluster, contributor_col, ro, out.rows[i]));
+            trace_record(r, i, row_of_i, by_cluster, contributor_col, ro, out.rows[i]));
+      }
     }
   });
   for (auto& part : replies)

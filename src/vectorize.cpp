@@ -263,17 +263,17 @@ term_statistics count_terms(const term_table& table) {
   return stats;
 }
 
+tfidf_model fit_tfidf(const term_table& table, const vectorize_options& options) {
+  const std::vector<term_statistics::counts> sum = count_ids(table);
+  std::vector<term_count> terms;
+  for (std::size_t id = 0; id < sum.size(); ++id)
+    if (sum[id].total > 0) terms.push_back({&table.terms()[id], sum[id]});
+  return fit_counts(std::move(terms), table.rows(), options);
+}
+
 tfidf_matrix vectorize(const term_table& table, const vectorize_options& options) {
-  // As fit_tfidf(count_terms(table)), without a copy of every distinct term in a map: the
-  // counts stay indexed by id and the model copies only the terms it keeps.
   tfidf_matrix out;
-  {
-    const std::vector<term_statistics::counts> sum = count_ids(table);
-    std::vector<term_count> terms;
-    for (std::size_t id = 0; id < sum.size(); ++id)
-      if (sum[id].total > 0) terms.push_back({&table.terms()[id], sum[id]});
-    out.model = fit_counts(std::move(terms), table.rows(), options);
-  }
+  out.model = fit_tfidf(table, options);
   out.rows = transform(table, out.model);
   return out;
 }

@@ -72,11 +72,14 @@ struct tfidf_model {
 /// Counts `docs` in parallel (fixed chunks, merged in chunk order).
 [[nodiscard]] term_statistics count_terms(const std::vector<std::vector<std::string>>& docs);
 
-/// Chooses the vocabulary and idf from merged statistics.
 /// The same counts from interned terms (one counter per id, no string per occurrence).
 [[nodiscard]] term_statistics count_terms(const term_table& table);
 
+/// Chooses the vocabulary and idf from merged statistics.
 [[nodiscard]] tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& options);
+/// `fit_tfidf(count_terms(table), options)` without the statistics' copy of every distinct term:
+/// the counts stay indexed by id and the model copies only the terms it keeps.
+[[nodiscard]] tfidf_model fit_tfidf(const term_table& table, const vectorize_options& options);
 
 /// TF-IDF rows of `docs` under `model`; terms outside the vocabulary are ignored. Parallel.
 [[nodiscard]] sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
