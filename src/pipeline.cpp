@@ -180,7 +180,8 @@ struct pipeline::impl {
     // temporaries are gone before the matrix is built (a caller may give memory back then).
     r.tfidf.model = fit_tfidf(r.terms, opt.vectorize);
     report("vectorize", 0.5);
-    r.tfidf.rows = transform(r.terms, r.tfidf.model);
+    sparse_matrix rows = transform(r.terms, r.tfidf.model);
+    r.tfidf.rows.swap(rows);  // not `=`: Eigen would copy the arrays
     watch.lap("vectorize");
 
     report("cluster", 0);

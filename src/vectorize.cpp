@@ -274,7 +274,8 @@ tfidf_model fit_tfidf(const term_table& table, const vectorize_options& options)
 tfidf_matrix vectorize(const term_table& table, const vectorize_options& options) {
   tfidf_matrix out;
   out.model = fit_tfidf(table, options);
-  out.rows = transform(table, out.model);
+  sparse_matrix rows = transform(table, out.model);
+  out.rows.swap(rows);  // not `=`: Eigen would copy the arrays
   return out;
 }
 

@@ -24,6 +24,21 @@ float at(const koe::tfidf_matrix& m, int row, const std::string& term) {
   return m.rows.coeff(row, it->second);
 }
 
+TEST(Vectorize, MovingTheResultKeepsTheMatrixArrays) {
+  // A move that copied the sparse arrays would double the largest allocation of a run.
+  koe::vectorize_options o;
+  o.min_df = {1, false};
+  koe::tfidf_matrix m = koe::vectorize({{"a", "b"}, {"b", "c"}, {"c", "a"}}, o);
+  const float* values = m.rows.valuePtr();
+  ASSERT_NE(values, nullptr);
+  koe::tfidf_matrix moved(std::move(m));
+  EXPECT_EQ(moved.rows.valuePtr(), values);
+  koe::tfidf_matrix assigned;
+  assigned = std::move(moved);
+  EXPECT_EQ(assigned.rows.valuePtr(), values);
+  EXPECT_EQ(assigned.rows.nonZeros(), 6);
+}
+
 TEST(Vectorize, VocabularyIsSortedByCodePoint) {
   koe::vectorize_options o;
   o.min_df = {1, false};

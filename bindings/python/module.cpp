@@ -590,7 +590,10 @@ class model {
       terms = pipeline_.tokenize(text);
     }
     koe::sparse_matrix m;
-    run_in_arena(pipeline_.options().threads, [&] { m = koe::transform(terms, r.tfidf.model); });
+    run_in_arena(pipeline_.options().threads, [&] {
+      koe::sparse_matrix rows = koe::transform(terms, r.tfidf.model);
+      m.swap(rows);  // not `=`: Eigen would copy the arrays
+    });
     return csr_arrays(m);
   }
 

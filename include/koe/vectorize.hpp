@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace koe {
@@ -92,6 +93,19 @@ struct tfidf_model {
 struct tfidf_matrix {
   tfidf_model model;
   sparse_matrix rows;
+
+  tfidf_matrix() = default;
+  tfidf_matrix(const tfidf_matrix&) = default;
+  tfidf_matrix& operator=(const tfidf_matrix&) = default;
+  // Eigen's sparse matrix has no move operations (a "move" would copy its arrays, hundreds of MB
+  // at millions of voices): these swap them instead.
+  tfidf_matrix(tfidf_matrix&& other) : model(std::move(other.model)) { rows.swap(other.rows); }
+  tfidf_matrix& operator=(tfidf_matrix&& other) {
+    model = std::move(other.model);
+    rows.swap(other.rows);
+    return *this;
+  }
+  ~tfidf_matrix() = default;
 };
 
 /**

@@ -333,7 +333,8 @@ int main(int argc, char** argv) {
     p.on_progress(make_progress(a.quiet));
     koe::analysis_result r = p.run(a.input);
     // Nothing below reads the TF-IDF matrix; its memory goes back before scoring needs more.
-    r.tfidf.rows = koe::sparse_matrix();
+    // (A swap: Eigen's assignment from an empty matrix would keep the old arrays' capacity.)
+    koe::sparse_matrix().swap(r.tfidf.rows);
     release_free_memory();
     auto lap_start = std::chrono::steady_clock::now();
     auto lap = [&lap_start] {
