@@ -262,9 +262,12 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
   };
   return impl_->run_stages(impl_->start(), [&](analysis_result& r, stopwatch& watch) {
     std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
-    std::mutex order;          // guards `blocks`, `taken`, `next` and the result
-    std::size_t taken = 0;     // blocks handed to tasks
-    std::size_t next = 0;      // oldest block not yet appended
+    // Two locks, so that the reader, which only adds blocks, never waits while a task appends
+    // finished blocks to the result (thousands of terms to intern per block).
+    std::mutex queue;       // guards `blocks` (the deque itself), `taken` and each `done`
+    std::mutex commit;      // guards `next` and the result
+    std::size_t taken = 0;  // blocks handed to tasks
+    std::size_t next = 0;   // oldest block not yet appended
     document_table docs;
     tbb::enumerable_thread_specific<std::unique_ptr<tokenizer::worker>> workers;
     tbb::task_group tasks;
@@ -276,7 +279,7 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
       // tasks newest first still works through the blocks in input order.
       block* b = nullptr;
       {
-        const std::lock_guard<std::mutex> lock(order);
+        const std::lock_guard<std::mutex> lock(queue);
         b = &blocks[taken++];
       }
       impl_->normalize_range(
@@ -287,14 +290,24 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
       if (!w) w = std::make_unique<tokenizer::worker>(impl_->tok.new_worker());
       w->intern(b->part.texts, b->part.terms);
       if (!impl_->options.keep_normalized) b->part.texts.clear();
-      const std::lock_guard<std::mutex> lock(order);
-      b->done = true;
-      for (; next < blocks.size() && blocks[next].done; ++next) {
-        block& n = blocks[next];
+      {
+        const std::lock_guard<std::mutex> lock(queue);
+        b->done = true;
+      }
+      // Appends every finished block from the oldest on. A block finished while another task
+      // holds `commit` is appended by that task or, once it lets go, by the block's own.
+      const std::lock_guard<std::mutex> lock(commit);
+      for (;; ++next) {
+        block* n = nullptr;
+        {
+          const std::lock_guard<std::mutex> q(queue);
+          if (next < blocks.size() && blocks[next].done) n = &blocks[next];
+        }
+        if (n == nullptr) break;
         const std::size_t first_record = docs.size();
-        mark_blank(n.docs, n.part.blank);
-        docs.append(std::move(n.docs));
-        impl::add_rows(r, n.part, first_record);
+        mark_blank(n->docs, n->part.blank);
+        docs.append(std::move(n->docs));
+        impl::add_rows(r, n->part, first_record);
       }
       detail::happens_before(&join);
     };
@@ -303,7 +316,7 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
       corpus c =
           read_corpus_blocks(path, impl_->options.io, block_records, [&](document_table&& records) {
             {
-              const std::lock_guard<std::mutex> lock(order);
+              const std::lock_guard<std::mutex> lock(queue);
               blocks.emplace_back().docs = std::move(records);
             }
             detail::happens_before(&fork);
