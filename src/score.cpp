@@ -438,10 +438,10 @@ double level_score(difficulty_level level, const difficulty_options& o) {
   return o.unknown;
 }
 
-// Per-row facts that every cluster's scores are built from.
-// Per-row signals for scoring. A column stays empty where the corpus lacks its signal (no rating
-// column, no segment weights, no contributor column, no dates), so that millions of voices
-// without them pay nothing for them; the lexicon hits are kept only for the rows that have any.
+// Per-row facts that every cluster's scores are built from. A column stays empty where the corpus
+// lacks its signal (no rating column, no segment weights, no contributor column, no dates), so that
+// millions of voices without them pay nothing for them; the lexicon hits are kept only for the rows
+// that have any.
 struct row_facts {
   std::vector<double> rating;                 // NaN when missing; empty without the column
   std::vector<double> segment_weight;         // 1 when unlisted; empty unless has_segment

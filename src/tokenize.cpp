@@ -262,8 +262,9 @@ struct tokenizer::worker::impl {
   std::uint64_t serial = 0;          // names the table being filled (see entry::table)
 
   const MeCab::Node* parse(std::string_view text) {
-    // MeCab reads exactly `size` bytes, so the text needs no copy with a terminating zero.
-    lattice->set_sentence(text.data(), text.size());
+    // MeCab reads exactly `size` bytes, so the text needs no copy with a terminating zero (but
+    // takes a null pointer for a failure, so an empty view gets a real one).
+    lattice->set_sentence(text.empty() ? "" : text.data(), text.size());
     KOE_THROW_IF_NOT(tagger->parse(lattice.get()), errc::mecab_init_failed,
                      std::string("MeCab failed to parse: ") + lattice->what());
     return lattice->bos_node();
@@ -285,9 +286,12 @@ struct tokenizer::worker::impl {
 
 namespace {
 
+// Fibonacci hashing: the multiply mixes the address into the high bits, which are the ones kept
+// (the table has far fewer than 2^32 slots).
 std::uint64_t pointer_hash(const char* p) noexcept {
-  return (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)) >> 3) *
-         0x9E3779B97F4A7C15ull;
+  return (static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)) *
+          0x9E3779B97F4A7C15ull) >>
+         32;
 }
 
 // Interns into a table, reusing an entry's id while the worker fills the same table.

@@ -203,6 +203,9 @@ TEST(Tokenize, ReadsOnlyTheBytesOfTheTextItIsGiven) {
   w.intern(first, t);
   EXPECT_EQ(t.row_terms(0), w.terms("配送が遅い"));
   EXPECT_EQ(w.analyze(first).size(), w.analyze("配送が遅い").size());
+  // An empty view may have no data at all.
+  EXPECT_TRUE(w.analyze(std::string_view()).empty());
+  EXPECT_TRUE(w.terms(std::string_view()).empty());
 }
 
 TEST(Tokenize, InternedTermsEqualTheTermsForAnyThreadCount) {

@@ -99,10 +99,14 @@ struct tfidf_matrix {
   tfidf_matrix& operator=(const tfidf_matrix&) = default;
   // Eigen's sparse matrix has no move operations (a "move" would copy its arrays, hundreds of MB
   // at millions of voices): these swap them instead.
-  tfidf_matrix(tfidf_matrix&& other) : model(std::move(other.model)) { rows.swap(other.rows); }
-  tfidf_matrix& operator=(tfidf_matrix&& other) {
-    model = std::move(other.model);
+  tfidf_matrix(tfidf_matrix&& other) noexcept : model(std::move(other.model)) {
     rows.swap(other.rows);
+  }
+  tfidf_matrix& operator=(tfidf_matrix&& other) noexcept {
+    if (this != &other) {
+      model = std::move(other.model);
+      rows.swap(other.rows);
+    }
     return *this;
   }
   ~tfidf_matrix() = default;
