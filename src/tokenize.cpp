@@ -255,6 +255,7 @@ struct tokenizer::worker::impl {
   const tokenizer::impl* owner = nullptr;
   std::unique_ptr<MeCab::Tagger> tagger;
   std::unique_ptr<MeCab::Lattice> lattice;
+  std::string sentence;              // the lattice points into this copy while parsing
   std::vector<morph> morphs;         // reused by every text
   std::string run, prev, stem;       // buffers of the term extraction, reused
   std::vector<entry> entries;        // every entry met, in order; indices stay valid as it grows
@@ -262,9 +263,10 @@ struct tokenizer::worker::impl {
   std::uint64_t serial = 0;          // names the table being filled (see entry::table)
 
   const MeCab::Node* parse(std::string_view text) {
-    // MeCab reads exactly `size` bytes, so the text needs no copy with a terminating zero (but
-    // takes a null pointer for a failure, so an empty view gets a real one).
-    lattice->set_sentence(text.empty() ? "" : text.data(), text.size());
+    // A copy ending in a zero: MeCab's dictionary lookup calls strlen on the text, even when
+    // told its length, so a view into a longer buffer would be read past its end.
+    sentence.assign(text);
+    lattice->set_sentence(sentence.c_str(), sentence.size());
     KOE_THROW_IF_NOT(tagger->parse(lattice.get()), errc::mecab_init_failed,
                      std::string("MeCab failed to parse: ") + lattice->what());
     return lattice->bos_node();
@@ -440,7 +442,7 @@ std::vector<token> tokenizer::worker::analyze(std::string_view text) {
   const char* base = nullptr;
   for (const MeCab::Node* n = impl_->parse(text); n != nullptr; n = n->next) {
     if (n->stat == MECAB_BOS_NODE) {
-      base = text.data();
+      base = impl_->sentence.c_str();
       continue;
     }
     if (n->stat == MECAB_EOS_NODE) break;
