@@ -4,6 +4,7 @@
 #include <koe/report.hpp>
 
 #include "detail/parallel.hpp"
+#include "detail/rows.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -310,17 +311,12 @@ void write_assignment(std::string& s, const analysis_result& r, std::size_t i,
 
 void write_assignments_csv(std::ostream& out, const analysis_result& r) {
   out << "id,cluster,similarity,status,reason\n";
-  const auto& rows = r.row_document;  // the kept records, in input order
-  write_blocks(out, r.input.documents.size(),
-               [&](std::size_t begin, std::size_t end, std::string& s) {
-                 auto next = std::lower_bound(rows.begin(), rows.end(), begin);
-                 for (std::size_t i = begin; i < end; ++i) {
-                   const bool kept = next != rows.end() && *next == i;
-                   const auto row = static_cast<std::size_t>(next - rows.begin());
-                   if (kept) ++next;
-                   write_assignment(s, r, i, kept ? std::optional<std::size_t>(row) : std::nullopt);
-                 }
-               });
+  write_blocks(
+      out, r.input.documents.size(), [&](std::size_t begin, std::size_t end, std::string& s) {
+        detail::for_each_record(
+            r.row_document, begin, end,
+            [&](std::size_t i, std::optional<std::size_t> row) { write_assignment(s, r, i, row); });
+      });
 }
 
 void write_table(std::ostream& out, const analysis_result& r) {

@@ -7,6 +7,7 @@
 #include <koe/tokenize.hpp>
 
 #include "detail/parallel.hpp"
+#include "detail/rows.hpp"
 
 #include <toml++/toml.h>
 
@@ -1540,16 +1541,11 @@ trace_table trace(const analysis_result& r, const std::vector<candidate>& candid
   detail::parallel_chunks(replies.size(), 1, [&](std::size_t first_block, std::size_t last_block) {
     for (std::size_t b = first_block; b < last_block; ++b) {
       const std::size_t end = std::min(out.size(), (b + 1) * block);
-      // Rows are the kept records in input order: the block's rows follow on from the first
-      // row at or after its first record.
-      auto row = std::lower_bound(r.row_document.begin(), r.row_document.end(), b * block);
-      for (std::size_t i = b * block; i < end; ++i) {
-        std::optional<std::size_t> row_of_i;
-        if (row != r.row_document.end() && *row == i)
-          row_of_i = static_cast<std::size_t>(row++ - r.row_document.begin());
-        replies[b].push_back(
-            trace_record(r, i, row_of_i, by_cluster, contributor_col, ro, out.rows[i]));
-      }
+      detail::for_each_record(
+          r.row_document, b * block, end, [&](std::size_t i, std::optional<std::size_t> row) {
+            replies[b].push_back(
+                trace_record(r, i, row, by_cluster, contributor_col, ro, out.rows[i]));
+          });
     }
   });
   for (auto& part : replies)
