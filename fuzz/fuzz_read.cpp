@@ -1,6 +1,7 @@
 // libFuzzer target: the CSV, TSV, JSON Lines and text readers, failing and skipping. Each input is
-// read in every format and mode by two builds of the reader (one chunk, and 5-byte chunks), which
-// must agree byte for byte; a fail-mode success must equal the skip-mode result.
+// read in every format and mode by two builds of the reader (one chunk and one block; 5-byte
+// chunks cut into blocks of two records, parsed apart), which must agree byte for byte; a fail-mode
+// success must equal the skip-mode result.
 #include "fuzz_check.hpp"
 #include "read_summary.hpp"
 

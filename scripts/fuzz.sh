@@ -47,7 +47,7 @@ compile() {
 # more than -max_len, so each input is one chunk without paying for 1 MiB buffers per read.
 pids=()
 compile "$out/obj/io.o" src/io.cpp -DKOE_IO_CHUNK_BYTES=8192 & pids+=($!)
-compile "$out/obj/io_small.o" src/io.cpp -Dkoe=koe_small -DKOE_IO_CHUNK_BYTES=5 & pids+=($!)
+compile "$out/obj/io_small.o" src/io.cpp -Dkoe=koe_small -DKOE_IO_CHUNK_BYTES=5 -DKOE_IO_BLOCK_RECORDS=2 & pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
 pids=()
 compile "$out/obj/normalize.o" src/normalize.cpp & pids+=($!)

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <string_view>
@@ -527,35 +528,26 @@ struct raw_record {
   }
 };
 
-/// Splits decoded text into lines or RFC 4180 records, pulling chunks from a `decoder`.
+/// Splits a run of decoded text into lines or RFC 4180 records.
 class scanner {
  public:
-  scanner(decoder& dec, char delimiter) : dec_(dec), delimiter_(delimiter) {
+  /// Scans `text`, whose first line is line `first_line` of the input.
+  scanner(std::string_view text, char delimiter, std::size_t first_line)
+      : delimiter_(delimiter), buf_(text), line_(first_line) {
     for (const char c : {delimiter, '\n', '\r'})
       unquoted_stop_[static_cast<unsigned char>(c)] = true;
     for (const char c : {'"', '\n', '\r'})
       quoted_stop_[static_cast<unsigned char>(c)] = true;
   }
 
-  /// Reads the next physical line without its line break; false at the end of the input.
+  /// Reads the next physical line without its line break; false at the end of the text.
   bool next_line(std::string& out, std::size_t& line) {
     if (!more()) return false;
-    out.clear();
-    line = line_;
-    while (pos_ != buf_.size() || more()) {
-      const char* p = buf_.data() + pos_;
-      const std::size_t n = buf_.size() - pos_;
-      const auto* nl = static_cast<const char*>(std::memchr(p, '\n', n));
-      if (nl == nullptr) {
-        out.append(p, n);
-        pos_ = buf_.size();
-        continue;
-      }
-      out.append(p, nl);
-      pos_ += static_cast<std::size_t>(nl - p) + 1;
-      break;
-    }
-    ++line_;
+    line = line_++;
+    const std::size_t nl = buf_.find('\n', pos_);
+    const std::size_t end = nl == std::string_view::npos ? buf_.size() : nl;
+    out.assign(buf_.substr(pos_, end - pos_));
+    pos_ = nl == std::string_view::npos ? end : nl + 1;
     if (!out.empty() && out.back() == '\r') out.pop_back();
     return true;
   }
@@ -573,7 +565,7 @@ class scanner {
     std::string* field = &r.add();
     enum class state { field_start, unquoted, quoted, after_quote } st = state::field_start;
     for (;;) {
-      if (pos_ == buf_.size() && !more()) {
+      if (!more()) {
         if (st == state::quoted) r.set_problem("unterminated quote");
         return true;
       }
@@ -659,17 +651,8 @@ class scanner {
     return p;
   }
 
-  /// Makes a byte available at `pos_`; false at the end of the input.
-  bool more() {
-    while (pos_ == buf_.size()) {
-      pos_ = 0;
-      if (!dec_.next(buf_)) {
-        buf_.clear();
-        return false;
-      }
-    }
-    return true;
-  }
+  /// True while a byte is left at `pos_`.
+  [[nodiscard]] bool more() const noexcept { return pos_ != buf_.size(); }
 
   /// After a CR: consumes a following LF. A CR ends a line only before LF or at the end.
   bool cr_ends_line() {
@@ -680,13 +663,144 @@ class scanner {
     return true;
   }
 
-  decoder& dec_;
   char delimiter_;
   stop_table unquoted_stop_{};
   stop_table quoted_stop_{};
+  std::string_view buf_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+};
+
+/**
+ * Cuts the decoded input into runs of whole records without parsing them, so that the runs can
+ * be parsed apart (in parallel) into exactly the records a `scanner` finds in the whole input.
+ * A record ends where `scanner` ends one: a line feed outside quotes (CR LF too; a CR alone is
+ * text), or the end of the input; with '\n' as the delimiter every line is a record.
+ */
+class record_cutter {
+ public:
+  record_cutter(decoder& dec, char delimiter)
+      : dec_(dec), delimiter_(delimiter), lines_(delimiter == '\n') {}
+
+  /// Replaces `out` with the next `records` records (fewer at the end of the input), `count`
+  /// with how many it holds and `line` with the line it starts on; false at the end.
+  bool next(std::size_t records, std::string& out, std::size_t& count, std::size_t& line) {
+    out.clear();
+    count = 0;
+    line = line_;
+    while (count < records) {
+      if (pos_ == buf_.size()) {
+        pos_ = 0;
+        if (!dec_.next(buf_)) {
+          buf_.clear();
+          // The input ended inside a record: the end of the input ends it.
+          if (open_) ++count;
+          open_ = false;
+          st_ = state::start;
+          break;
+        }
+      }
+      const std::size_t from = pos_;
+      pos_ = lines_ ? cut_lines(records - count, count) : cut_records(records - count, count);
+      out.append(buf_, from, pos_ - from);
+    }
+    line_ += static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n'));
+    return count > 0;
+  }
+
+ private:
+  /// Where `scanner::next_record` stands, reduced to what decides where a record ends: `start`
+  /// is a field's start or just after a closing quote (a quote there opens quoting), `cr` just
+  /// after a CR outside quotes (a line feed next ends the record; anything else is text).
+  enum class state : std::uint8_t { start, plain, quoted, cr };
+
+  /// Scans `buf_` from `pos_` until `want` more records end (added to `count`) or the chunk
+  /// does; returns where it stopped.
+  std::size_t cut_records(std::size_t want, std::size_t& count) {
+    const char* const begin = buf_.data();
+    const char* const end = begin + buf_.size();
+    const char* p = begin + pos_;
+    while (want > 0 && p != end) {
+      // Outside quotes, a line without a quote ends its record at its line feed, whatever the
+      // state: most records, found by two memchr calls.
+      if (st_ != state::quoted) {
+        const auto* nl = static_cast<const char*>(std::memchr(p, '\n', as_size(end - p)));
+        if (nl != nullptr && std::memchr(p, '"', as_size(nl - p)) == nullptr) {
+          p = nl + 1;
+          end_record(want, count);
+          continue;
+        }
+      }
+      p = step(p, end, want, count);
+    }
+    return as_size(p - begin);
+  }
+
+  static std::size_t as_size(std::ptrdiff_t n) noexcept { return static_cast<std::size_t>(n); }
+
+  void end_record(std::size_t& want, std::size_t& count) noexcept {
+    st_ = state::start;
+    open_ = false;
+    --want;
+    ++count;
+  }
+
+  /// Follows `scanner::next_record` byte by byte from `p` to the end of one record or of the
+  /// chunk; returns where it stopped.
+  const char* step(const char* p, const char* end, std::size_t& want, std::size_t& count) {
+    open_ = true;
+    for (; p != end; ++p) {
+      if (st_ == state::quoted) {
+        const auto* q = static_cast<const char*>(std::memchr(p, '"', as_size(end - p)));
+        if (q == nullptr) return end;
+        p = q;
+        st_ = state::start;  // after a closing quote, or inside a doubled one
+        continue;
+      }
+      const char c = *p;
+      if (c == '"' && st_ == state::start) {
+        st_ = state::quoted;
+      } else if (c == '\n') {
+        end_record(want, count);
+        return p + 1;
+      } else if (c == '\r') {
+        st_ = state::cr;
+      } else {
+        st_ = c == delimiter_ ? state::start : state::plain;
+      }
+    }
+    return end;
+  }
+
+  /// As `cut_records`, one record per line.
+  std::size_t cut_lines(std::size_t want, std::size_t& count) {
+    const char* const begin = buf_.data();
+    const char* const end = begin + buf_.size();
+    const char* p = begin + pos_;
+    while (want > 0 && p != end) {
+      const auto* nl =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      if (nl == nullptr) {
+        p = end;
+        open_ = true;
+        break;
+      }
+      p = nl + 1;
+      open_ = false;
+      ++count;
+      --want;
+    }
+    return static_cast<std::size_t>(p - begin);
+  }
+
+  decoder& dec_;
+  char delimiter_;
+  bool lines_;
   std::string buf_;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
+  state st_ = state::start;
+  bool open_ = false;  ///< Some byte of the current record is consumed.
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -710,83 +824,56 @@ std::string shorten(std::string s, std::size_t max_bytes = 200) {
   return s + "...";
 }
 
-class corpus_reader {
- public:
-  corpus_reader(std::istream& in, const std::string& name, const io_options& options,
-                std::size_t block_records = 0, const record_block_callback* take = nullptr)
-      : name_(name),
-        options_(options),
-        dec_(in, name_, canonical_encoding(options.encoding)),
-        block_records_(block_records),
-        take_(take) {
-    corpus_.source = name;
-    corpus_.encoding = dec_.encoding();
-  }
-
-  corpus read() {
-    auto format = options_.format;
-    if (format == input_format::auto_detect) format = format_from_name(name_);
-    try {
-      switch (format) {
-        case input_format::csv:
-          read_delimited(',');
-          break;
-        case input_format::tsv:
-          read_delimited('\t');
-          break;
-        case input_format::jsonl:
-          read_jsonl();
-          break;
-        default:
-          read_text();
-          break;
-      }
-      if (take_ != nullptr && !corpus_.documents.empty()) hand_over();
-      // JSON Lines may add meta columns late; earlier documents get empty values for them.
-      corpus_.documents.resize_meta(corpus_.meta_columns.size());
-    } catch (const std::bad_alloc&) {
-      // The records go first, so that building the message has memory to work with.
-      corpus_ = corpus{};
-      throw error(errc::out_of_memory, name_ + ": the corpus does not fit in memory (" +
-                                           plural(records_, "record") + " read, up to line " +
-                                           std::to_string(last_line_) + "); split the file");
-    }
-    return std::move(corpus_);
-  }
-
- private:
-  /// Stores a record, and hands a full block over when reading in blocks.
-  void store(const document& d) {
-    corpus_.documents.push_back(d);
-    ++records_;
-    last_line_ = d.line;
-    if (take_ != nullptr && corpus_.documents.size() >= block_records_) hand_over();
-  }
-
-  void hand_over() {
-    document_table block = std::move(corpus_.documents);
-    corpus_.documents.clear();
-    (*take_)(std::move(block));
-  }
+/// What parsing a run of records needs, settled before its first record: the input's name and
+/// encoding, the options that shape a record and, for delimited input, the header's columns.
+struct record_layout {
+  std::string name;
+  on_error errors = on_error::fail;
+  std::size_t max_voice_bytes = 0;
+  std::string encoding;
+  bool converted = false;  ///< Bytes went through an ICU converter (see `check_text`).
+  char delimiter = ',';
+  std::vector<std::string> names;  ///< The header's fields.
+  std::size_t text = 0;
+  std::optional<std::size_t> id;
+  std::optional<std::size_t> time;
+  std::vector<std::size_t> meta;  ///< Fields kept as meta columns, in column order.
 
   [[noreturn]] void fail(std::size_t line, errc code, const std::string& what) const {
-    throw error(code, name_ + ":" + std::to_string(line) + ": " + what);
+    throw error(code, name + ":" + std::to_string(line) + ": " + what);
   }
+  [[nodiscard]] std::optional<problem> check(std::string_view s) const {
+    return check_text(s, encoding, converted);
+  }
+};
+
+/// Builds records into a table, with the checks, truncation and rejects every format shares.
+class record_builder {
+ public:
+  explicit record_builder(const record_layout& layout) : layout_(layout) {}
+
+  /// The records built so far; the builder starts over empty.
+  document_table take() {
+    document_table t = std::move(docs_);
+    docs_ = document_table{};
+    return t;
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return docs_.size(); }
 
   /// A record that cannot be read: fatal, or kept as rejected.
   void reject(std::size_t record, std::size_t line, errc code, const std::string& what) {
-    if (options_.errors == on_error::fail) fail(line, code, what);
+    if (layout_.errors == on_error::fail) layout_.fail(line, code, what);
     document d;
     d.record = record;
     d.line = line;
     d.id = std::to_string(record);
     d.status = record_status::rejected;
     d.reason = "line " + std::to_string(line) + ": " + what;
-    store(d);
+    docs_.push_back(d);
   }
 
-  /// The reused record of the delimited readers, reset for a new record: its strings keep their
-  /// buffers from record to record, so reading allocates nothing per record.
+  /// The reused record, reset for a new record: its strings keep their buffers from record to
+  /// record, so building allocates nothing per record.
   document& fresh(std::size_t record, std::size_t line, const std::string* id = nullptr) {
     doc_.record = record;
     doc_.line = line;
@@ -803,10 +890,10 @@ class corpus_reader {
     return doc_;
   }
 
-  /// Adds a readable record (copied into the corpus): truncated if too long, empty if blank, else
+  /// Adds a readable record (copied into the table): truncated if too long, empty if blank, else
   /// kept.
   void add(document& d) {
-    const std::size_t limit = options_.max_voice_bytes;
+    const std::size_t limit = layout_.max_voice_bytes;
     if (limit > 0 && d.text.size() > limit) {
       std::size_t cut = limit;
       while (cut > 0 && (static_cast<unsigned char>(d.text[cut]) & 0xC0) == 0x80)
@@ -817,121 +904,58 @@ class corpus_reader {
     }
     // Blankness is judged on what later stages will see, hence after truncation.
     d.status = is_blank(d.text) ? record_status::empty : record_status::kept;
-    store(d);
+    docs_.push_back(d);
   }
 
-  std::optional<problem> check(std::string_view s) const {
-    return check_text(s, dec_.encoding(), dec_.converted());
-  }
-
-  /// Index of column `spec` (name or 1-based digits) in `names`; throws when there is none.
-  std::size_t resolve(const std::string& spec, const char* role,
-                      const std::vector<std::string>& names, std::size_t line,
-                      const char* where) const {
-    if (is_digits(spec)) {
-      const std::size_t n = spec.size() > 9 ? 0 : std::stoul(spec);
-      if (n >= 1 && n <= names.size()) return n - 1;
-      fail(line, errc::missing_column,
-           std::string(role) + " column " + spec + " is out of range; " + where + " has " +
-               plural(names.size(), "column") + ": " + join_names(names));
-    }
-    const auto it = std::find(names.begin(), names.end(), spec);
-    if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
-    fail(line, errc::missing_column,
-         std::string(role) + " column \"" + spec + "\" not found; " + where +
-             " has: " + join_names(names));
-  }
-
-  static std::optional<std::size_t> find_name(const std::vector<std::string>& names,
-                                              std::string_view name) {
-    const auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end()) return std::nullopt;
-    return static_cast<std::size_t>(it - names.begin());
-  }
-
-  void read_delimited(char delimiter) {
-    scanner scan(dec_, delimiter);
+  /// Builds the delimited records in `text`, which starts at line `first_line` with record
+  /// number `first_record`.
+  void parse_delimited(std::string_view text, std::size_t first_line, std::size_t first_record) {
+    scanner scan(text, layout_.delimiter, first_line);
     raw_record r;
-    if (!scan.next_record(r)) return;
-
-    // Without a header nothing can be read, so its problems are fatal even when skipping.
-    std::vector<std::string> names;
-    for (std::size_t i = 0; i < r.size; ++i) {
-      if (auto p = check(r.fields[i]))
-        fail(r.line, p->code, "header: " + p->what + " in field " + std::to_string(i + 1));
-      // Hand-written headers often have a space after each comma.
-      const std::string& f = r.fields[i];
-      const auto b = f.find_first_not_of(' ');
-      names.push_back(b == std::string::npos ? std::string()
-                                             : f.substr(b, f.find_last_not_of(' ') - b + 1));
-    }
-    if (!r.problem.empty()) fail(r.line, errc::malformed_record, "header: " + r.problem);
-    // A lone CR is text inside a record, so a file whose lines end in CR alone (old Mac Excel)
-    // would read as one long header and zero records; no real column name holds a CR.
-    for (std::size_t i = 0; i < r.size; ++i) {
-      if (r.fields[i].find('\r') != std::string::npos)
-        fail(r.line, errc::malformed_record,
-             "header: carriage return in field " + std::to_string(i + 1) +
-                 "; lines ended by CR alone are not supported, save the file with LF or CRLF");
-    }
-
-    const std::size_t header_line = r.line;
-    const std::size_t text =
-        options_.text_column.empty()
-            ? find_name(names, "text").value_or(0)
-            : resolve(options_.text_column, "text", names, header_line, "the header");
-    std::optional<std::size_t> id;
-    if (!options_.id_column.empty())
-      id = resolve(options_.id_column, "id", names, header_line, "the header");
-    else if (auto i = find_name(names, "id"); i && *i != text)
-      id = i;
-    std::optional<std::size_t> time;
-    if (!options_.time_column.empty()) {
-      time = resolve(options_.time_column, "timestamp", names, header_line, "the header");
-    } else {
-      for (const char* name : {"created_at", "timestamp"}) {
-        if (auto i = find_name(names, name); i && *i != text && i != id) {
-          time = i;
-          break;
-        }
-      }
-    }
-    std::vector<std::size_t> meta;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (i == text || i == id || i == time || !keeps_meta(names[i])) continue;
-      meta.push_back(i);
-      corpus_.meta_columns.push_back(names[i]);
-    }
-
-    std::size_t record = 0;
-    while (scan.next_record(r)) {
-      ++record;
+    for (std::size_t record = first_record; scan.next_record(r); ++record) {
       if (r.size == 1 && r.fields[0].empty() && r.problem.empty()) {
         // A blank line has no fields to count; it stands for a voice left empty.
         add(fresh(record, r.line));
         continue;
       }
-      if (auto p = find_problem(r, names)) {
+      if (auto p = find_problem(r)) {
         reject(record, r.line, p->code, p->what);
         continue;
       }
-      document& d = fresh(record, r.line, id ? &r.fields[*id] : nullptr);
-      if (time) d.timestamp = r.fields[*time];
-      d.text = r.fields[text];
-      d.meta.resize(meta.size());
-      for (std::size_t k = 0; k < meta.size(); ++k)
-        d.meta[k] = r.fields[meta[k]];
+      document& d = fresh(record, r.line, layout_.id ? &r.fields[*layout_.id] : nullptr);
+      if (layout_.time) d.timestamp = r.fields[*layout_.time];
+      d.text = r.fields[layout_.text];
+      d.meta.resize(layout_.meta.size());
+      for (std::size_t k = 0; k < layout_.meta.size(); ++k)
+        d.meta[k] = r.fields[layout_.meta[k]];
       add(d);
     }
   }
 
+  /// Builds one record per line of `text` (plain-text input), as `parse_delimited`.
+  void parse_lines(std::string_view text, std::size_t first_line, std::size_t first_record) {
+    scanner scan(text, '\n', first_line);
+    std::string line_text;
+    std::size_t line = 0;
+    for (std::size_t record = first_record; scan.next_line(line_text, line); ++record) {
+      if (auto p = layout_.check(line_text)) {
+        reject(record, line, p->code, p->what);
+        continue;
+      }
+      document& d = fresh(record, line);
+      d.text.swap(line_text);
+      add(d);
+    }
+  }
+
+ private:
   /// First problem of a delimited record: encoding or NUL, then quoting, then the field count.
-  std::optional<problem> find_problem(const raw_record& r,
-                                      const std::vector<std::string>& names) const {
+  [[nodiscard]] std::optional<problem> find_problem(const raw_record& r) const {
+    const std::vector<std::string>& names = layout_.names;
     std::size_t newlines = 0;
     for (std::size_t i = 0; i < r.size; ++i) {
       const std::string& f = r.fields[i];
-      if (auto p = check(f)) {
+      if (auto p = layout_.check(f)) {
         p->what += " in field " + std::to_string(i + 1);
         if (i < names.size() && !names[i].empty()) p->what += " (" + names[i] + ")";
         // Quoted fields keep their line breaks, so the line of the bad byte can be told.
@@ -949,23 +973,237 @@ class corpus_reader {
     return std::nullopt;
   }
 
-  void read_text() {
-    scanner scan(dec_, '\n');
-    std::string line_text;
-    std::size_t line = 0;
-    std::size_t record = 0;
-    while (scan.next_line(line_text, line)) {
-      ++record;
-      if (auto p = check(line_text)) {
-        reject(record, line, p->code, p->what);
-        continue;
+  const record_layout& layout_;
+  document_table docs_;
+  document doc_;
+};
+
+/// The byte buffers of blocks parsed, for cutting the next ones: reused, they spare touching new
+/// pages for every block.
+class buffer_pool {
+ public:
+  std::string take() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty()) return {};
+    std::string s = std::move(free_.back());
+    free_.pop_back();
+    return s;
+  }
+  void give(std::string&& s) {
+    s.clear();
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.size() < max_kept) free_.push_back(std::move(s));
+  }
+
+ private:
+  static constexpr std::size_t max_kept = 64;
+  std::mutex mutex_;
+  std::vector<std::string> free_;
+};
+
+#ifndef KOE_IO_BLOCK_RECORDS
+#define KOE_IO_BLOCK_RECORDS 4096
+#endif
+/// Records per block when a whole corpus is read at once. The fuzz build makes it tiny, so that
+/// records are cut apart everywhere.
+constexpr std::size_t whole_read_block = KOE_IO_BLOCK_RECORDS;
+
+/**
+ * Reads an input in blocks of whole records. Delimited and plain-text blocks are only cut from
+ * the input here (`record_cutter`) and handed over unparsed, to be parsed wherever the caller
+ * likes; JSON Lines blocks are parsed here, since the keys of each object add meta columns in the
+ * order they first appear. Without a taker the blocks are parsed at once and kept.
+ */
+class corpus_reader {
+ public:
+  corpus_reader(std::istream& in, const std::string& name, const io_options& options,
+                std::size_t block_records, const unparsed_block_callback* take)
+      : options_(options),
+        dec_(in, name, canonical_encoding(options.encoding)),
+        block_records_(block_records),
+        take_(take) {
+    layout_.name = name;
+    layout_.errors = options.errors;
+    layout_.max_voice_bytes = options.max_voice_bytes;
+    layout_.encoding = dec_.encoding();
+    layout_.converted = dec_.converted();
+    corpus_.source = name;
+    corpus_.encoding = dec_.encoding();
+  }
+
+  corpus read() {
+    auto format = options_.format;
+    if (format == input_format::auto_detect) format = format_from_name(layout_.name);
+    try {
+      switch (format) {
+        case input_format::csv:
+          read_delimited(',');
+          break;
+        case input_format::tsv:
+          read_delimited('\t');
+          break;
+        case input_format::jsonl:
+          read_jsonl();
+          break;
+        default:
+          read_text();
+          break;
       }
-      document d;
-      d.record = record;
-      d.line = line;
-      d.id = std::to_string(record);
-      d.text = std::move(line_text);
-      add(d);
+      // JSON Lines may add meta columns late; earlier documents get empty values for them.
+      corpus_.documents.resize_meta(corpus_.meta_columns.size());
+    } catch (const std::bad_alloc&) {
+      // The records go first, so that building the message has memory to work with.
+      corpus_ = corpus{};
+      throw error(errc::out_of_memory, layout_.name + ": the corpus does not fit in memory (" +
+                                           plural(records_, "record") + " read, up to line " +
+                                           std::to_string(last_line_) + "); split the file");
+    }
+    return std::move(corpus_);
+  }
+
+ private:
+  /// Cuts the next block; false at the end of the input.
+  bool cut(record_cutter& cutter, std::string& bytes, std::size_t& records, std::size_t& line) {
+    if (bytes.capacity() == 0) bytes = pool_->take();  // handed over with the last block
+    if (!cutter.next(block_records_, bytes, records, line)) return false;
+    records_ += records;
+    last_line_ = line;
+    return true;
+  }
+
+  void hand_over(unparsed_block&& block) {
+    if (take_ != nullptr)
+      (*take_)(std::move(block));
+    else
+      corpus_.documents.append(block());
+  }
+
+  void hand_over(document_table&& parsed) {
+    if (parsed.size() == 0) return;
+    if (take_ == nullptr) {
+      corpus_.documents.append(std::move(parsed));
+      return;
+    }
+    auto held = std::make_shared<document_table>(std::move(parsed));
+    (*take_)([held] { return std::move(*held); });
+  }
+
+  /// Index of column `spec` (name or 1-based digits) in `names`; throws when there is none.
+  std::size_t resolve(const std::string& spec, const char* role,
+                      const std::vector<std::string>& names, std::size_t line,
+                      const char* where) const {
+    if (is_digits(spec)) {
+      const std::size_t n = spec.size() > 9 ? 0 : std::stoul(spec);
+      if (n >= 1 && n <= names.size()) return n - 1;
+      layout_.fail(line, errc::missing_column,
+                   std::string(role) + " column " + spec + " is out of range; " + where + " has " +
+                       plural(names.size(), "column") + ": " + join_names(names));
+    }
+    const auto it = std::find(names.begin(), names.end(), spec);
+    if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
+    layout_.fail(line, errc::missing_column,
+                 std::string(role) + " column \"" + spec + "\" not found; " + where +
+                     " has: " + join_names(names));
+  }
+
+  static std::optional<std::size_t> find_name(const std::vector<std::string>& names,
+                                              std::string_view name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - names.begin());
+  }
+
+  /// Reads the header of delimited input into `layout`; false when the input is empty.
+  bool read_header(record_cutter& cutter, record_layout& layout) {
+    std::string bytes;
+    std::size_t records = 0;
+    std::size_t line = 0;
+    if (!cutter.next(1, bytes, records, line)) return false;
+    scanner scan(bytes, layout.delimiter, line);
+    raw_record r;
+    scan.next_record(r);
+
+    // Without a header nothing can be read, so its problems are fatal even when skipping.
+    std::vector<std::string>& names = layout.names;
+    for (std::size_t i = 0; i < r.size; ++i) {
+      if (auto p = layout.check(r.fields[i]))
+        layout.fail(r.line, p->code, "header: " + p->what + " in field " + std::to_string(i + 1));
+      // Hand-written headers often have a space after each comma.
+      const std::string& f = r.fields[i];
+      const auto b = f.find_first_not_of(' ');
+      names.push_back(b == std::string::npos ? std::string()
+                                             : f.substr(b, f.find_last_not_of(' ') - b + 1));
+    }
+    if (!r.problem.empty()) layout.fail(r.line, errc::malformed_record, "header: " + r.problem);
+    // A lone CR is text inside a record, so a file whose lines end in CR alone (old Mac Excel)
+    // would read as one long header and zero records; no real column name holds a CR.
+    for (std::size_t i = 0; i < r.size; ++i) {
+      if (r.fields[i].find('\r') != std::string::npos)
+        layout.fail(r.line, errc::malformed_record,
+                    "header: carriage return in field " + std::to_string(i + 1) +
+                        "; lines ended by CR alone are not supported, save the file with LF or "
+                        "CRLF");
+    }
+
+    const std::size_t header_line = r.line;
+    layout.text = options_.text_column.empty()
+                      ? find_name(names, "text").value_or(0)
+                      : resolve(options_.text_column, "text", names, header_line, "the header");
+    if (!options_.id_column.empty())
+      layout.id = resolve(options_.id_column, "id", names, header_line, "the header");
+    else if (auto i = find_name(names, "id"); i && *i != layout.text)
+      layout.id = i;
+    if (!options_.time_column.empty()) {
+      layout.time = resolve(options_.time_column, "timestamp", names, header_line, "the header");
+    } else {
+      for (const char* name : {"created_at", "timestamp"}) {
+        if (auto i = find_name(names, name); i && *i != layout.text && i != layout.id) {
+          layout.time = i;
+          break;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (i == layout.text || i == layout.id || i == layout.time || !keeps_meta(names[i])) continue;
+      layout.meta.push_back(i);
+      corpus_.meta_columns.push_back(names[i]);
+    }
+    return true;
+  }
+
+  void read_delimited(char delimiter) {
+    record_cutter cutter(dec_, delimiter);
+    record_layout layout = layout_;
+    layout.delimiter = delimiter;
+    if (!read_header(cutter, layout)) return;
+    // Shared by the blocks, which may be parsed after this reader is gone.
+    const auto shared = std::make_shared<const record_layout>(std::move(layout));
+    std::string bytes;
+    std::size_t records = 0;
+    std::size_t line = 0;
+    for (std::size_t next = 1; cut(cutter, bytes, records, line); next += records) {
+      hand_over([shared, pool = pool_, text = std::move(bytes), line, next]() mutable {
+        record_builder b(*shared);
+        b.parse_delimited(text, line, next);
+        pool->give(std::move(text));
+        return b.take();
+      });
+    }
+  }
+
+  void read_text() {
+    record_cutter cutter(dec_, '\n');
+    const auto shared = std::make_shared<const record_layout>(layout_);
+    std::string bytes;
+    std::size_t records = 0;
+    std::size_t line = 0;
+    for (std::size_t next = 1; cut(cutter, bytes, records, line); next += records) {
+      hand_over([shared, pool = pool_, text = std::move(bytes), line, next]() mutable {
+        record_builder b(*shared);
+        b.parse_lines(text, line, next);
+        pool->give(std::move(text));
+        return b.take();
+      });
     }
   }
 
@@ -1048,103 +1286,118 @@ class corpus_reader {
   }
 
   void read_jsonl() {
-    scanner scan(dec_, '\n');
-    std::optional<json_keys> keys;
-    std::unordered_map<std::string, std::size_t> meta_index;
-    std::string line_text;
-    std::size_t line = 0;
+    record_cutter cutter(dec_, '\n');
+    record_builder built(layout_);
+    std::string bytes;
+    std::size_t records = 0;
+    std::size_t first_line = 0;
     std::size_t record = 0;
-    while (scan.next_line(line_text, line)) {
-      ++record;
-      if (auto p = check(line_text)) {
-        reject(record, line, p->code, p->what);
-        continue;
-      }
-      if (line_text.find_first_not_of(" \t\r\f\v") == std::string::npos) {
-        document d;
-        d.record = record;
-        d.line = line;
-        d.id = std::to_string(record);
-        add(d);
-        continue;
-      }
-      if (json_too_deep(line_text)) {
-        reject(record, line, errc::malformed_record,
-               "JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
-        continue;
-      }
-      nlohmann::ordered_json j;
-      try {
-        j = nlohmann::ordered_json::parse(line_text);
-      } catch (const nlohmann::json::parse_error& e) {
-        // Each record is one line, so the library's "line 1" is noise; its column is not.
-        const std::string_view what = e.what();
-        const auto at = what.find("column ");
-        reject(record, line, errc::malformed_record,
-               shorten("invalid JSON at " +
-                       std::string(at == std::string_view::npos ? what : what.substr(at))));
-        continue;
-      }
-      if (!j.is_object()) {
-        reject(
-            record, line, errc::malformed_record,
-            std::string("not a JSON object but ") + (j.is_array() ? "an " : "a ") + j.type_name());
-        continue;
-      }
-      if (!keys) keys = resolve_keys(j, line);
-
-      const auto text = j.find(keys->text);
-      if (text == j.end()) {
-        std::vector<std::string> names;
-        for (const auto& item : j.items())
-          names.push_back(item.key());
-        reject(record, line, errc::malformed_record,
-               "no \"" + keys->text + "\" key; the object has: " + join_names(names));
-        continue;
-      }
-      if (!text->is_string()) {
-        reject(record, line, errc::malformed_record,
-               "text is not a string (key \"" + keys->text + "\" holds " + text->type_name() + ")");
-        continue;
-      }
-      document d;
-      d.record = record;
-      d.line = line;
-      d.text = text->get<std::string>();
-      if (d.text.find('\0') != std::string::npos) {
-        reject(record, line, errc::malformed_record, "NUL character in text");
-        continue;
-      }
-      const auto id = j.find(keys->id);
-      d.id = id != j.end() && !id->is_null() ? json_text(*id) : std::to_string(record);
-      const auto time = j.find(keys->time);
-      if (time != j.end() && !time->is_null()) d.timestamp = json_text(*time);
-      if (auto key = first_key_beyond_limit(j, *keys, meta_index)) {
-        reject(record, line, errc::malformed_record,
-               shorten("key \"" + *key + "\" would be meta column " +
-                       std::to_string(max_json_keys + 1) + "; koe carries at most " +
-                       std::to_string(max_json_keys)));
-        continue;
-      }
-      for (const auto& item : j.items()) {
-        const std::string& key = item.key();
-        if (key == keys->text || key == keys->id || key == keys->time || !keeps_meta(key)) continue;
-        auto [it, added] = meta_index.try_emplace(key, corpus_.meta_columns.size());
-        if (added) corpus_.meta_columns.push_back(key);
-        if (d.meta.size() <= it->second) d.meta.resize(it->second + 1);
-        d.meta[it->second] = json_text(item.value());
-      }
-      add(d);
+    while (cut(cutter, bytes, records, first_line)) {
+      scanner scan(bytes, '\n', first_line);
+      std::string line_text;
+      std::size_t line = 0;
+      while (scan.next_line(line_text, line))
+        read_json_line(built, ++record, line, line_text);
+      hand_over(built.take());
     }
   }
 
-  const std::string name_;
+  /// Builds record `record` from the JSON object on line `line`.
+  void read_json_line(record_builder& built, std::size_t record, std::size_t line,
+                      const std::string& line_text) {
+    auto& keys = json_keys_;
+    auto& meta_index = meta_index_;
+    if (auto p = layout_.check(line_text)) {
+      built.reject(record, line, p->code, p->what);
+      return;
+    }
+    if (line_text.find_first_not_of(" \t\r\f\v") == std::string::npos) {
+      document d;
+      d.record = record;
+      d.line = line;
+      d.id = std::to_string(record);
+      built.add(d);
+      return;
+    }
+    if (json_too_deep(line_text)) {
+      built.reject(record, line, errc::malformed_record,
+                   "JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
+      return;
+    }
+    nlohmann::ordered_json j;
+    try {
+      j = nlohmann::ordered_json::parse(line_text);
+    } catch (const nlohmann::json::parse_error& e) {
+      // Each record is one line, so the library's "line 1" is noise; its column is not.
+      const std::string_view what = e.what();
+      const auto at = what.find("column ");
+      built.reject(record, line, errc::malformed_record,
+                   shorten("invalid JSON at " +
+                           std::string(at == std::string_view::npos ? what : what.substr(at))));
+      return;
+    }
+    if (!j.is_object()) {
+      built.reject(
+          record, line, errc::malformed_record,
+          std::string("not a JSON object but ") + (j.is_array() ? "an " : "a ") + j.type_name());
+      return;
+    }
+    if (!keys) keys = resolve_keys(j, line);
+
+    const auto text = j.find(keys->text);
+    if (text == j.end()) {
+      std::vector<std::string> names;
+      for (const auto& item : j.items())
+        names.push_back(item.key());
+      built.reject(record, line, errc::malformed_record,
+                   "no \"" + keys->text + "\" key; the object has: " + join_names(names));
+      return;
+    }
+    if (!text->is_string()) {
+      built.reject(
+          record, line, errc::malformed_record,
+          "text is not a string (key \"" + keys->text + "\" holds " + text->type_name() + ")");
+      return;
+    }
+    document d;
+    d.record = record;
+    d.line = line;
+    d.text = text->get<std::string>();
+    if (d.text.find('\0') != std::string::npos) {
+      built.reject(record, line, errc::malformed_record, "NUL character in text");
+      return;
+    }
+    const auto id = j.find(keys->id);
+    d.id = id != j.end() && !id->is_null() ? json_text(*id) : std::to_string(record);
+    const auto time = j.find(keys->time);
+    if (time != j.end() && !time->is_null()) d.timestamp = json_text(*time);
+    if (auto key = first_key_beyond_limit(j, *keys, meta_index)) {
+      built.reject(
+          record, line, errc::malformed_record,
+          shorten("key \"" + *key + "\" would be meta column " + std::to_string(max_json_keys + 1) +
+                  "; koe carries at most " + std::to_string(max_json_keys)));
+      return;
+    }
+    for (const auto& item : j.items()) {
+      const std::string& key = item.key();
+      if (key == keys->text || key == keys->id || key == keys->time || !keeps_meta(key)) continue;
+      auto [it, added] = meta_index.try_emplace(key, corpus_.meta_columns.size());
+      if (added) corpus_.meta_columns.push_back(key);
+      if (d.meta.size() <= it->second) d.meta.resize(it->second + 1);
+      d.meta[it->second] = json_text(item.value());
+    }
+    built.add(d);
+  }
+
   const io_options& options_;
+  record_layout layout_;  ///< What every block shares; delimited input adds the header's columns.
   decoder dec_;
   corpus corpus_;
-  document doc_;
   std::size_t block_records_ = 0;
-  const record_block_callback* take_ = nullptr;
+  const unparsed_block_callback* take_ = nullptr;
+  std::shared_ptr<buffer_pool> pool_ = std::make_shared<buffer_pool>();
+  std::optional<json_keys> json_keys_;
+  std::unordered_map<std::string, std::size_t> meta_index_;  ///< JSON Lines: key -> meta column.
   std::size_t records_ = 0;
   std::size_t last_line_ = 0;
 };
@@ -1152,7 +1405,7 @@ class corpus_reader {
 }  // namespace
 
 corpus read_corpus(std::istream& in, const std::string& name, const io_options& options) {
-  return corpus_reader(in, name, options).read();
+  return corpus_reader(in, name, options, whole_read_block, nullptr).read();
 }
 
 namespace {
@@ -1183,6 +1436,12 @@ corpus read_corpus(const std::filesystem::path& path, const io_options& options)
 
 corpus read_corpus_blocks(const std::filesystem::path& path, const io_options& options,
                           std::size_t block_records, const record_block_callback& take) {
+  const unparsed_block_callback parse = [&take](unparsed_block&& block) { take(block()); };
+  return read_corpus_unparsed(path, options, block_records, parse);
+}
+
+corpus read_corpus_unparsed(const std::filesystem::path& path, const io_options& options,
+                            std::size_t block_records, const unparsed_block_callback& take) {
   KOE_THROW_IF_NOT(block_records > 0, errc::invalid_argument, "block_records must be > 0");
   std::ifstream in = open_input(path, options);
   return corpus_reader(in, path.string(), options, block_records, &take).read();

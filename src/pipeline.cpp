@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -249,47 +250,58 @@ void pipeline::on_progress(progress_callback callback) {
 }
 
 analysis_result pipeline::run(const std::filesystem::path& path) {
-  // Each block of records is normalized and tokenized by a task while the next blocks are read,
-  // so reading, which is serial, overlaps the rest, and a block's normalized texts live only in
-  // its task unless they are kept. Each task takes the oldest block not yet taken, and whichever
-  // task finishes the oldest unfinished block appends it, and any finished ones after it, to the
-  // result: blocks go in in input order (the same result, term ids included, for any number of
-  // threads).
+  // The reader only cuts the input into blocks of whole records; a task per block parses,
+  // normalizes and tokenizes it, so every step but finding where records end runs in parallel,
+  // and a block's normalized texts live only in its task unless they are kept. Each task takes
+  // the oldest block not yet taken, and whichever task finishes the oldest unfinished block
+  // appends it, and any finished ones after it, to the result: blocks go in in input order (the
+  // same result, term ids included, for any number of threads), and so do their errors.
   struct block {
+    unparsed_block input;
     document_table docs;
     normalized_part part;
+    std::exception_ptr failure;  ///< What parsing or tokenizing the block threw.
     bool done = false;
   };
   return impl_->run_stages(impl_->start(), [&](analysis_result& r, stopwatch& watch) {
     std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
     // Two locks, so that the reader, which only adds blocks, never waits while a task appends
     // finished blocks to the result (thousands of terms to intern per block).
-    std::mutex queue;       // guards `blocks` (the deque itself), `taken` and each `done`
+    std::mutex queue;       // guards `blocks` (the deque itself), `taken`, each `done`, `failed`
     std::mutex commit;      // guards `next` and the result
     std::size_t taken = 0;  // blocks handed to tasks
     std::size_t next = 0;   // oldest block not yet appended
+    std::exception_ptr failed;  // the first failure in input order, once appending reached it
     document_table docs;
     tbb::enumerable_thread_specific<std::unique_ptr<tokenizer::worker>> workers;
     tbb::task_group tasks;
     // Spawning a task and waiting for them, told to ThreadSanitizer (see detail::happens_before).
     const char fork = 0, join = 0;
+    const auto process = [&](block& b) {
+      b.docs = b.input();
+      b.input = nullptr;  // its bytes
+      impl_->normalize_range(
+          0, b.docs.size(), [&b](std::size_t i) { return b.docs.status(i) == record_status::kept; },
+          [&b](std::size_t i) { return b.docs.text(i); }, false, b.part);
+      auto& w = workers.local();
+      if (!w) w = std::make_unique<tokenizer::worker>(impl_->tok.new_worker());
+      w->intern(b.part.texts, b.part.terms);
+      if (!impl_->options.keep_normalized) b.part.texts.clear();
+    };
+    // Works on the oldest block not yet taken, if any, whichever thread this is: a thread that
+    // runs its own tasks newest first still works through the blocks in input order.
     const auto work = [&] {
-      detail::happens_after(&fork);
-      // The oldest block not yet taken, whichever task this is: a thread that runs its own
-      // tasks newest first still works through the blocks in input order.
       block* b = nullptr;
       {
         const std::lock_guard<std::mutex> lock(queue);
+        if (taken == blocks.size()) return;  // the reader took it (see below)
         b = &blocks[taken++];
       }
-      impl_->normalize_range(
-          0, b->docs.size(),
-          [b](std::size_t i) { return b->docs.status(i) == record_status::kept; },
-          [b](std::size_t i) { return b->docs.text(i); }, false, b->part);
-      auto& w = workers.local();
-      if (!w) w = std::make_unique<tokenizer::worker>(impl_->tok.new_worker());
-      w->intern(b->part.texts, b->part.terms);
-      if (!impl_->options.keep_normalized) b->part.texts.clear();
+      try {
+        process(*b);
+      } catch (...) {
+        b->failure = std::current_exception();
+      }
       {
         const std::lock_guard<std::mutex> lock(queue);
         b->done = true;
@@ -301,7 +313,12 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
         block* n = nullptr;
         {
           const std::lock_guard<std::mutex> q(queue);
+          if (failed) return;
           if (next < blocks.size() && blocks[next].done) n = &blocks[next];
+          if (n != nullptr && n->failure) {
+            failed = n->failure;  // the reader stops at its next block
+            return;
+          }
         }
         if (n == nullptr) break;
         const std::size_t first_record = docs.size();
@@ -309,18 +326,38 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
         docs.append(std::move(n->docs));
         impl::add_rows(r, n->part, first_record);
       }
+    };
+    const auto task = [&] {
+      detail::happens_after(&fork);
+      work();
       detail::happens_before(&join);
+    };
+    // Blocks cut but not yet taken, beyond which the reader works on one itself rather than cut
+    // more: the reader is faster than the tasks, and each waiting block holds its input's bytes.
+    const std::size_t backlog =
+        2 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()) + 2;
+    const auto rethrow_failure = [&] {
+      std::exception_ptr f;
+      {
+        const std::lock_guard<std::mutex> lock(queue);
+        f = failed;
+      }
+      if (f) std::rethrow_exception(f);
     };
     impl_->report("read", 0);
     try {
       corpus c =
-          read_corpus_blocks(path, impl_->options.io, block_records, [&](document_table&& records) {
+          read_corpus_unparsed(path, impl_->options.io, block_records, [&](unparsed_block&& input) {
+            rethrow_failure();
+            bool behind = false;
             {
               const std::lock_guard<std::mutex> lock(queue);
-              blocks.emplace_back().docs = std::move(records);
+              blocks.emplace_back().input = std::move(input);
+              behind = blocks.size() - taken > backlog;
             }
             detail::happens_before(&fork);
-            tasks.run(work);
+            tasks.run(task);
+            if (behind) work();
           });
       r.input.source = std::move(c.source);
       r.input.encoding = std::move(c.encoding);
@@ -334,9 +371,10 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
     impl_->report("tokenize", 0);
     tasks.wait();
     detail::happens_after(&join);
+    rethrow_failure();
     r.input.documents = std::move(docs);
     r.input.documents.resize_meta(r.input.meta_columns.size());
-    // Normalizing and tokenizing ran with the read; this is what they took beyond it.
+    // Parsing, normalizing and tokenizing ran with the read; this is what they took beyond it.
     watch.lap("tokenize");
   });
 }

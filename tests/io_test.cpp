@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -829,6 +830,86 @@ TEST(Io, CrLfAndDoubledQuoteSplitByAChunkBoundaryAreJoined) {
   const auto d = read_bytes("v.csv", "text\n\"" + quoted + "\"\"x\"\n", unlimited());
   ASSERT_EQ(d.read(), 1u);
   EXPECT_EQ(d.documents[0].text, quoted + "\"x");
+}
+
+// Blocks are cut from the input without parsing, by the quoting rules alone, and parsed apart:
+// wherever the cuts fall, the blocks appended in order must be the records of the whole input.
+TEST(Io, BlocksCutAnywhereParseApartToTheRecordsOfTheWholeInput) {
+  const std::string bytes =
+      "id,text,segment\n"
+      "1,\"quoted, with comma\",a\n"
+      "2,\"two\nlines\",b\n"
+      "3,un\"quoted \"quote,c\n"
+      "\n"
+      "4,\"\"\"starts with a quote\"\"\",d\r\n"
+      "5,\"crlf\r\ninside\",e\r\n"
+      "6,lone\rcarriage return,f\n"
+      "7,\"after close\"x,g\n"
+      "8,\r\"quote after a CR,h\n"
+      "9,too,many,fields\n"
+      "10,\"\",i\n"
+      "11,\"\"\"\",j\n"
+      "12,\"a\"\"\nb\"\"\",k\n"
+      "13,last,l\n"
+      "14,\"unterminated\nto the end,m\n"
+      "x,y\n";
+  for (const char* name : {"v.csv", "v.txt"}) {
+    const temp_dir dir;
+    const fs::path path = dir.write(name, bytes);
+    const koe::corpus whole = koe::read_corpus(path, skipping());
+    ASSERT_GT(whole.read(), 10u) << name;
+    for (const std::size_t block : {1, 2, 3, 5}) {
+      std::vector<koe::unparsed_block> blocks;
+      const koe::corpus c = koe::read_corpus_unparsed(
+          path, skipping(), block,
+          [&](koe::unparsed_block&& b) { blocks.push_back(std::move(b)); });
+      // Parsed last block first: no block depends on another having been parsed.
+      std::vector<koe::document_table> parsed(blocks.size());
+      for (std::size_t k = blocks.size(); k-- > 0;)
+        parsed[k] = blocks[k]();
+      koe::document_table docs;
+      for (auto& t : parsed) {
+        EXPECT_LE(t.size(), block) << name;
+        docs.append(std::move(t));
+      }
+      EXPECT_EQ(c.meta_columns, whole.meta_columns);
+      ASSERT_EQ(docs.size(), whole.read()) << name << " in blocks of " << block;
+      for (std::size_t i = 0; i < docs.size(); ++i) {
+        const koe::document a = docs[i].to_document();
+        const koe::document b = whole.documents[i].to_document();
+        const std::string at = std::string(name) + " block " + std::to_string(block) + " record " +
+                               std::to_string(i + 1);
+        EXPECT_EQ(a.record, b.record) << at;
+        EXPECT_EQ(a.line, b.line) << at;
+        EXPECT_EQ(a.id, b.id) << at;
+        EXPECT_EQ(a.text, b.text) << at;
+        EXPECT_EQ(a.status, b.status) << at;
+        EXPECT_EQ(a.reason, b.reason) << at;
+        EXPECT_EQ(a.meta, b.meta) << at;
+      }
+    }
+  }
+}
+
+// A bad record throws from the block that holds it, when that block is parsed, not while the
+// input is cut; earlier blocks parse without it.
+TEST(Io, ABadRecordFailsOnlyTheBlockThatHoldsIt) {
+  const temp_dir dir;
+  const fs::path path = dir.write("v.csv", "id,text\n1,a\n2,b\n3,\"c\"x\n4,d\n");
+  std::vector<koe::unparsed_block> blocks;
+  (void)koe::read_corpus_unparsed(path, {}, 2,
+                                  [&](koe::unparsed_block&& b) { blocks.push_back(std::move(b)); });
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0]().size(), 2u);
+  try {
+    (void)blocks[1]();
+    ADD_FAILURE() << "the second block did not throw";
+  } catch (const koe::error& e) {
+    EXPECT_EQ(e.code(), koe::errc::malformed_record);
+    EXPECT_NE(std::string(e.what()).find(":4: unexpected character after closing quote"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Io, ShiftJisCharacterSplitByAChunkBoundaryIsJoined) {

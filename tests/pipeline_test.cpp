@@ -241,6 +241,36 @@ TEST(Pipeline, CorpusWithNothingToClusterIsAClearError) {
   std::filesystem::remove_all(dir);
 }
 
+// Blocks of records are parsed by parallel tasks, so a later block may fail before an earlier
+// one is parsed; the error reported must still be the first bad record in the file.
+TEST(Pipeline, TheFirstBadRecordInTheFileIsTheOneReported) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("koe_pipeline_first_bad_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir / "v.csv");
+    f << "id,text\n";
+    for (int i = 1; i <= 12000; ++i) {
+      if (i == 6000 || i == 11000)
+        f << i << ",\"closed\"then more\n";  // text after a closing quote
+      else
+        f << i << ",アプリが重い" << i % 13 << "\n";
+    }
+  }
+  for (const int threads : {1, 2, 4}) {
+    koe::pipeline p(sample_options(2, threads));
+    try {
+      (void)p.run(dir / "v.csv");
+      ADD_FAILURE() << "no error with " << threads << " threads";
+    } catch (const koe::error& e) {
+      EXPECT_EQ(e.code(), koe::errc::malformed_record);
+      EXPECT_NE(std::string(e.what()).find("v.csv:6001: "), std::string::npos)
+          << threads << " threads: " << e.what();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Pipeline, AtomicWriteLeavesNoTemporaryFiles) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("koe_pipeline_atomic_" + std::to_string(::getpid()));

@@ -78,6 +78,38 @@ using record_block_callback = std::function<void(document_table&& block)>;
                                         const io_options& options, std::size_t block_records,
                                         const record_block_callback& take);
 
+/**
+ * Records cut from an input but not yet parsed: calling it parses them into a table, throwing
+ * for the block's first bad record under `on_error::fail`. Blocks are independent of each other
+ * and of the reader, so they may be parsed in any thread and in any order; appended in input
+ * order they are the corpus's `documents`. Call it once.
+ */
+using unparsed_block = std::function<document_table()>;
+
+/// Receives the blocks of `read_corpus_unparsed`, in input order.
+using unparsed_block_callback = std::function<void(unparsed_block&& block)>;
+
+/**
+ * As `read_corpus_blocks`, but each block is handed over before it is parsed, so that the
+ * parsing can run in parallel: the reader only decodes the input and finds where records end
+ * (by the quoting rules, which a parser must follow anyway). JSON Lines blocks come parsed,
+ * since each object's keys may add meta columns, in the order they first appear.
+ *
+ * **Example** (parsing in parallel while reading)
+ * ```cpp
+ * std::deque<koe::document_table> parsed;
+ * tbb::task_group tasks;
+ * koe::corpus c = koe::read_corpus_unparsed(path, {}, 4096, [&](koe::unparsed_block&& b) {
+ *   koe::document_table& slot = parsed.emplace_back();
+ *   tasks.run([&slot, b = std::move(b)] { slot = b(); });
+ * });
+ * tasks.wait();  // then append `parsed` in order to c.documents
+ * ```
+ */
+[[nodiscard]] corpus read_corpus_unparsed(const std::filesystem::path& path,
+                                          const io_options& options, std::size_t block_records,
+                                          const unparsed_block_callback& take);
+
 /// Same as `read_corpus`, from a stream; `name` is used in messages.
 [[nodiscard]] corpus read_corpus(std::istream& in, const std::string& name,
                                  const io_options& options);
