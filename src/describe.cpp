@@ -102,14 +102,26 @@ std::vector<cluster_description> describe_rows(const term_table& terms, const tf
       for (std::size_t i : members[ci])
         if (!seen.insert(text(i)).second) ++d.duplicates;
 
+      // Most similar first, ties by row. Only the head is sorted: a few times the number of
+      // representatives is enough unless the head is mostly repeats of one text.
       std::vector<std::size_t> by_similarity(members[ci]);
-      std::stable_sort(
-          by_similarity.begin(), by_similarity.end(),
-          [&](std::size_t a, std::size_t b) { return c.similarity[a] > c.similarity[b]; });
-      seen.clear();
-      for (std::size_t i : by_similarity) {
-        if (d.representatives.size() == options.representatives) break;
-        if (seen.insert(text(i)).second) d.representatives.push_back(i);
+      const auto closer = [&](std::size_t a, std::size_t b) {
+        return c.similarity[a] > c.similarity[b] || (c.similarity[a] == c.similarity[b] && a < b);
+      };
+      const std::size_t head = std::min(by_similarity.size(), 4 * options.representatives + 16);
+      std::partial_sort(by_similarity.begin(), by_similarity.begin() + head, by_similarity.end(),
+                        closer);
+      const auto pick = [&](std::size_t upto) {
+        d.representatives.clear();
+        seen.clear();
+        for (std::size_t p = 0; p < upto && d.representatives.size() < options.representatives; ++p)
+          if (seen.insert(text(by_similarity[p])).second)
+            d.representatives.push_back(by_similarity[p]);
+      };
+      pick(head);
+      if (d.representatives.size() < options.representatives && head < by_similarity.size()) {
+        std::sort(by_similarity.begin() + head, by_similarity.end(), closer);
+        pick(by_similarity.size());
       }
     }
   });

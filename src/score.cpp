@@ -1130,6 +1130,78 @@ double measure_impact(const std::vector<std::uint32_t>& m, const row_facts& f,
   return weights > 0 ? clamp01(weighted / weights) : 0.0;
 }
 
+/// The candidate of one cluster, whose rows are `m`, scored on the three criteria with reasons.
+candidate score_cluster(const cluster_description& d, const std::vector<std::uint32_t>& m,
+                        const row_facts& f, std::size_t rows, const score_options& o) {
+  candidate c;
+  c.cluster = d.id;
+  c.key = cluster_key(d, o.decisions.key_terms);
+  c.label = d.label;
+  for (const auto& t : d.terms)
+    c.top_terms.push_back(t.term);
+  c.representatives = d.representatives;
+
+  c.scores.frequency = measure_frequency(m, f, rows, o.frequency, c.frequency);
+  c.scores.impact = measure_impact(m, f, o.impact, c.impact);
+
+  // Difficulty: an override found by key wins over the rules.
+  std::vector<std::string> top;
+  for (std::size_t i = 0; i < d.terms.size() && i < o.difficulty.top_terms; ++i)
+    top.push_back(d.terms[i].term);
+  c.difficulty = rate_difficulty(top, o.difficulty.rules);
+  double best_overlap = 0;
+  for (const auto& ov : o.difficulty.overrides) {
+    const double overlap = key_overlap(ov.key, c.key);
+    if (overlap >= o.decisions.min_overlap && overlap > best_overlap) {
+      best_overlap = overlap;
+      c.difficulty.level = ov.level;
+      c.difficulty.overridden = true;
+      c.difficulty.override_key = ov.key;
+      c.difficulty.override_reason = ov.reason;
+    }
+  }
+  c.scores.difficulty = level_score(c.difficulty.level, o.difficulty);
+
+  // Adoption, the team's rule, the quadrant and the small-cluster flag.
+  const adoption_options& a = o.adoption;
+  const double total = a.frequency_weight + a.impact_weight + a.ease_weight;
+  c.scores.adoption =
+      total > 0 ? (a.frequency_weight * c.scores.frequency + a.impact_weight * c.scores.impact +
+                   a.ease_weight * (1 - c.scores.difficulty)) /
+                      total
+                : 0.0;
+  const bool high_impact = c.scores.impact >= a.impact_split;
+  const bool easy = c.scores.difficulty <= a.difficulty_split;
+  c.quad = high_impact ? (easy ? quadrant::quick_win : quadrant::big_bet)
+                       : (easy ? quadrant::fill_in : quadrant::reconsider);
+  c.recommended = c.scores.frequency >= a.min_frequency && c.scores.impact >= a.min_impact &&
+                  c.scores.difficulty <= a.max_difficulty;
+  c.small_high_impact = c.frequency.share < a.small_share && c.scores.impact >= a.small_impact;
+
+  c.reasons.push_back(
+      frequency_reason(c.frequency, c.scores.frequency, o.frequency.period, f.has_periods));
+  c.reasons.push_back(impact_reason(c.impact, c.scores.impact, o.impact.confidence));
+  c.reasons.push_back(difficulty_reason(c.difficulty, c.scores.difficulty));
+  c.reasons.push_back("採用スコア " + fixed(c.scores.adoption) + " = (" +
+                      fixed(a.frequency_weight, 1) + "×頻度 + " + fixed(a.impact_weight, 1) +
+                      "×影響度 + " + fixed(a.ease_weight, 1) + "×(1−難易度)) / " + fixed(total, 1));
+  std::vector<std::string> unmet;
+  if (c.scores.frequency < a.min_frequency)
+    unmet.push_back("頻度 " + fixed(c.scores.frequency) + " < " + fixed(a.min_frequency));
+  if (c.scores.impact < a.min_impact)
+    unmet.push_back("影響度 " + fixed(c.scores.impact) + " < " + fixed(a.min_impact));
+  if (c.scores.difficulty > a.max_difficulty)
+    unmet.push_back("難易度 " + fixed(c.scores.difficulty) + " > " + fixed(a.max_difficulty));
+  c.reasons.push_back(unmet.empty() ? "採用条件（頻度 ≥ " + fixed(a.min_frequency) + "、影響度 ≥ " +
+                                          fixed(a.min_impact) + "、難易度 ≤ " +
+                                          fixed(a.max_difficulty) + "）を満たす"
+                                    : "採用条件を満たさない: " + join(unmet, "、"));
+  if (c.small_high_impact)
+    c.reasons.push_back("少数でも影響度が高い（全体の " + percent(c.frequency.share) + "、影響度 " +
+                        fixed(c.scores.impact) + "）: 埋もれさせずに個別に確認");
+  return c;
+}
+
 std::vector<candidate> score_with(const analysis_result& r, const score_options& o,
                                   const row_facts& f) {
   const std::size_t rows = r.row_document.size();
@@ -1148,80 +1220,17 @@ std::vector<candidate> score_with(const analysis_result& r, const score_options&
     if (const auto c = r.clusters.assignment[row]; c >= 0 && static_cast<std::size_t>(c) < k)
       members[static_cast<std::size_t>(c)].push_back(static_cast<std::uint32_t>(row));
 
+  // Clusters are scored apart, each into its own slot (in parallel: a cluster's signals read
+  // every member's facts), and kept in cluster order.
+  std::vector<std::optional<candidate>> slots(k);
+  detail::parallel_chunks(k, 1, [&](std::size_t first, std::size_t last) {
+    for (std::size_t ci = first; ci < last; ++ci)
+      if (!members[ci].empty())
+        slots[ci] = score_cluster(r.descriptions[ci], members[ci], f, rows, o);
+  });
   std::vector<candidate> out;
-  for (std::size_t ci = 0; ci < k; ++ci) {
-    const cluster_description& d = r.descriptions[ci];
-    const auto& m = members[ci];
-    if (m.empty()) continue;
-    candidate c;
-    c.cluster = d.id;
-    c.key = cluster_key(d, o.decisions.key_terms);
-    c.label = d.label;
-    for (const auto& t : d.terms)
-      c.top_terms.push_back(t.term);
-    c.representatives = d.representatives;
-
-    c.scores.frequency = measure_frequency(m, f, rows, o.frequency, c.frequency);
-    c.scores.impact = measure_impact(m, f, o.impact, c.impact);
-
-    // Difficulty: an override found by key wins over the rules.
-    std::vector<std::string> top;
-    for (std::size_t i = 0; i < d.terms.size() && i < o.difficulty.top_terms; ++i)
-      top.push_back(d.terms[i].term);
-    c.difficulty = rate_difficulty(top, o.difficulty.rules);
-    double best_overlap = 0;
-    for (const auto& ov : o.difficulty.overrides) {
-      const double overlap = key_overlap(ov.key, c.key);
-      if (overlap >= o.decisions.min_overlap && overlap > best_overlap) {
-        best_overlap = overlap;
-        c.difficulty.level = ov.level;
-        c.difficulty.overridden = true;
-        c.difficulty.override_key = ov.key;
-        c.difficulty.override_reason = ov.reason;
-      }
-    }
-    c.scores.difficulty = level_score(c.difficulty.level, o.difficulty);
-
-    // Adoption, the team's rule, the quadrant and the small-cluster flag.
-    const adoption_options& a = o.adoption;
-    const double total = a.frequency_weight + a.impact_weight + a.ease_weight;
-    c.scores.adoption =
-        total > 0 ? (a.frequency_weight * c.scores.frequency + a.impact_weight * c.scores.impact +
-                     a.ease_weight * (1 - c.scores.difficulty)) /
-                        total
-                  : 0.0;
-    const bool high_impact = c.scores.impact >= a.impact_split;
-    const bool easy = c.scores.difficulty <= a.difficulty_split;
-    c.quad = high_impact ? (easy ? quadrant::quick_win : quadrant::big_bet)
-                         : (easy ? quadrant::fill_in : quadrant::reconsider);
-    c.recommended = c.scores.frequency >= a.min_frequency && c.scores.impact >= a.min_impact &&
-                    c.scores.difficulty <= a.max_difficulty;
-    c.small_high_impact = c.frequency.share < a.small_share && c.scores.impact >= a.small_impact;
-
-    c.reasons.push_back(
-        frequency_reason(c.frequency, c.scores.frequency, o.frequency.period, f.has_periods));
-    c.reasons.push_back(impact_reason(c.impact, c.scores.impact, o.impact.confidence));
-    c.reasons.push_back(difficulty_reason(c.difficulty, c.scores.difficulty));
-    c.reasons.push_back("採用スコア " + fixed(c.scores.adoption) + " = (" +
-                        fixed(a.frequency_weight, 1) + "×頻度 + " + fixed(a.impact_weight, 1) +
-                        "×影響度 + " + fixed(a.ease_weight, 1) + "×(1−難易度)) / " +
-                        fixed(total, 1));
-    std::vector<std::string> unmet;
-    if (c.scores.frequency < a.min_frequency)
-      unmet.push_back("頻度 " + fixed(c.scores.frequency) + " < " + fixed(a.min_frequency));
-    if (c.scores.impact < a.min_impact)
-      unmet.push_back("影響度 " + fixed(c.scores.impact) + " < " + fixed(a.min_impact));
-    if (c.scores.difficulty > a.max_difficulty)
-      unmet.push_back("難易度 " + fixed(c.scores.difficulty) + " > " + fixed(a.max_difficulty));
-    c.reasons.push_back(unmet.empty() ? "採用条件（頻度 ≥ " + fixed(a.min_frequency) +
-                                            "、影響度 ≥ " + fixed(a.min_impact) + "、難易度 ≤ " +
-                                            fixed(a.max_difficulty) + "）を満たす"
-                                      : "採用条件を満たさない: " + join(unmet, "、"));
-    if (c.small_high_impact)
-      c.reasons.push_back("少数でも影響度が高い（全体の " + percent(c.frequency.share) +
-                          "、影響度 " + fixed(c.scores.impact) + "）: 埋もれさせずに個別に確認");
-    out.push_back(std::move(c));
-  }
+  for (auto& slot : slots)
+    if (slot) out.push_back(std::move(*slot));
 
   std::stable_sort(out.begin(), out.end(), [](const candidate& x, const candidate& y) {
     if (x.scores.adoption != y.scores.adoption) return x.scores.adoption > y.scores.adoption;
