@@ -11,6 +11,7 @@
 
 #include <toml++/toml.h>
 
+#include <math.h>  // lgamma_r
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -197,11 +198,18 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 // Regularized incomplete beta I_x(a, b) by its continued fraction (modified Lentz), accurate to
 // about 1e-12 for the arguments a t distribution needs.
+/// log Γ(x) for x > 0. std::lgamma also stores the sign of Γ in a global (`signgam`), which
+/// clusters scored in parallel would race on; lgamma_r returns it instead.
+double log_gamma(double x) {
+  int sign = 0;
+  return ::lgamma_r(x, &sign);
+}
+
 double incomplete_beta(double a, double b, double x) {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                                a * std::log(x) + b * std::log1p(-x));
+  const double front = std::exp(log_gamma(a + b) - log_gamma(a) - log_gamma(b) + a * std::log(x) +
+                                b * std::log1p(-x));
   // The fraction converges fast only below the mean; use the symmetry relation above it.
   if (x > (a + 1) / (a + b + 2)) return 1 - incomplete_beta(b, a, 1 - x);
   const double tiny = 1e-300;
