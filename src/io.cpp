@@ -1176,31 +1176,27 @@ class corpus_reader {
     record_layout layout = layout_;
     layout.delimiter = delimiter;
     if (!read_header(cutter, layout)) return;
+    hand_over_blocks(cutter, std::move(layout), &record_builder::parse_delimited);
+  }
+
+  void read_text() {
+    record_cutter cutter(dec_, '\n');
+    hand_over_blocks(cutter, layout_, &record_builder::parse_lines);
+  }
+
+  using block_parse = void (record_builder::*)(std::string_view, std::size_t, std::size_t);
+
+  /// Cuts the rest of the input into blocks and hands each over, to be parsed by `parse`.
+  void hand_over_blocks(record_cutter& cutter, record_layout layout, block_parse parse) {
     // Shared by the blocks, which may be parsed after this reader is gone.
     const auto shared = std::make_shared<const record_layout>(std::move(layout));
     std::string bytes;
     std::size_t records = 0;
     std::size_t line = 0;
     for (std::size_t next = 1; cut(cutter, bytes, records, line); next += records) {
-      hand_over([shared, pool = pool_, text = std::move(bytes), line, next]() mutable {
+      hand_over([shared, parse, pool = pool_, text = std::move(bytes), line, next]() mutable {
         record_builder b(*shared);
-        b.parse_delimited(text, line, next);
-        pool->give(std::move(text));
-        return b.take();
-      });
-    }
-  }
-
-  void read_text() {
-    record_cutter cutter(dec_, '\n');
-    const auto shared = std::make_shared<const record_layout>(layout_);
-    std::string bytes;
-    std::size_t records = 0;
-    std::size_t line = 0;
-    for (std::size_t next = 1; cut(cutter, bytes, records, line); next += records) {
-      hand_over([shared, pool = pool_, text = std::move(bytes), line, next]() mutable {
-        record_builder b(*shared);
-        b.parse_lines(text, line, next);
+        (b.*parse)(text, line, next);
         pool->give(std::move(text));
         return b.take();
       });
