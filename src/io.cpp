@@ -778,19 +778,15 @@ class record_cutter {
     const char* const end = begin + buf_.size();
     const char* p = begin + pos_;
     while (want > 0 && p != end) {
-      const auto* nl =
-          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const auto* nl = static_cast<const char*>(std::memchr(p, '\n', as_size(end - p)));
       if (nl == nullptr) {
-        p = end;
         open_ = true;
-        break;
+        return buf_.size();
       }
       p = nl + 1;
-      open_ = false;
-      ++count;
-      --want;
+      end_record(want, count);
     }
-    return static_cast<std::size_t>(p - begin);
+    return as_size(p - begin);
   }
 
   decoder& dec_;
