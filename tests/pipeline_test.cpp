@@ -4,6 +4,8 @@
 #include <koe/score.hpp>
 
 #include "reference_lloyd.hpp"
+#include "same_record.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -145,15 +147,9 @@ TEST(Pipeline, ReadingWhileNormalizingMatchesRunningOnAReadCorpus) {
     EXPECT_EQ(streamed.input.count(koe::record_status::empty),
               whole.input.count(koe::record_status::empty));
     for (std::size_t i = 0; i < 10000; ++i) {
-      const auto a = streamed.input.documents[i].to_document();
-      const auto b = whole.input.documents[i].to_document();
-      ASSERT_EQ(a.record, b.record) << i;
-      ASSERT_EQ(a.line, b.line) << i;
-      ASSERT_EQ(a.id, b.id) << i;
-      ASSERT_EQ(a.text, b.text) << i;
-      ASSERT_EQ(a.status, b.status) << i;
-      ASSERT_EQ(a.reason, b.reason) << i;
-      ASSERT_EQ(a.meta, b.meta) << i;
+      ASSERT_TRUE(koe::test::same_record(streamed.input.documents[i].to_document(),
+                                         whole.input.documents[i].to_document()))
+          << i;
     }
     // Record 103 is emoji only: empty after normalizing, with the reason.
     EXPECT_EQ(streamed.input.documents[102].status, koe::record_status::empty);
@@ -244,23 +240,19 @@ TEST(Pipeline, CorpusWithNothingToClusterIsAClearError) {
 // Blocks of records are parsed by parallel tasks, so a later block may fail before an earlier
 // one is parsed; the error reported must still be the first bad record in the file.
 TEST(Pipeline, TheFirstBadRecordInTheFileIsTheOneReported) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("koe_pipeline_first_bad_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  {
-    std::ofstream f(dir / "v.csv");
-    f << "id,text\n";
-    for (int i = 1; i <= 12000; ++i) {
-      if (i == 6000 || i == 11000)
-        f << i << ",\"closed\"then more\n";  // text after a closing quote
-      else
-        f << i << ",アプリが重い" << i % 13 << "\n";
-    }
+  const koe::test::temp_dir dir("koe_pipeline");
+  std::string csv = "id,text\n";
+  for (int i = 1; i <= 12000; ++i) {
+    if (i == 6000 || i == 11000)
+      csv += std::to_string(i) + ",\"closed\"then more\n";  // text after a closing quote
+    else
+      csv += std::to_string(i) + ",アプリが重い" + std::to_string(i % 13) + "\n";
   }
+  const std::filesystem::path file = dir.write("v.csv", csv);
   for (const int threads : {1, 2, 4}) {
     koe::pipeline p(sample_options(2, threads));
     try {
-      (void)p.run(dir / "v.csv");
+      (void)p.run(file);
       ADD_FAILURE() << "no error with " << threads << " threads";
     } catch (const koe::error& e) {
       EXPECT_EQ(e.code(), koe::errc::malformed_record);
@@ -268,7 +260,6 @@ TEST(Pipeline, TheFirstBadRecordInTheFileIsTheOneReported) {
           << threads << " threads: " << e.what();
     }
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Pipeline, AtomicWriteLeavesNoTemporaryFiles) {
