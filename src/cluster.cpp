@@ -4,6 +4,7 @@
 #include <koe/cluster.hpp>
 #include <koe/error.hpp>
 
+#include "detail/members.hpp"
 #include "detail/parallel.hpp"
 #include "detail/rng.hpp"
 
@@ -146,9 +147,7 @@ class centroid_sums {
       : rows_(rows), k_(k), sum_(k, std::vector<double>(rows.dims(), 0.0)), size_(k, 0) {}
 
   void recount(const std::vector<std::int32_t>& assignment) {
-    std::vector<std::vector<std::size_t>> members(k_);
-    for (std::size_t i = 0; i < assignment.size(); ++i)
-      if (assignment[i] >= 0) members[static_cast<std::size_t>(assignment[i])].push_back(i);
+    const detail::cluster_members<std::uint32_t> members(assignment, k_, assignment.size());
     detail::parallel_chunks(k_, 1, [&](std::size_t c0, std::size_t c1) {
       for (std::size_t ci = c0; ci < c1; ++ci) {
         std::vector<double>& sum = sum_[ci];

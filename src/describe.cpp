@@ -3,6 +3,8 @@
 
 #include <koe/error.hpp>
 
+#include "detail/columns.hpp"
+#include "detail/members.hpp"
 #include "detail/parallel.hpp"
 
 #include <algorithm>
@@ -40,21 +42,18 @@ std::vector<cluster_description> describe_rows(const term_table& terms, const tf
                                                const describe_options& options) {
   const auto k = static_cast<std::size_t>(c.k);
   const std::size_t v = model.vocabulary.size();
-  std::vector<std::vector<std::size_t>> members(k);
-  for (std::size_t i = 0; i < c.assignment.size(); ++i)
-    if (c.assignment[i] >= 0) members[static_cast<std::size_t>(c.assignment[i])].push_back(i);
+  const detail::cluster_members<std::uint32_t> members(c.assignment, k, c.assignment.size());
 
   // Per-cluster term counts, each cluster counted by one task in row order.
-  std::vector<std::int32_t> column(terms.size(), -1);
-  for (std::size_t id = 0; id < column.size(); ++id)
-    if (auto it = model.index.find(terms.terms()[id]); it != model.index.end())
-      column[id] = it->second;
-  std::vector<std::vector<double>> tf(k, std::vector<double>(v, 0.0));
+  const std::vector<std::int32_t> column = detail::term_columns(terms, model);
+  std::vector<std::vector<double>> tf(k);
   detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
-    for (std::size_t ci = c0; ci < c1; ++ci)
+    for (std::size_t ci = c0; ci < c1; ++ci) {
+      tf[ci].assign(v, 0.0);
       for (std::size_t i : members[ci])
         for (const term_table::id_type id : terms.row(i))
           if (column[id] >= 0) tf[ci][static_cast<std::size_t>(column[id])] += 1.0;
+    }
   });
   std::vector<double> total_per_term(v, 0.0);
   double all_terms = 0;
@@ -66,8 +65,8 @@ std::vector<cluster_description> describe_rows(const term_table& terms, const tf
   const double avg_terms = k == 0 ? 0.0 : all_terms / static_cast<double>(k);
 
   std::size_t clustered = 0;
-  for (const auto& m : members)
-    clustered += m.size();
+  for (std::size_t ci = 0; ci < k; ++ci)
+    clustered += members[ci].size();
   const std::size_t rows = c.assignment.size();
 
   std::vector<cluster_description> out(k);
@@ -104,7 +103,7 @@ std::vector<cluster_description> describe_rows(const term_table& terms, const tf
 
       // Most similar first, ties by row. Only the head is sorted: a few times the number of
       // representatives is enough unless the head is mostly repeats of one text.
-      std::vector<std::size_t> by_similarity(members[ci]);
+      std::vector<std::size_t> by_similarity(members[ci].begin(), members[ci].end());
       const auto closer = [&](std::size_t a, std::size_t b) {
         return c.similarity[a] > c.similarity[b] || (c.similarity[a] == c.similarity[b] && a < b);
       };

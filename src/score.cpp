@@ -6,6 +6,7 @@
 #include <koe/score.hpp>
 #include <koe/tokenize.hpp>
 
+#include "detail/members.hpp"
 #include "detail/parallel.hpp"
 #include "detail/rows.hpp"
 
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <unordered_map>
 
@@ -1034,7 +1036,7 @@ difficulty_signal rate_difficulty(const std::vector<std::string>& top_terms,
 namespace {
 
 // Frequency signals of the cluster whose rows are `m`; returns the frequency score.
-double measure_frequency(const std::vector<std::uint32_t>& m, const row_facts& f, std::size_t rows,
+double measure_frequency(std::span<const std::uint32_t> m, const row_facts& f, std::size_t rows,
                          const frequency_options& o, frequency_signal& fs) {
   fs.voices = m.size();
   fs.share = rows == 0 ? 0.0 : static_cast<double>(m.size()) / static_cast<double>(rows);
@@ -1072,8 +1074,8 @@ double measure_frequency(const std::vector<std::uint32_t>& m, const row_facts& f
 
 // Impact signals of the cluster whose rows are `m`; returns the impact score, the weighted mean
 // of the signals the corpus has.
-double measure_impact(const std::vector<std::uint32_t>& m, const row_facts& f,
-                      const impact_options& o, impact_signal& is) {
+double measure_impact(std::span<const std::uint32_t> m, const row_facts& f, const impact_options& o,
+                      impact_signal& is) {
   const double var_all = f.all_ratings.variance();
   const double sd_all = std::sqrt(var_all);
   const double p = 1 - (1 - o.confidence) / 2;
@@ -1139,7 +1141,7 @@ double measure_impact(const std::vector<std::uint32_t>& m, const row_facts& f,
 }
 
 /// The candidate of one cluster, whose rows are `m`, scored on the three criteria with reasons.
-candidate score_cluster(const cluster_description& d, const std::vector<std::uint32_t>& m,
+candidate score_cluster(const cluster_description& d, std::span<const std::uint32_t> m,
                         const row_facts& f, std::size_t rows, const score_options& o) {
   candidate c;
   c.cluster = d.id;
@@ -1214,19 +1216,10 @@ std::vector<candidate> score_with(const analysis_result& r, const score_options&
                                   const row_facts& f) {
   const std::size_t rows = r.row_document.size();
   const std::size_t k = r.descriptions.size();
-  // Rows as 32-bit indices (the matrix's own indices are 32-bit, so rows fit), each list sized
-  // exactly: at millions of voices these lists are a large part of scoring's memory.
+  // Rows as 32-bit indices (the matrix's own indices are 32-bit, so rows fit), in one array:
+  // at millions of voices these lists are a large part of scoring's memory.
   const std::size_t assigned = std::min(rows, r.clusters.assignment.size());
-  std::vector<std::size_t> sizes(k);
-  for (std::size_t row = 0; row < assigned; ++row)
-    if (const auto c = r.clusters.assignment[row]; c >= 0 && static_cast<std::size_t>(c) < k)
-      ++sizes[static_cast<std::size_t>(c)];
-  std::vector<std::vector<std::uint32_t>> members(k);
-  for (std::size_t ci = 0; ci < k; ++ci)
-    members[ci].reserve(sizes[ci]);
-  for (std::size_t row = 0; row < assigned; ++row)
-    if (const auto c = r.clusters.assignment[row]; c >= 0 && static_cast<std::size_t>(c) < k)
-      members[static_cast<std::size_t>(c)].push_back(static_cast<std::uint32_t>(row));
+  const detail::cluster_members<std::uint32_t> members(r.clusters.assignment, k, assigned);
 
   // Clusters are scored apart, each into its own slot (in parallel: a cluster's signals read
   // every member's facts), and kept in cluster order.
@@ -1256,16 +1249,22 @@ std::vector<critical_signal> critical_signals_with(const analysis_result& r, con
   for (const auto& e : o.impact.severity)
     if (e.weight >= 3) critical.insert(e.term);
   if (critical.empty()) return {};
-  std::map<std::string, std::map<int, std::size_t>> where;
+  // Voices per cluster of each critical entry, by its index in the (sorted) lexicon: the
+  // entries are compared once, not once per hit.
+  std::vector<char> is_critical(f.lexicon_terms.size(), 0);
+  for (std::size_t t = 0; t < f.lexicon_terms.size(); ++t)
+    is_critical[t] = critical.contains(f.lexicon_terms[t]) ? 1 : 0;
+  std::vector<std::map<int, std::size_t>> where(f.lexicon_terms.size());
   for (const auto& [row, term] : f.hits) {
-    const std::string& t = f.lexicon_terms[term];
     const int c = row < r.clusters.assignment.size() ? r.clusters.assignment[row] : -1;
-    if (critical.contains(t)) ++where[t][c];
+    if (is_critical[term]) ++where[term][c];
   }
   std::vector<critical_signal> out;
-  for (const auto& [term, by_cluster] : where) {
+  for (std::size_t t = 0; t < where.size(); ++t) {
+    const std::map<int, std::size_t>& by_cluster = where[t];
+    if (by_cluster.empty()) continue;
     critical_signal s;
-    s.term = term;
+    s.term = f.lexicon_terms[t];
     for (const auto& [c, n] : by_cluster) {
       s.voices += n;
       s.clusters.emplace_back(c, n);

@@ -2,6 +2,7 @@
 #include <koe/error.hpp>
 #include <koe/vectorize.hpp>
 
+#include "detail/columns.hpp"
 #include "detail/parallel.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
@@ -242,11 +243,7 @@ sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
 }
 
 sparse_matrix transform(const term_table& table, const tfidf_model& model) {
-  // One lookup per distinct term instead of one per occurrence.
-  std::vector<std::int32_t> column(table.size(), -1);
-  for (std::size_t id = 0; id < column.size(); ++id)
-    if (const auto it = model.index.find(table.terms()[id]); it != model.index.end())
-      column[id] = it->second;
+  const std::vector<std::int32_t> column = detail::term_columns(table, model);
   return build_rows(table.rows(), model, [&](std::size_t i, auto& out) {
     for (const term_table::id_type id : table.row(i))
       if (column[id] >= 0) out.emplace_back(column[id], 1);

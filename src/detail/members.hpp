@@ -1,0 +1,72 @@
+// The rows of each cluster, gathered in parallel. Private: never installed.
+#pragma once
+
+#include "parallel.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace koe::detail {
+
+/// The rows of each of `k` clusters in ascending order, as one array cut by cluster: the rows i
+/// of [0, n) with `assignment[i] == c` are `(*this)[c]`. Rows assigned to no cluster (negative)
+/// or to one not below `k` are left out. Counted and placed in parallel in fixed blocks of rows,
+/// each block's rows after those of the blocks before it, so the lists are the same for any
+/// number of threads: the rows a serial loop would push back, without growing k vectors.
+template <class Index>
+class cluster_members {
+ public:
+  cluster_members(const std::vector<std::int32_t>& assignment, std::size_t k, std::size_t n)
+      : start_(k + 1, 0) {
+    const std::size_t blocks = block_count(n, block);
+    std::vector<std::size_t> at(blocks * k, 0);  // per block: its count, then where it writes
+    parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b)
+        for_each_in(assignment, k, n, b, [&](std::size_t c, std::size_t) { ++at[b * k + c]; });
+    });
+    for (std::size_t c = 0; c < k; ++c) {
+      std::size_t next = start_[c];
+      for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t count = at[b * k + c];
+        at[b * k + c] = next;
+        next += count;
+      }
+      start_[c + 1] = next;
+    }
+    // Left uninitialized: every slot is written below, by the block whose rows it holds.
+    rows_.reset(new Index[start_[k]]);
+    parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
+      for (std::size_t b = b0; b < b1; ++b)
+        for_each_in(assignment, k, n, b, [&](std::size_t c, std::size_t i) {
+          rows_[at[b * k + c]++] = static_cast<Index>(i);
+        });
+    });
+  }
+
+  [[nodiscard]] std::size_t clusters() const noexcept { return start_.size() - 1; }
+  [[nodiscard]] std::span<const Index> operator[](std::size_t c) const noexcept {
+    return {rows_.get() + start_[c], start_[c + 1] - start_[c]};
+  }
+
+ private:
+  static constexpr std::size_t block = std::size_t{1} << 16;
+
+  /// Calls `fn(cluster, row)` for each row of block `b` that is in a cluster, in row order.
+  template <class Fn>
+  static void for_each_in(const std::vector<std::int32_t>& assignment, std::size_t k, std::size_t n,
+                          std::size_t b, const Fn& fn) {
+    const std::size_t end = std::min(n, (b + 1) * block);
+    for (std::size_t i = b * block; i < end; ++i)
+      if (const std::int32_t c = assignment[i]; c >= 0 && static_cast<std::size_t>(c) < k)
+        fn(static_cast<std::size_t>(c), i);
+  }
+
+  std::unique_ptr<Index[]> rows_;
+  std::vector<std::size_t> start_;  ///< where each cluster's rows begin; k + 1 entries
+};
+
+}  // namespace koe::detail
