@@ -110,31 +110,57 @@ void score_row(const sparse_rows& rows, std::size_t i, const centroid_table& ct,
                  static_cast<std::size_t>(outer[i + 1]) - begin, ct.t.data(), ct.stride, out);
 }
 
+// The sum of `body(block, begin, end)` over the fixed blocks of `row_grain` rows covering
+// [0, n), computed in parallel and added in block order: the same bits for any thread count.
+template <class Body>
+double sum_by_block(std::size_t n, const Body& body) {
+  std::vector<double> part(detail::block_count(n, row_grain), 0.0);
+  detail::parallel_chunks(part.size(), 1, [&](std::size_t b0, std::size_t b1) {
+    for (std::size_t b = b0; b < b1; ++b)
+      part[b] = body(b, b * row_grain, std::min(n, (b + 1) * row_grain));
+  });
+  return std::accumulate(part.begin(), part.end(), 0.0);
+}
+
+// The rows that changed cluster in an assignment pass, by block of `row_grain` rows: (row, its
+// cluster before) in row order. The lists keep their capacity from one pass to the next.
+using moved_rows = std::vector<std::vector<std::pair<std::uint32_t, std::int32_t>>>;
+
+struct assign_pass {
+  std::size_t changed = 0;  ///< rows whose cluster changed
+  double objective = 0;     ///< the sum of every valid row's similarity to its centroid
+};
+
 // Best centroid of every valid row; ties go to the lower cluster index.
 template <class Rows>
-std::size_t assign_rows(const Rows& rows, const std::vector<char>& valid, const centroid_table& ct,
-                        std::vector<std::int32_t>& assignment, std::vector<float>& similarity) {
-  const std::size_t n = rows.size();
-  std::vector<std::uint32_t> changed_in_block(detail::block_count(n, row_grain), 0);
-  detail::parallel_chunks(
-      detail::block_count(n, row_grain), 1, [&](std::size_t b0, std::size_t b1) {
+assign_pass assign_rows(const Rows& rows, const std::vector<char>& valid, const centroid_table& ct,
+                        std::vector<std::int32_t>& assignment, std::vector<float>& similarity,
+                        moved_rows& moved) {
+  moved.resize(detail::block_count(rows.size(), row_grain));
+  assign_pass pass;
+  pass.objective =
+      sum_by_block(rows.size(), [&](std::size_t b, std::size_t begin, std::size_t end) {
         std::vector<float> s(ct.stride);
-        for (std::size_t b = b0; b < b1; ++b) {
-          std::uint32_t changed = 0;
-          for (std::size_t i = b * row_grain; i < std::min(n, (b + 1) * row_grain); ++i) {
-            if (!valid[i]) continue;
-            score_row(rows, i, ct, s.data());
-            std::size_t best = 0;
-            for (std::size_t c = 1; c < ct.k; ++c)
-              if (s[c] > s[best]) best = c;
-            if (assignment[i] != static_cast<std::int32_t>(best)) ++changed;
-            assignment[i] = static_cast<std::int32_t>(best);
-            similarity[i] = s[best];
-          }
-          changed_in_block[b] = changed;
+        auto& m = moved[b];
+        m.clear();
+        double sum = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+          if (!valid[i]) continue;
+          score_row(rows, i, ct, s.data());
+          std::size_t best = 0;
+          for (std::size_t c = 1; c < ct.k; ++c)
+            if (s[c] > s[best]) best = c;
+          if (assignment[i] != static_cast<std::int32_t>(best))
+            m.emplace_back(static_cast<std::uint32_t>(i), assignment[i]);
+          assignment[i] = static_cast<std::int32_t>(best);
+          similarity[i] = s[best];
+          sum += s[best];
         }
+        return sum;
       });
-  return std::accumulate(changed_in_block.begin(), changed_in_block.end(), std::size_t{0});
+  for (const auto& m : moved)
+    pass.changed += m.size();
+  return pass;
 }
 
 // Per-cluster sums of the member rows, kept across Lloyd iterations: after a full count, only
@@ -159,12 +185,10 @@ class centroid_sums {
     });
   }
 
-  /// Moves the rows whose cluster differs between `before` and `after`.
-  void move(const std::vector<std::int32_t>& before, const std::vector<std::int32_t>& after) {
-    std::vector<std::size_t> moved;
-    for (std::size_t i = 0; i < after.size(); ++i)
-      if (before[i] != after[i]) moved.push_back(i);
-    if (moved.size() * 2 > after.size()) {  // most rows moved: counting afresh is cheaper
+  /// Moves the rows of `moved` (`changed` in all) from their cluster before to their cluster in
+  /// `after`.
+  void move(const moved_rows& moved, std::size_t changed, const std::vector<std::int32_t>& after) {
+    if (changed * 2 > after.size()) {  // most rows moved: counting afresh is cheaper
       recount(after);
       return;
     }
@@ -172,15 +196,16 @@ class centroid_sums {
       for (std::size_t ci = c0; ci < c1; ++ci) {
         const auto c = static_cast<std::int32_t>(ci);
         std::vector<double>& sum = sum_[ci];
-        for (std::size_t i : moved) {
-          if (before[i] == c) {
-            rows_.for_each(i, [&](std::size_t j, float v) { sum[j] -= v; });
-            --size_[ci];
-          } else if (after[i] == c) {
-            rows_.for_each(i, [&](std::size_t j, float v) { sum[j] += v; });
-            ++size_[ci];
+        for (const auto& block : moved)
+          for (const auto& [i, before] : block) {
+            if (before == c) {
+              rows_.for_each(i, [&](std::size_t j, float v) { sum[j] -= v; });
+              --size_[ci];
+            } else if (after[i] == c) {
+              rows_.for_each(i, [&](std::size_t j, float v) { sum[j] += v; });
+              ++size_[ci];
+            }
           }
-        }
       }
     });
   }
@@ -246,35 +271,30 @@ void set_row_as_centroid(const Rows& rows, std::size_t i, dense_matrix& c, std::
   });
 }
 
-template <class Rows>
-void similarity_to(const Rows& rows, const std::vector<char>& valid,
-                   const std::vector<float>& center, std::vector<float>& out) {
-  detail::parallel_chunks(rows.size(), row_grain * 4, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) {
-      if (!valid[i]) continue;
-      float s = 0;
-      rows.for_each(i, [&](std::size_t j, float v) { s += v * center[j]; });
-      out[i] = s;
-    }
-  });
-}
-
 // Greedy k-means++ with cosine distance: each step draws a few candidates with probability
 // proportional to the squared distance to the nearest chosen centre, and keeps the candidate that
 // lowers the total squared distance most (plain k-means++ often seeds two centres in one group
 // when, as with short texts, distances within and between groups are alike). The candidates of a
 // step are scored together in one pass over the rows, through a small term-major table.
 template <class Rows>
-dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
-                            const std::vector<std::size_t>& valid_index, std::size_t k,
+dense_matrix seed_plus_plus(const Rows& rows, const std::vector<std::size_t>& from, std::size_t k,
                             detail::rng& r) {
   dense_matrix c =
       dense_matrix::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(rows.dims()));
   const std::size_t n = rows.size();
+  const std::size_t m = from.size();
   const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
+  // Everything below is kept by position in `from` (the rows to seed from, ascending), and the
+  // rows are cut into fixed blocks of `row_grain` rows: `first[b]` is the position of block b's
+  // first row in `from`. Per-block sums over the same rows in the same order whether `from` is
+  // every row or a sample, and whatever the thread count.
   const std::size_t blocks = detail::block_count(n, row_grain);
-  std::vector<float> best(n, -1.0f), sims(n * trials, 0.0f);
-  std::vector<double> cumulative(valid_index.size());
+  std::vector<std::size_t> first(blocks + 1);
+  for (std::size_t b = 0; b <= blocks; ++b)
+    first[b] = static_cast<std::size_t>(
+        std::lower_bound(from.begin(), from.end(), std::min(n, b * row_grain)) - from.begin());
+  std::vector<float> best(m, -1.0f), sims(m * trials, 0.0f);
+  std::vector<double> cumulative(m);
   std::vector<double> partial(blocks * trials);
   auto sq = [](float s) {
     const double d = std::max(0.0, 1.0 - static_cast<double>(s));
@@ -286,30 +306,35 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
   ct.stride = trials;  // rows of `sims` are `trials` wide
   ct.t.assign(ct.stride * ct.dims, 0.0f);
 
-  std::size_t pick = valid_index[r.below(valid_index.size())];
+  const std::size_t pick = from[r.below(m)];
   set_row_as_centroid(rows, pick, c, 0);
   {
     std::vector<float> center(rows.dims(), 0.0f);
     rows.for_each(pick, [&](std::size_t j, float v) { center[j] = v; });
-    similarity_to(rows, valid, center, best);
+    detail::parallel_chunks(m, row_grain * 4, [&](std::size_t a0, std::size_t a1) {
+      for (std::size_t a = a0; a < a1; ++a) {
+        float s = 0;
+        rows.for_each(from[a], [&](std::size_t j, float v) { s += v * center[j]; });
+        best[a] = s;
+      }
+    });
   }
   std::vector<std::size_t> cand(trials);
   for (std::size_t ci = 1; ci < k; ++ci) {
     double total = 0;
-    for (std::size_t a = 0; a < valid_index.size(); ++a) {
-      total += sq(best[valid_index[a]]);
+    for (std::size_t a = 0; a < m; ++a) {
+      total += sq(best[a]);
       cumulative[a] = total;
     }
-    const std::size_t fallback = valid_index[r.below(valid_index.size())];
+    const std::size_t fallback = from[r.below(m)];
     for (std::size_t t = 0; t < trials; ++t) {
       if (total > 0) {
         const double target = r.uniform() * total;
         const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), target);
-        cand[t] = at == cumulative.end()
-                      ? valid_index.back()
-                      : valid_index[static_cast<std::size_t>(at - cumulative.begin())];
+        cand[t] = at == cumulative.end() ? from.back()
+                                         : from[static_cast<std::size_t>(at - cumulative.begin())];
       } else {
-        cand[t] = valid_index[r.below(valid_index.size())];
+        cand[t] = from[r.below(m)];
       }
       rows.for_each(cand[t], [&](std::size_t j, float v) { ct.t[j * trials + t] = v; });
     }
@@ -319,12 +344,11 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
       for (std::size_t b = b0; b < b1; ++b) {
         double* pot = partial.data() + b * trials;
         std::fill(pot, pot + trials, 0.0);
-        for (std::size_t i = b * row_grain; i < std::min(n, (b + 1) * row_grain); ++i) {
-          if (!valid[i]) continue;
-          float* s = sims.data() + i * trials;
-          score_row(rows, i, ct, s);
+        for (std::size_t a = first[b]; a < first[b + 1]; ++a) {
+          float* s = sims.data() + a * trials;
+          score_row(rows, from[a], ct, s);
           for (std::size_t t = 0; t < trials; ++t)
-            pot[t] += sq(std::max(best[i], s[t]));
+            pot[t] += sq(std::max(best[a], s[t]));
         }
       }
     });
@@ -346,9 +370,9 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<char>& valid,
       continue;
     }
     set_row_as_centroid(rows, cand[chosen_t], c, ci);
-    detail::parallel_chunks(n, row_grain * 4, [&](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i)
-        if (valid[i]) best[i] = std::max(best[i], sims[i * trials + chosen_t]);
+    detail::parallel_chunks(m, row_grain * 4, [&](std::size_t a0, std::size_t a1) {
+      for (std::size_t a = a0; a < a1; ++a)
+        best[a] = std::max(best[a], sims[a * trials + chosen_t]);
     });
   }
   return c;
@@ -361,14 +385,6 @@ struct run_result {
   double objective = -std::numeric_limits<double>::infinity();
   int iterations = 0;
 };
-
-template <class Rows>
-double objective_of(const std::vector<std::size_t>& valid_index, const std::vector<float>& sim) {
-  double total = 0;
-  for (std::size_t i : valid_index)
-    total += sim[i];
-  return total;
-}
 
 template <class Rows>
 run_result lloyd(const Rows& rows, const std::vector<char>& valid,
@@ -388,29 +404,24 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   } else if (opt.seed_sample > 0 && valid_index.size() > opt.seed_sample) {
     // Seed on a sample: the centres only need to land in distinct groups, and Lloyd's
     // iterations over every row move them to the groups' means.
-    const std::vector<std::size_t> sample =
-        sample_of(valid_index, opt.seed_sample, r.below(UINT64_MAX));
-    std::vector<char> in_sample(n, 0);
-    for (std::size_t i : sample)
-      in_sample[i] = 1;
-    c = seed_plus_plus(rows, in_sample, sample, k, r);
+    c = seed_plus_plus(rows, sample_of(valid_index, opt.seed_sample, r.below(UINT64_MAX)), k, r);
   } else {
-    c = seed_plus_plus(rows, valid, valid_index, k, r);
+    c = seed_plus_plus(rows, valid_index, k, r);
   }
   centroid_table ct;
   centroid_sums<Rows> sums(rows, k);
-  std::vector<std::int32_t> before;
+  moved_rows moved;
   double previous = -std::numeric_limits<double>::infinity();
   for (int it = 0; it < std::max(1, opt.max_iter); ++it) {
     ct.from_rows(c);
-    before = res.assignment;
-    const std::size_t changed = assign_rows(rows, valid, ct, res.assignment, res.similarity);
-    const double obj = objective_of<Rows>(valid_index, res.similarity);
+    const assign_pass pass = assign_rows(rows, valid, ct, res.assignment, res.similarity, moved);
+    const std::size_t changed = pass.changed;
+    const double obj = pass.objective;
     res.iterations = it + 1;
     if (it == 0) {
       sums.recount(res.assignment);
     } else {
-      sums.move(before, res.assignment);
+      sums.move(moved, changed, res.assignment);
     }
     c = sums.centroids();
     // Empty clusters take the rows farthest from their centroids, lowest index first on ties.
@@ -436,15 +447,17 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   }
   // Final similarities against the centroids of the final members.
   ct.from_rows(c);
-  detail::parallel_chunks(n, row_grain, [&](std::size_t b, std::size_t e) {
+  res.objective = sum_by_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
     std::vector<float> s(ct.stride);
-    for (std::size_t i = b; i < e; ++i) {
+    double sum = 0;
+    for (std::size_t i = begin; i < end; ++i) {
       if (!valid[i]) continue;
       score_row(rows, i, ct, s.data());
       res.similarity[i] = s[static_cast<std::size_t>(res.assignment[i])];
+      sum += res.similarity[i];
     }
+    return sum;
   });
-  res.objective = objective_of<Rows>(valid_index, res.similarity);
   res.centroids = std::move(c);
   return res;
 }
@@ -675,9 +688,10 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
   out.noise.assign(n, noise_reason::none);
   centroid_table ct;
   ct.from_rows(out.centroids);
-  detail::parallel_chunks(n, row_grain, [&](std::size_t b, std::size_t e) {
+  out.objective = sum_by_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
     std::vector<float> s(ct.stride);
-    for (std::size_t i = b; i < e; ++i) {
+    double sum = 0;
+    for (std::size_t i = begin; i < end; ++i) {
       if (!valid[i]) {
         out.noise[i] = noise_reason::no_terms;
         assignment[i] = -1;
@@ -688,12 +702,12 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
       if (out.similarity[i] < opt.min_similarity) {
         out.noise[i] = noise_reason::low_similarity;
         assignment[i] = -1;
+      } else {
+        sum += out.similarity[i];
       }
     }
+    return sum;
   });
-  out.objective = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    if (assignment[i] >= 0) out.objective += out.similarity[i];
   out.assignment = std::move(assignment);
   return out;
 }
