@@ -6,6 +6,7 @@
 #include "detail/parallel.hpp"
 #include "detail/rows.hpp"
 
+#include <tbb/task_arena.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -237,24 +238,22 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
 
 // Writes `n` lines: `lines(begin, end, buffer)` appends lines [begin, end). Blocks of lines are
 // formatted in parallel into their own buffers and written in order, so the file is the same for
-// any number of threads.
+// any number of threads; a block is written while later ones are being formatted, and only a
+// few blocks are in flight at a time.
 template <class Lines>
 void write_blocks(std::ostream& out, std::size_t n, const Lines& lines) {
   constexpr std::size_t block = 8192;
-  constexpr std::size_t batch = 64;  // blocks formatted before they are written and freed
-  const std::size_t blocks = detail::block_count(n, block);
-  for (std::size_t b0 = 0; b0 < blocks; b0 += batch) {
-    const std::size_t b1 = std::min(blocks, b0 + batch);
-    std::vector<std::string> text(b1 - b0);
-    detail::parallel_chunks(b1 - b0, 1, [&](std::size_t first, std::size_t last) {
-      for (std::size_t b = first; b < last; ++b) {
-        const std::size_t begin = (b0 + b) * block;
-        lines(begin, std::min(n, begin + block), text[b]);
-      }
-    });
-    for (const auto& t : text)
-      out.write(t.data(), static_cast<std::streamsize>(t.size()));
-  }
+  detail::map_in_order(
+      detail::block_count(n, block),
+      static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency()),
+      [&](std::size_t b) {
+        std::string text;
+        lines(b * block, std::min(n, (b + 1) * block), text);
+        return text;
+      },
+      [&](const std::string& text) {
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      });
 }
 
 // `write_blocks` one line at a time: `line(i, buffer)` appends line i.

@@ -6,7 +6,6 @@
 
 #include <mecab.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -635,55 +634,32 @@ term_table tokenizer::intern_rows(std::size_t rows, const Text& text, const Done
   const std::size_t blocks = detail::block_count(rows, block);
   term_table out;
   tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
-  std::size_t next = 0;
-  const auto in_flight = static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency());
-  // Hand-offs between the stages, told to ThreadSanitizer (see detail::happens_before).
-  const char fork = 0, handoff = 0, in_order = 0;
-  detail::happens_before(&fork);
-  tbb::parallel_pipeline(
-      in_flight, tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
-                                                     [&](tbb::flow_control& fc) -> std::size_t {
-                                                       detail::happens_after(&in_order);
-                                                       if (next == blocks) fc.stop();
-                                                       const std::size_t b = next++;
-                                                       detail::happens_before(&in_order);
-                                                       return b;
-                                                     }) &
-                     tbb::make_filter<std::size_t, term_table>(
-                         tbb::filter_mode::parallel,
-                         [&](std::size_t b) {
-                           detail::happens_after(&fork);
-                           term_table part;
-                           if (b >= blocks) return part;
-                           auto& w = workers.local();
-                           if (!w) w = std::make_unique<worker>(new_worker());
-                           const std::size_t end = std::min(rows, (b + 1) * block);
-                           part.reserve(end - b * block, 16 * (end - b * block));
-                           worker::impl& wi = *w->impl_;
-                           ++wi.serial;  // a new table: ids remembered from the last one are void
-                           for (std::size_t i = b * block; i < end; ++i)
-                             wi.intern(text(i), part);
-                           detail::happens_before(&handoff);
-                           return part;
-                         }) &
-                     tbb::make_filter<term_table, void>(
-                         tbb::filter_mode::serial_in_order, [&](const term_table& part) {
-                           detail::happens_after(&handoff);
-                           detail::happens_after(&in_order);
-                           if (out.empty() && part.rows() > 0) {
-                             // The first block tells how many terms a voice has; room for all, with
-                             // some to spare, saves regrowing the largest array of the table.
-                             const double per_row = static_cast<double>(part.occurrences()) /
-                                                    static_cast<double>(part.rows());
-                             out.reserve(rows, static_cast<std::size_t>(per_row * 1.1 *
-                                                                        static_cast<double>(rows)));
-                           }
-                           out.append(part);
-                           // Rows before out.rows() are done, and no block in flight is earlier.
-                           done(out.rows());
-                           detail::happens_before(&in_order);
-                         }));
-  detail::happens_after(&in_order);
+  detail::map_in_order(
+      blocks, static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency()),
+      [&](std::size_t b) {
+        term_table part;
+        auto& w = workers.local();
+        if (!w) w = std::make_unique<worker>(new_worker());
+        const std::size_t end = std::min(rows, (b + 1) * block);
+        part.reserve(end - b * block, 16 * (end - b * block));
+        worker::impl& wi = *w->impl_;
+        ++wi.serial;  // a new table: ids remembered from the last one are void
+        for (std::size_t i = b * block; i < end; ++i)
+          wi.intern(text(i), part);
+        return part;
+      },
+      [&](const term_table& part) {
+        if (out.empty() && part.rows() > 0) {
+          // The first block tells how many terms a voice has; room for all, with some to spare,
+          // saves regrowing the largest array of the table.
+          const double per_row =
+              static_cast<double>(part.occurrences()) / static_cast<double>(part.rows());
+          out.reserve(rows, static_cast<std::size_t>(per_row * 1.1 * static_cast<double>(rows)));
+        }
+        out.append(part);
+        // Rows before out.rows() are done, and no block in flight is earlier.
+        done(out.rows());
+      });
   return out;
 }
 

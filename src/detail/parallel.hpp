@@ -3,8 +3,10 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 
 #include <cstddef>
+#include <type_traits>
 
 #if defined(__SANITIZE_THREAD__)
 #define KOE_TSAN 1
@@ -48,6 +50,44 @@ void parallel_chunks(std::size_t n, std::size_t grain, const Body& body) {
                       happens_before(&join);
                     });
   happens_after(&join);
+}
+
+/// Calls `make(b)` for each block b of [0, blocks), in parallel with at most `in_flight` blocks
+/// made and not yet taken, and `take(result)` with each block's result in block order, one block
+/// at a time: results are taken as soon as they and every earlier one are ready, while later
+/// blocks are being made. `make` returns a default-constructible, movable value.
+template <class Make, class Take>
+void map_in_order(std::size_t blocks, std::size_t in_flight, const Make& make, const Take& take) {
+  using result = std::invoke_result_t<const Make&, std::size_t>;
+  if (blocks == 0) return;
+  std::size_t next = 0;
+  // Hand-offs between the stages, told to ThreadSanitizer (see happens_before).
+  const char fork = 0, handoff = 0, in_order = 0;
+  happens_before(&fork);
+  tbb::parallel_pipeline(
+      in_flight == 0 ? 1 : in_flight,
+      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& fc) -> std::size_t {
+                                            happens_after(&in_order);
+                                            if (next == blocks) fc.stop();  // result unused
+                                            const std::size_t b = next++;
+                                            happens_before(&in_order);
+                                            return b;
+                                          }) &
+          tbb::make_filter<std::size_t, result>(tbb::filter_mode::parallel,
+                                                [&](std::size_t b) {
+                                                  happens_after(&fork);
+                                                  result r = make(b);
+                                                  happens_before(&handoff);
+                                                  return r;
+                                                }) &
+          tbb::make_filter<result, void>(tbb::filter_mode::serial_in_order, [&](result r) {
+            happens_after(&handoff);
+            happens_after(&in_order);
+            take(std::move(r));
+            happens_before(&in_order);
+          }));
+  happens_after(&in_order);
 }
 
 /// Number of fixed blocks of `block` items covering [0, n); block boundaries never depend on the
