@@ -603,6 +603,7 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
       valid[i] = rows.is_zero(i) ? 0 : 1;
   });
   std::vector<std::size_t> valid_index;
+  valid_index.reserve(static_cast<std::size_t>(std::count(valid.begin(), valid.end(), 1)));
   for (std::size_t i = 0; i < n; ++i)
     if (valid[i]) valid_index.push_back(i);
   KOE_THROW_IF_NOT(!valid_index.empty(), errc::empty_corpus,
