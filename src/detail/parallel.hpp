@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <type_traits>
+#include <vector>
 
 #if defined(__SANITIZE_THREAD__)
 #define KOE_TSAN 1
@@ -60,33 +61,42 @@ template <class Make, class Take>
 void map_in_order(std::size_t blocks, std::size_t in_flight, const Make& make, const Take& take) {
   using result = std::invoke_result_t<const Make&, std::size_t>;
   if (blocks == 0) return;
+  in_flight = in_flight == 0 ? 1 : in_flight;
+  // Results wait in slots, and the pipeline passes only block numbers: block b + in_flight, which
+  // reuses b's slot, starts only once b was taken, since no more than `in_flight` blocks are in
+  // the pipeline and they leave it in order.
+  std::vector<result> slots(in_flight);
   std::size_t next = 0;
   // Hand-offs between the stages, told to ThreadSanitizer (see happens_before).
   const char fork = 0, handoff = 0, in_order = 0;
   happens_before(&fork);
   tbb::parallel_pipeline(
-      in_flight == 0 ? 1 : in_flight,
-      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
-                                          [&](tbb::flow_control& fc) -> std::size_t {
-                                            happens_after(&in_order);
-                                            if (next == blocks) fc.stop();  // result unused
-                                            const std::size_t b = next++;
-                                            happens_before(&in_order);
-                                            return b;
-                                          }) &
-          tbb::make_filter<std::size_t, result>(tbb::filter_mode::parallel,
-                                                [&](std::size_t b) {
-                                                  happens_after(&fork);
-                                                  result r = make(b);
-                                                  happens_before(&handoff);
-                                                  return r;
-                                                }) &
-          tbb::make_filter<result, void>(tbb::filter_mode::serial_in_order, [&](result r) {
-            happens_after(&handoff);
-            happens_after(&in_order);
-            take(std::move(r));
-            happens_before(&in_order);
-          }));
+      in_flight, tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                                     [&](tbb::flow_control& fc) -> std::size_t {
+                                                       happens_after(&in_order);
+                                                       if (next == blocks)
+                                                         fc.stop();  // result unused
+                                                       const std::size_t b = next++;
+                                                       happens_before(&in_order);
+                                                       return b;
+                                                     }) &
+                     tbb::make_filter<std::size_t, std::size_t>(tbb::filter_mode::parallel,
+                                                                [&](std::size_t b) {
+                                                                  happens_after(&fork);
+                                                                  happens_after(&in_order);
+                                                                  slots[b % in_flight] = make(b);
+                                                                  happens_before(&handoff);
+                                                                  return b;
+                                                                }) &
+                     tbb::make_filter<std::size_t, void>(
+                         tbb::filter_mode::serial_in_order, [&](std::size_t b) {
+                           happens_after(&handoff);
+                           happens_after(&in_order);
+                           result r = std::move(slots[b % in_flight]);
+                           slots[b % in_flight] = result{};
+                           take(std::move(r));
+                           happens_before(&in_order);
+                         }));
   happens_after(&in_order);
 }
 
