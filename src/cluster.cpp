@@ -13,9 +13,11 @@
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
 
 namespace koe {
 namespace {
@@ -63,14 +65,19 @@ struct centroid_table {
   std::size_t stride = 0;  // floats per term: k rounded up to 8, one AVX register; the rest 0
   std::vector<float> t;    // t[j * stride + c]
 
+  /// Fills the table from unit centroids (one row each), a range of terms per task: it is
+  /// rebuilt every iteration.
   void from_rows(const dense_matrix& c) {
     k = static_cast<std::size_t>(c.rows());
     dims = static_cast<std::size_t>(c.cols());
     stride = (k + 7) / 8 * 8;
-    t.assign(stride * dims, 0.0f);
-    for (std::size_t ci = 0; ci < k; ++ci)
-      for (std::size_t j = 0; j < dims; ++j)
-        t[j * stride + ci] = c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j));
+    t.resize(stride * dims);
+    detail::parallel_chunks(dims, 2048, [&](std::size_t j0, std::size_t j1) {
+      for (std::size_t j = j0; j < j1; ++j)
+        for (std::size_t ci = 0; ci < stride; ++ci)
+          t[j * stride + ci] =
+              ci < k ? c(static_cast<Eigen::Index>(ci), static_cast<Eigen::Index>(j)) : 0.0f;
+    });
   }
 };
 
@@ -122,8 +129,10 @@ double sum_by_block(std::size_t n, const Body& body) {
   return std::accumulate(part.begin(), part.end(), 0.0);
 }
 
-// The rows that changed cluster in an assignment pass, by block of `row_grain` rows: (row, its
-// cluster before) in row order. The lists keep their capacity from one pass to the next.
+// The rows that moved from one cluster to another in an assignment pass, by block of
+// `row_grain` rows: (row, its cluster before) in row order. Rows that had no cluster (the first
+// pass) are only counted: that pass's sums are counted afresh. The lists keep their capacity from
+// one pass to the next.
 using moved_rows = std::vector<std::vector<std::pair<std::uint32_t, std::int32_t>>>;
 
 struct assign_pass {
@@ -137,29 +146,42 @@ assign_pass assign_rows(const Rows& rows, const std::vector<char>& valid, const 
                         std::vector<std::int32_t>& assignment, std::vector<float>& similarity,
                         moved_rows& moved) {
   moved.resize(detail::block_count(rows.size(), row_grain));
+  std::vector<std::size_t> newly(moved.size(), 0);  // rows given their first cluster, per block
   assign_pass pass;
   pass.objective =
       sum_by_block(rows.size(), [&](std::size_t b, std::size_t begin, std::size_t end) {
         std::vector<float> s(ct.stride);
-        auto& m = moved[b];
-        m.clear();
+        std::array<std::int32_t, row_grain> before{};
         double sum = 0;
         for (std::size_t i = begin; i < end; ++i) {
+          before[i - begin] = assignment[i];
           if (!valid[i]) continue;
           score_row(rows, i, ct, s.data());
           std::size_t best = 0;
           for (std::size_t c = 1; c < ct.k; ++c)
             if (s[c] > s[best]) best = c;
-          if (assignment[i] != static_cast<std::int32_t>(best))
-            m.emplace_back(static_cast<std::uint32_t>(i), assignment[i]);
           assignment[i] = static_cast<std::int32_t>(best);
           similarity[i] = s[best];
           sum += s[best];
         }
+        // Apart from the loop above: a vector that may grow there would make the compiler
+        // reload everything after each push (one iteration took 1.6 times as long).
+        auto& m = moved[b];
+        m.clear();
+        std::size_t unassigned = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+          if (before[i - begin] == assignment[i]) continue;
+          if (before[i - begin] < 0) {
+            ++unassigned;
+          } else {
+            m.emplace_back(static_cast<std::uint32_t>(i), before[i - begin]);
+          }
+        }
+        newly[b] = unassigned;
         return sum;
       });
-  for (const auto& m : moved)
-    pass.changed += m.size();
+  for (std::size_t b = 0; b < moved.size(); ++b)
+    pass.changed += moved[b].size() + newly[b];
   return pass;
 }
 
@@ -186,26 +208,40 @@ class centroid_sums {
   }
 
   /// Moves the rows of `moved` (`changed` in all) from their cluster before to their cluster in
-  /// `after`.
+  /// `after`. Each cluster takes out the rows that left it and adds those that joined it, in
+  /// row order, as a walk over the moved rows would, but reads only its own.
   void move(const moved_rows& moved, std::size_t changed, const std::vector<std::int32_t>& after) {
-    if (changed * 2 > after.size()) {  // most rows moved: counting afresh is cheaper
+    std::size_t listed = 0;
+    for (const auto& block : moved)
+      listed += block.size();
+    // Most rows moved (counting afresh is cheaper), or some were given their first cluster.
+    if (changed * 2 > after.size() || listed != changed) {
       recount(after);
       return;
     }
+    const detail::cluster_members<std::uint32_t> left(k_, moved.size(),
+                                                      [&](std::size_t b, const auto& fn) {
+                                                        for (const auto& [i, before] : moved[b])
+                                                          fn(before, i);
+                                                      });
+    const detail::cluster_members<std::uint32_t> joined(k_, moved.size(),
+                                                        [&](std::size_t b, const auto& fn) {
+                                                          for (const auto& [i, before] : moved[b])
+                                                            fn(after[i], i);
+                                                        });
     detail::parallel_chunks(k_, 1, [&](std::size_t c0, std::size_t c1) {
       for (std::size_t ci = c0; ci < c1; ++ci) {
-        const auto c = static_cast<std::int32_t>(ci);
         std::vector<double>& sum = sum_[ci];
-        for (const auto& block : moved)
-          for (const auto& [i, before] : block) {
-            if (before == c) {
-              rows_.for_each(i, [&](std::size_t j, float v) { sum[j] -= v; });
-              --size_[ci];
-            } else if (after[i] == c) {
-              rows_.for_each(i, [&](std::size_t j, float v) { sum[j] += v; });
-              ++size_[ci];
-            }
+        const std::span<const std::uint32_t> out = left[ci], in = joined[ci];
+        std::size_t a = 0, e = 0;
+        while (a < out.size() || e < in.size()) {
+          if (e == in.size() || (a < out.size() && out[a] < in[e])) {
+            rows_.for_each(out[a++], [&](std::size_t j, float v) { sum[j] -= v; });
+          } else {
+            rows_.for_each(in[e++], [&](std::size_t j, float v) { sum[j] += v; });
           }
+        }
+        size_[ci] = size_[ci] - out.size() + in.size();
       }
     });
   }

@@ -21,12 +21,23 @@ template <class Index>
 class cluster_members {
  public:
   cluster_members(const std::vector<std::int32_t>& assignment, std::size_t k, std::size_t n)
-      : start_(k + 1, 0) {
-    const std::size_t blocks = block_count(n, block);
+      : cluster_members(k, block_count(n, block), [&](std::size_t b, const auto& fn) {
+          const std::size_t end = std::min(n, (b + 1) * block);
+          for (std::size_t i = b * block; i < end; ++i)
+            fn(assignment[i], i);
+        }) {}
+
+  /// The same from any (cluster, row) pairs given in `blocks` blocks: `visit(b, fn)` calls
+  /// `fn(cluster, row)` for each pair of block b, in the order the rows are to be listed.
+  template <class Visit>
+  cluster_members(std::size_t k, std::size_t blocks, const Visit& visit) : start_(k + 1, 0) {
+    const auto in_range = [k](std::int32_t c) { return c >= 0 && static_cast<std::size_t>(c) < k; };
     std::vector<std::size_t> at(blocks * k, 0);  // per block: its count, then where it writes
     parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t b = b0; b < b1; ++b)
-        for_each_in(assignment, k, n, b, [&](std::size_t c, std::size_t) { ++at[b * k + c]; });
+        visit(b, [&](std::int32_t c, std::size_t) {
+          if (in_range(c)) ++at[b * k + static_cast<std::size_t>(c)];
+        });
     });
     for (std::size_t c = 0; c < k; ++c) {
       std::size_t next = start_[c];
@@ -41,8 +52,8 @@ class cluster_members {
     rows_.reset(new Index[start_[k]]);
     parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t b = b0; b < b1; ++b)
-        for_each_in(assignment, k, n, b, [&](std::size_t c, std::size_t i) {
-          rows_[at[b * k + c]++] = static_cast<Index>(i);
+        visit(b, [&](std::int32_t c, std::size_t i) {
+          if (in_range(c)) rows_[at[b * k + static_cast<std::size_t>(c)]++] = static_cast<Index>(i);
         });
     });
   }
@@ -54,16 +65,6 @@ class cluster_members {
 
  private:
   static constexpr std::size_t block = std::size_t{1} << 16;
-
-  /// Calls `fn(cluster, row)` for each row of block `b` that is in a cluster, in row order.
-  template <class Fn>
-  static void for_each_in(const std::vector<std::int32_t>& assignment, std::size_t k, std::size_t n,
-                          std::size_t b, const Fn& fn) {
-    const std::size_t end = std::min(n, (b + 1) * block);
-    for (std::size_t i = b * block; i < end; ++i)
-      if (const std::int32_t c = assignment[i]; c >= 0 && static_cast<std::size_t>(c) < k)
-        fn(static_cast<std::size_t>(c), i);
-  }
 
   std::unique_ptr<Index[]> rows_;
   std::vector<std::size_t> start_;  ///< where each cluster's rows begin; k + 1 entries
