@@ -43,7 +43,8 @@ TEST(Detail, ClusterMembersAreEachClustersRowsInOrderForAnyThreadCount) {
 }
 
 TEST(Detail, ClusterMembersOfNoRowsAreEmpty) {
-  const koe::detail::cluster_members<std::uint32_t> members({}, 3, 0);
+  const std::vector<std::int32_t> none;
+  const koe::detail::cluster_members<std::uint32_t> members(none, 3, 0);
   ASSERT_EQ(members.clusters(), 3u);
   for (std::size_t c = 0; c < 3; ++c)
     EXPECT_TRUE(members[c].empty());
