@@ -164,8 +164,8 @@ assign_pass assign_rows(const Rows& rows, const std::vector<char>& valid, const 
           similarity[i] = s[best];
           sum += s[best];
         }
-        // Apart from the loop above: a vector that may grow there would make the compiler
-        // reload everything after each push (one iteration took 1.6 times as long).
+        // Listed apart from the loop above: with the pushes inside it, the pass took 1.6 times
+        // as long (61 against 38 ms at 1M rows, 2 threads).
         auto& m = moved[b];
         m.clear();
         std::size_t unassigned = 0;
