@@ -151,7 +151,7 @@ assign_pass assign_rows(const Rows& rows, const std::vector<char>& valid, const 
   pass.objective =
       sum_by_block(rows.size(), [&](std::size_t b, std::size_t begin, std::size_t end) {
         std::vector<float> s(ct.stride);
-        std::array<std::int32_t, row_grain> before{};
+        std::array<std::int32_t, row_grain> before;  // each entry written before it is read
         double sum = 0;
         for (std::size_t i = begin; i < end; ++i) {
           before[i - begin] = assignment[i];

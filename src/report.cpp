@@ -6,7 +6,6 @@
 #include "detail/parallel.hpp"
 #include "detail/rows.hpp"
 
-#include <tbb/task_arena.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -245,7 +244,6 @@ void write_blocks(std::ostream& out, std::size_t n, const Lines& lines) {
   constexpr std::size_t block = 8192;
   detail::map_in_order(
       detail::block_count(n, block),
-      static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency()),
       [&](std::size_t b) {
         std::string text;
         lines(b * block, std::min(n, (b + 1) * block), text);

@@ -6,7 +6,6 @@
 
 #include <mecab.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -635,7 +634,7 @@ term_table tokenizer::intern_rows(std::size_t rows, const Text& text, const Done
   term_table out;
   tbb::enumerable_thread_specific<std::unique_ptr<worker>> workers;
   detail::map_in_order(
-      blocks, static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency()),
+      blocks,
       [&](std::size_t b) {
         term_table part;
         auto& w = workers.local();

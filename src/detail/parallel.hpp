@@ -4,9 +4,11 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #if defined(__SANITIZE_THREAD__)
@@ -53,15 +55,15 @@ void parallel_chunks(std::size_t n, std::size_t grain, const Body& body) {
   happens_after(&join);
 }
 
-/// Calls `make(b)` for each block b of [0, blocks), in parallel with at most `in_flight` blocks
-/// made and not yet taken, and `take(result)` with each block's result in block order, one block
-/// at a time: results are taken as soon as they and every earlier one are ready, while later
-/// blocks are being made. `make` returns a default-constructible, movable value.
+/// Calls `make(b)` for each block b of [0, blocks), in parallel with a few blocks (4 per thread
+/// of the arena) made and not yet taken, and `take(result)` with each block's result in block
+/// order, one block at a time: results are taken as soon as they and every earlier one are ready,
+/// while later blocks are being made. `make` returns a default-constructible, movable value.
 template <class Make, class Take>
-void map_in_order(std::size_t blocks, std::size_t in_flight, const Make& make, const Take& take) {
+void map_in_order(std::size_t blocks, const Make& make, const Take& take) {
   using result = std::invoke_result_t<const Make&, std::size_t>;
   if (blocks == 0) return;
-  in_flight = in_flight == 0 ? 1 : in_flight;
+  const auto in_flight = static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency());
   // Results wait in slots, and the pipeline passes only block numbers: block b + in_flight, which
   // reuses b's slot, starts only once b was taken, since no more than `in_flight` blocks are in
   // the pipeline and they leave it in order.
@@ -92,9 +94,7 @@ void map_in_order(std::size_t blocks, std::size_t in_flight, const Make& make, c
                          tbb::filter_mode::serial_in_order, [&](std::size_t b) {
                            happens_after(&handoff);
                            happens_after(&in_order);
-                           result r = std::move(slots[b % in_flight]);
-                           slots[b % in_flight] = result{};
-                           take(std::move(r));
+                           take(std::exchange(slots[b % in_flight], result{}));
                            happens_before(&in_order);
                          }));
   happens_after(&in_order);
