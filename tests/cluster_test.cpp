@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -268,6 +269,71 @@ TEST(Cluster, FastPathMatchesAPlainLloydFromTheSameStart) {
   }
   // And the start matters: this one does not find all six planted groups.
   EXPECT_LT(adjusted_rand(truth, expected), 0.999);
+}
+
+// Overlapping groups of rows with entries of any size (not unit rows), signed or not: many rows
+// lie near a boundary between clusters, and centroids keep moving for many passes.
+koe::sparse_matrix overlapping_rows(bool signed_values, unsigned seed) {
+  constexpr int n = 12000, dims = 400, groups = 10, own_terms = 40;
+  std::mt19937 r(seed);
+  std::vector<Eigen::Triplet<float, std::int32_t>> t;
+  for (int i = 0; i < n; ++i) {
+    const int g = i % groups;
+    std::map<int, float> row;
+    const int entries = 3 + static_cast<int>(r() % 8);
+    for (int e = 0; e < entries; ++e) {
+      // Most entries from the group's own columns, which overlap the next group's by half.
+      const int col = r() % 10 < 7 ? (g * own_terms / 2 + static_cast<int>(r() % own_terms)) % dims
+                                   : static_cast<int>(r() % dims);
+      float v = 0.25f + static_cast<float>(r() % 1000) / 250.0f;
+      if (signed_values && r() % 4 == 0) v = -v;
+      row[col] = v;
+    }
+    for (const auto& [col, v] : row)
+      t.emplace_back(i, col, v);
+  }
+  koe::sparse_matrix m(n, dims);
+  m.setFromTriplets(t.begin(), t.end());
+  return m;
+}
+
+TEST(Cluster, RowsThatThePassesSkipEndWhereFullPassesPutThem) {
+  // A pass skips the rows that its bounds show cannot change cluster; the result must be the
+  // plain Lloyd's, pass for pass. Both kinds of bounds (entries of one sign, and of any sign)
+  // over rows longer than unit length.
+  for (const bool signed_values : {false, true}) {
+    const koe::sparse_matrix m = overlapping_rows(signed_values, 5);
+    const std::size_t k = 30;
+    koe::dense_matrix init = koe::dense_matrix::Zero(static_cast<Eigen::Index>(k), m.cols());
+    std::vector<std::vector<double>> start(k,
+                                           std::vector<double>(static_cast<std::size_t>(m.cols())));
+    for (std::size_t c = 0; c < k; ++c)
+      for (koe::sparse_matrix::InnerIterator e(m, static_cast<Eigen::Index>(c * 397)); e; ++e) {
+        init(static_cast<Eigen::Index>(c), e.col()) = e.value();
+        start[c][static_cast<std::size_t>(e.col())] = e.value();
+      }
+    koe::cluster_options o;
+    o.init = init;
+    o.tol = 0;
+    o.min_similarity = -2;  // signed rows may be least unlike a centroid and still negative
+    // After a few passes (a skipped row that should have moved would show there, before later
+    // passes could mend it) and at the end.
+    for (const int passes : {2, 3, 4, 5, 6, 7, 8, 10, 12, 300}) {
+      o.max_iter = passes;
+      const std::vector<std::int32_t> expected = koe::test::reference_lloyd(m, start, passes);
+      for (int threads : {1, 2}) {
+        koe::clustering c;
+        tbb::task_arena(threads).execute([&] { c = koe::cluster(m, o); });
+        if (passes == 300) {
+          EXPECT_GT(c.iterations, 8) << "too few passes to use the bounds";
+        }
+        EXPECT_DOUBLE_EQ(
+            adjusted_rand(std::vector<int>(expected.begin(), expected.end()), c.assignment), 1.0)
+            << (signed_values ? "signed" : "nonnegative") << ", " << passes << " passes, "
+            << threads << " threads";
+      }
+    }
+  }
 }
 
 TEST(Cluster, InitialCentroidsMustMatchTheColumns) {

@@ -1,9 +1,11 @@
 // The private helpers of src/detail that the stages share.
+#include "detail/bounds.hpp"
 #include "detail/members.hpp"
 
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -48,6 +50,62 @@ TEST(Detail, ClusterMembersOfNoRowsAreEmpty) {
   ASSERT_EQ(members.clusters(), 3u);
   for (std::size_t c = 0; c < 3; ++c)
     EXPECT_TRUE(members[c].empty());
+}
+
+// Unit rows of random entries in [lo, 1).
+koe::dense_matrix random_unit_rows(std::mt19937& gen, Eigen::Index k, Eigen::Index dims, float lo) {
+  std::uniform_real_distribution<float> value(lo, 1.0f);
+  koe::dense_matrix c(k, dims);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    for (Eigen::Index j = 0; j < dims; ++j)
+      c(i, j) = value(gen);
+    c.row(i).normalize();
+  }
+  return c;
+}
+
+// The worst rows for a bound: a row along the part of a centroid's move where its terms grew
+// raises its similarity to that centroid by the row's norm times that part's length, which is
+// what the bound allows and no more. Checked for rows of norm 2.5 (TF-IDF rows have norm 1) and
+// for rows with entries of one sign and of any sign.
+TEST(Detail, SimilarityBoundsCoverTheRowsAlongEachMove) {
+  constexpr Eigen::Index k = 6, dims = 40;
+  constexpr double norm = 2.5;
+  for (const bool nonnegative : {true, false}) {
+    std::mt19937 gen(nonnegative ? 3 : 4);
+    const float lo = nonnegative ? 0.0f : -1.0f;
+    const koe::dense_matrix before = random_unit_rows(gen, k, dims, lo);
+    koe::dense_matrix after = before + 0.6f * random_unit_rows(gen, k, dims, lo);
+    for (Eigen::Index i = 0; i < k; ++i)
+      after.row(i).normalize();
+    koe::detail::centroid_table table;
+    table.from_rows(before);
+    koe::detail::row_extent rows;
+    rows.most_entries = static_cast<std::size_t>(dims);
+    rows.largest_norm = norm;
+    rows.nonnegative = nonnegative;
+    koe::detail::similarity_bounds bounds(1, rows, 10);
+    bounds.centroids_moved(table.moves_to(after));
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const Eigen::RowVectorXd move = (after.row(j) - before.row(j)).cast<double>();
+      // Rows of entries of one sign see only the grown part rise and the shrunk part fall.
+      Eigen::RowVectorXd up = move, down = -move;
+      if (nonnegative) {
+        up = up.cwiseMax(0.0);
+        down = down.cwiseMax(0.0);
+      }
+      const double rise = norm * up.norm(), fall = norm * down.norm();
+      EXPECT_GE(bounds.own_move[static_cast<std::size_t>(j)], fall) << j;
+      EXPECT_LE(bounds.own_move[static_cast<std::size_t>(j)], fall * 1.001 + 1e-6) << j;
+      for (Eigen::Index a = 0; a < k; ++a)
+        if (a != j) {
+          EXPECT_GE(bounds.other_move[static_cast<std::size_t>(a)], rise) << a << j;
+        }
+      // And the row that gains that much exists: the bound cannot be lowered.
+      const Eigen::RowVectorXd row = up.normalized() * norm;
+      EXPECT_NEAR(row.dot(move), rise, 1e-9 + 1e-6 * rise) << j;
+    }
+  }
 }
 
 }  // namespace
