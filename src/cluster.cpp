@@ -521,6 +521,23 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<std::size_t>& fr
   return c;
 }
 
+// Each valid row's similarity to the centroid it is assigned to, and their sum (added by block).
+template <class Rows>
+double score_assigned(const Rows& rows, const std::vector<char>& valid, const centroid_table& ct,
+                      const std::vector<std::int32_t>& assignment, std::vector<float>& similarity) {
+  return sum_by_block(rows.size(), [&](std::size_t, std::size_t begin, std::size_t end) {
+    std::vector<float> s(ct.stride);
+    double sum = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!valid[i]) continue;
+      score_row(rows, i, ct, s.data());
+      similarity[i] = s[static_cast<std::size_t>(assignment[i])];
+      sum += similarity[i];
+    }
+    return sum;
+  });
+}
+
 struct run_result {
   std::vector<std::int32_t> assignment;
   std::vector<float> similarity;
@@ -531,8 +548,8 @@ struct run_result {
 
 template <class Rows>
 run_result lloyd(const Rows& rows, const std::vector<char>& valid,
-                 const std::vector<std::size_t>& valid_index, std::size_t k,
-                 const cluster_options& opt, std::uint64_t seed,
+                 const std::vector<std::size_t>& valid_index, const row_extent& extent,
+                 std::size_t k, const cluster_options& opt, std::uint64_t seed,
                  const dense_matrix* start = nullptr) {
   detail::rng r(seed);
   run_result res;
@@ -553,7 +570,7 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   }
   centroid_table ct;
   centroid_sums<Rows> sums(rows, k);
-  similarity_bounds bounds(n, extent_of(rows), opt.max_iter);
+  similarity_bounds bounds(n, extent, opt.max_iter);
   moved_rows moved;
   double previous = -std::numeric_limits<double>::infinity();
   for (int it = 0; it < std::max(1, opt.max_iter); ++it) {
@@ -576,14 +593,7 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
       if (sums.sizes()[ci] == 0) empty.push_back(ci);
     if (!empty.empty()) {
       // Rows the pass skipped have not had their similarity set against these centroids.
-      detail::parallel_chunks(n, row_grain, [&](std::size_t i0, std::size_t i1) {
-        std::vector<float> s(ct.stride);
-        for (std::size_t i = i0; i < i1; ++i) {
-          if (!valid[i]) continue;
-          score_row(rows, i, ct, s.data());
-          res.similarity[i] = s[static_cast<std::size_t>(res.assignment[i])];
-        }
-      });
+      score_assigned(rows, valid, ct, res.assignment, res.similarity);
       std::vector<std::size_t> order(valid_index);
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return res.similarity[a] < res.similarity[b];
@@ -603,17 +613,7 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   }
   // Final similarities against the centroids of the final members.
   ct.from_rows(c);
-  res.objective = sum_by_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
-    std::vector<float> s(ct.stride);
-    double sum = 0;
-    for (std::size_t i = begin; i < end; ++i) {
-      if (!valid[i]) continue;
-      score_row(rows, i, ct, s.data());
-      res.similarity[i] = s[static_cast<std::size_t>(res.assignment[i])];
-      sum += res.similarity[i];
-    }
-    return sum;
-  });
+  res.objective = score_assigned(rows, valid, ct, res.assignment, res.similarity);
   res.centroids = std::move(c);
   return res;
 }
@@ -800,8 +800,9 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
       started ? k : std::min(valid_index.size(), k * static_cast<std::size_t>(opt.merge_factor));
 
   run_result best;
+  const row_extent extent = extent_of(rows);
   for (int r = 0; r < (started ? 1 : opt.n_init); ++r) {
-    run_result cur = lloyd(rows, valid, valid_index, k_run, opt,
+    run_result cur = lloyd(rows, valid, valid_index, extent, k_run, opt,
                            detail::mix_seed(opt.seed + static_cast<std::uint64_t>(r)),
                            started ? &opt.init : nullptr);
     if (cur.objective > best.objective) best = std::move(cur);
