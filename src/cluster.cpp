@@ -5,13 +5,13 @@
 #include <koe/error.hpp>
 
 #include "detail/bounds.hpp"
+#include "detail/matrix_rows.hpp"
 #include "detail/members.hpp"
+#include "detail/merge.hpp"
 #include "detail/parallel.hpp"
 #include "detail/rng.hpp"
 
 #include <tbb/enumerable_thread_specific.h>
-#include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <array>
@@ -24,44 +24,15 @@ namespace koe {
 namespace {
 
 using detail::centroid_table;
+using detail::dense_rows;
+using detail::knee;
+using detail::merge_down;
 using detail::row_extent;
 using detail::similarity_bounds;
+using detail::sparse_rows;
+using detail::take_rows;
 
 constexpr std::size_t row_grain = 512;
-
-// Uniform access to sparse and dense rows: visit the (column, value) pairs of row i.
-struct sparse_rows {
-  const sparse_matrix& m;
-  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(m.rows()); }
-  [[nodiscard]] std::size_t dims() const { return static_cast<std::size_t>(m.cols()); }
-  template <class F>
-  void for_each(std::size_t i, F&& f) const {
-    const auto* outer = m.outerIndexPtr();
-    const auto* inner = m.innerIndexPtr();
-    const float* val = m.valuePtr();
-    for (auto p = outer[i]; p < outer[i + 1]; ++p)
-      f(static_cast<std::size_t>(inner[p]), val[p]);
-  }
-  [[nodiscard]] bool is_zero(std::size_t i) const {
-    return m.outerIndexPtr()[i] == m.outerIndexPtr()[i + 1];
-  }
-};
-
-struct dense_rows {
-  const dense_matrix& m;
-  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(m.rows()); }
-  [[nodiscard]] std::size_t dims() const { return static_cast<std::size_t>(m.cols()); }
-  template <class F>
-  void for_each(std::size_t i, F&& f) const {
-    const float* row = m.data() + i * dims();
-    for (std::size_t j = 0; j < dims(); ++j)
-      f(j, row[j]);
-  }
-  [[nodiscard]] bool is_zero(std::size_t i) const {
-    const float* row = m.data() + i * dims();
-    return std::all_of(row, row + dims(), [](float v) { return v == 0.0f; });
-  }
-};
 
 // Eight floats in one register (two on machines without AVX), as GCC and Clang provide it, and
 // a view of any eight floats in memory as one: unaligned, and allowed to alias the floats.
@@ -412,6 +383,105 @@ void set_row_as_centroid(const Rows& rows, std::size_t i, dense_matrix& c, std::
   });
 }
 
+// Squared cosine distance of a similarity, the potential k-means++ draws by.
+inline double potential_of(float s) {
+  const double d = std::max(0.0, 1.0 - static_cast<double>(s));
+  return d * d;
+}
+
+// What greedy seeding keeps while it chooses centres. Everything is kept by position in `from`
+// (the rows to seed from, ascending), and the rows are cut into fixed blocks of `row_grain` rows:
+// `first[b]` is the position of block b's first row in `from`. Per-block sums run over the same
+// rows in the same order whether `from` is every row or a sample, and whatever the thread count.
+struct seeding_state {
+  std::size_t trials = 0;
+  std::vector<std::size_t> first;
+  std::vector<float> best;  ///< Similarity of each row to its nearest chosen centre.
+  std::vector<float> sims;  ///< Similarity of each row to each candidate of the step.
+  std::vector<double> cumulative, partial;
+  std::vector<std::size_t> cand;
+  centroid_table ct;  ///< The candidates, term-major.
+
+  seeding_state(std::size_t n, const std::vector<std::size_t>& from, std::size_t k,
+                std::size_t dims)
+      : trials(2 + static_cast<std::size_t>(std::log(static_cast<double>(k)))),
+        first(detail::block_count(n, row_grain) + 1),
+        best(from.size(), -1.0f),
+        sims(from.size() * trials, 0.0f),
+        cumulative(from.size()),
+        partial((first.size() - 1) * trials),
+        cand(trials) {
+    for (std::size_t b = 0; b < first.size(); ++b)
+      first[b] = static_cast<std::size_t>(
+          std::lower_bound(from.begin(), from.end(), std::min(n, b * row_grain)) - from.begin());
+    ct.k = trials;
+    ct.dims = dims;
+    ct.stride = (trials + 7) / 8 * 8;  // whole registers: a partial one is summed lane by lane
+    ct.t.assign(ct.stride * ct.dims, 0.0f);
+  }
+};
+
+// Draws the step's candidates with probability proportional to each row's potential (uniformly
+// when every row sits on a chosen centre) and writes them into the candidate table.
+template <class Rows>
+void draw_candidates(const Rows& rows, const std::vector<std::size_t>& from, seeding_state& st,
+                     detail::rng& r) {
+  double total = 0;
+  for (std::size_t a = 0; a < from.size(); ++a) {
+    total += potential_of(st.best[a]);
+    st.cumulative[a] = total;
+  }
+  for (std::size_t t = 0; t < st.trials; ++t) {
+    if (total > 0) {
+      const double target = r.uniform() * total;
+      const auto at = std::upper_bound(st.cumulative.begin(), st.cumulative.end(), target);
+      st.cand[t] = at == st.cumulative.end()
+                       ? from.back()
+                       : from[static_cast<std::size_t>(at - st.cumulative.begin())];
+    } else {
+      st.cand[t] = from[r.below(from.size())];
+    }
+    rows.for_each(st.cand[t], [&](std::size_t j, float v) { st.ct.t[j * st.ct.stride + t] = v; });
+  }
+}
+
+// Scores every row against the candidates, with per-block potentials summed in block order so
+// that the choice does not depend on the thread count; returns the candidate that lowers the
+// total potential most (`trials` when none gives a finite one) and clears the table.
+template <class Rows>
+std::size_t best_candidate(const Rows& rows, const std::vector<std::size_t>& from,
+                           seeding_state& st) {
+  const std::size_t trials = st.trials;
+  detail::parallel_chunks(st.first.size() - 1, 1, [&](std::size_t b0, std::size_t b1) {
+    std::vector<float> scores(st.ct.stride);
+    for (std::size_t b = b0; b < b1; ++b) {
+      double* pot = st.partial.data() + b * trials;
+      std::fill(pot, pot + trials, 0.0);
+      for (std::size_t a = st.first[b]; a < st.first[b + 1]; ++a) {
+        float* s = st.sims.data() + a * trials;
+        score_row(rows, from[a], st.ct, scores.data());
+        std::copy_n(scores.begin(), trials, s);
+        for (std::size_t t = 0; t < trials; ++t)
+          pot[t] += potential_of(std::max(st.best[a], s[t]));
+      }
+    }
+  });
+  std::size_t chosen_t = trials;
+  double best_potential = std::numeric_limits<double>::infinity();
+  for (std::size_t t = 0; t < trials; ++t) {
+    double potential = 0;
+    for (std::size_t b = 0; b + 1 < st.first.size(); ++b)
+      potential += st.partial[b * trials + t];
+    if (potential < best_potential) {
+      best_potential = potential;
+      chosen_t = t;
+    }
+  }
+  for (std::size_t t = 0; t < trials; ++t)
+    rows.for_each(st.cand[t], [&](std::size_t j, float) { st.ct.t[j * st.ct.stride + t] = 0.0f; });
+  return chosen_t;
+}
+
 // Greedy k-means++ with cosine distance: each step draws a few candidates with probability
 // proportional to the squared distance to the nearest chosen centre, and keeps the candidate that
 // lowers the total squared distance most (plain k-means++ often seeds two centres in one group
@@ -422,30 +492,8 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<std::size_t>& fr
                             detail::rng& r) {
   dense_matrix c =
       dense_matrix::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(rows.dims()));
-  const std::size_t n = rows.size();
   const std::size_t m = from.size();
-  const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
-  // Everything below is kept by position in `from` (the rows to seed from, ascending), and the
-  // rows are cut into fixed blocks of `row_grain` rows: `first[b]` is the position of block b's
-  // first row in `from`. Per-block sums over the same rows in the same order whether `from` is
-  // every row or a sample, and whatever the thread count.
-  const std::size_t blocks = detail::block_count(n, row_grain);
-  std::vector<std::size_t> first(blocks + 1);
-  for (std::size_t b = 0; b <= blocks; ++b)
-    first[b] = static_cast<std::size_t>(
-        std::lower_bound(from.begin(), from.end(), std::min(n, b * row_grain)) - from.begin());
-  std::vector<float> best(m, -1.0f), sims(m * trials, 0.0f);
-  std::vector<double> cumulative(m);
-  std::vector<double> partial(blocks * trials);
-  auto sq = [](float s) {
-    const double d = std::max(0.0, 1.0 - static_cast<double>(s));
-    return d * d;
-  };
-  centroid_table ct;
-  ct.k = trials;
-  ct.dims = rows.dims();
-  ct.stride = (trials + 7) / 8 * 8;  // whole registers: a partial one is summed lane by lane
-  ct.t.assign(ct.stride * ct.dims, 0.0f);
+  seeding_state st(rows.size(), from, k, rows.dims());
 
   const std::size_t pick = from[r.below(m)];
   set_row_as_centroid(rows, pick, c, 0);
@@ -456,66 +504,22 @@ dense_matrix seed_plus_plus(const Rows& rows, const std::vector<std::size_t>& fr
       for (std::size_t a = a0; a < a1; ++a) {
         float s = 0;
         rows.for_each(from[a], [&](std::size_t j, float v) { s += v * center[j]; });
-        best[a] = s;
+        st.best[a] = s;
       }
     });
   }
-  std::vector<std::size_t> cand(trials);
   for (std::size_t ci = 1; ci < k; ++ci) {
-    double total = 0;
-    for (std::size_t a = 0; a < m; ++a) {
-      total += sq(best[a]);
-      cumulative[a] = total;
-    }
     const std::size_t fallback = from[r.below(m)];
-    for (std::size_t t = 0; t < trials; ++t) {
-      if (total > 0) {
-        const double target = r.uniform() * total;
-        const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), target);
-        cand[t] = at == cumulative.end() ? from.back()
-                                         : from[static_cast<std::size_t>(at - cumulative.begin())];
-      } else {
-        cand[t] = from[r.below(m)];
-      }
-      rows.for_each(cand[t], [&](std::size_t j, float v) { ct.t[j * ct.stride + t] = v; });
-    }
-    // Similarities of every row to every candidate, and per-block potentials summed in block
-    // order, so the choice does not depend on the thread count.
-    detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-      std::vector<float> scores(ct.stride);
-      for (std::size_t b = b0; b < b1; ++b) {
-        double* pot = partial.data() + b * trials;
-        std::fill(pot, pot + trials, 0.0);
-        for (std::size_t a = first[b]; a < first[b + 1]; ++a) {
-          float* s = sims.data() + a * trials;
-          score_row(rows, from[a], ct, scores.data());
-          std::copy_n(scores.begin(), trials, s);
-          for (std::size_t t = 0; t < trials; ++t)
-            pot[t] += sq(std::max(best[a], s[t]));
-        }
-      }
-    });
-    std::size_t chosen_t = trials;
-    double best_potential = std::numeric_limits<double>::infinity();
-    for (std::size_t t = 0; t < trials; ++t) {
-      double potential = 0;
-      for (std::size_t b = 0; b < blocks; ++b)
-        potential += partial[b * trials + t];
-      if (potential < best_potential) {
-        best_potential = potential;
-        chosen_t = t;
-      }
-    }
-    for (std::size_t t = 0; t < trials; ++t)
-      rows.for_each(cand[t], [&](std::size_t j, float) { ct.t[j * ct.stride + t] = 0.0f; });
-    if (chosen_t == trials) {
+    draw_candidates(rows, from, st, r);
+    const std::size_t chosen_t = best_candidate(rows, from, st);
+    if (chosen_t == st.trials) {
       set_row_as_centroid(rows, fallback, c, ci);
       continue;
     }
-    set_row_as_centroid(rows, cand[chosen_t], c, ci);
+    set_row_as_centroid(rows, st.cand[chosen_t], c, ci);
     detail::parallel_chunks(m, row_grain * 4, [&](std::size_t a0, std::size_t a1) {
       for (std::size_t a = a0; a < a1; ++a)
-        best[a] = std::max(best[a], sims[a * trials + chosen_t]);
+        st.best[a] = std::max(st.best[a], st.sims[a * st.trials + chosen_t]);
     });
   }
   return c;
@@ -618,45 +622,6 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   return res;
 }
 
-// Average-linkage (UPGMA) merging of unit centroids down to k groups; returns each centroid's
-// group.
-std::vector<std::size_t> merge_groups(const dense_matrix& c, std::size_t k) {
-  const std::size_t m = static_cast<std::size_t>(c.rows());
-  Eigen::MatrixXd d =
-      Eigen::MatrixXd::Ones(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(m)) -
-      (c.cast<double>() * c.cast<double>().transpose());
-  std::vector<std::size_t> group(m), weight(m, 1);
-  std::iota(group.begin(), group.end(), 0);
-  std::vector<char> alive(m, 1);
-  for (std::size_t live = m; live > k; --live) {
-    std::size_t bi = 0, bj = 0;
-    double bd = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < m; ++i) {
-      if (!alive[i]) continue;
-      for (std::size_t j = i + 1; j < m; ++j) {
-        if (alive[j] && d(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) < bd) {
-          bd = d(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
-          bi = i;
-          bj = j;
-        }
-      }
-    }
-    for (std::size_t x = 0; x < m; ++x) {
-      if (!alive[x] || x == bi || x == bj) continue;
-      const auto xi = static_cast<Eigen::Index>(x);
-      const double v = (static_cast<double>(weight[bi]) * d(static_cast<Eigen::Index>(bi), xi) +
-                        static_cast<double>(weight[bj]) * d(static_cast<Eigen::Index>(bj), xi)) /
-                       static_cast<double>(weight[bi] + weight[bj]);
-      d(static_cast<Eigen::Index>(bi), xi) = d(xi, static_cast<Eigen::Index>(bi)) = v;
-    }
-    weight[bi] += weight[bj];
-    alive[bj] = 0;
-    for (auto& g : group)
-      if (g == bj) g = bi;
-  }
-  return group;
-}
-
 template <class Rows>
 double silhouette_impl(const Rows& rows, const std::vector<std::int32_t>& assignment,
                        const std::vector<std::size_t>& sample_in) {
@@ -703,123 +668,57 @@ double silhouette_impl(const Rows& rows, const std::vector<std::int32_t>& assign
 template <class Rows, class Matrix>
 clustering cluster_impl(const Matrix& matrix, const cluster_options& opt);
 
-// On very short texts the silhouette keeps rising up to the largest k tried, because small
-// groups of near-identical voices are always tight. There the knee of the curve is used: the
-// point farthest above the straight line joining its two ends (the "Kneedle" rule).
-int knee(const std::vector<k_score>& curve) {
-  const auto& a = curve.front();
-  const auto& b = curve.back();
-  const double slope = (b.silhouette - a.silhouette) / static_cast<double>(b.k - a.k);
-  int best_k = b.k;
-  double best_gap = 0;
-  for (const auto& p : curve) {
-    const double gap = p.silhouette - (a.silhouette + slope * static_cast<double>(p.k - a.k));
-    if (gap > best_gap) {
-      best_gap = gap;
-      best_k = p.k;
-    }
-  }
-  return best_k;
-}
-
-// Rows `index` of `m` as a new matrix (used to cluster a sample for the automatic choice of k).
-sparse_matrix take_rows(const sparse_matrix& m, const std::vector<std::size_t>& index) {
-  sparse_matrix out(static_cast<Eigen::Index>(index.size()), m.cols());
-  std::vector<Eigen::Triplet<float, std::int32_t>> t;
-  for (std::size_t r = 0; r < index.size(); ++r)
-    for (sparse_matrix::InnerIterator it(m, static_cast<Eigen::Index>(index[r])); it; ++it)
-      t.emplace_back(static_cast<std::int32_t>(r), static_cast<std::int32_t>(it.col()), it.value());
-  out.setFromTriplets(t.begin(), t.end());
-  return out;
-}
-dense_matrix take_rows(const dense_matrix& m, const std::vector<std::size_t>& index) {
-  dense_matrix out(static_cast<Eigen::Index>(index.size()), m.cols());
-  for (std::size_t r = 0; r < index.size(); ++r)
-    out.row(static_cast<Eigen::Index>(r)) = m.row(static_cast<Eigen::Index>(index[r]));
-  return out;
-}
-
-template <class Rows, class Matrix>
-clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
-  const Rows rows{matrix};
+// The rows with at least one term, as a mask and as a list; throws when there are none.
+template <class Rows>
+std::vector<char> valid_rows(const Rows& rows, std::vector<std::size_t>& valid_index) {
   const std::size_t n = rows.size();
-  KOE_THROW_IF_NOT(opt.k >= 0 && opt.k_min >= 1 && opt.k_max >= opt.k_min, errc::invalid_argument,
-                   "k must be positive (or 0 for automatic) and k_min <= k_max");
-  KOE_THROW_IF_NOT(opt.n_init >= 1 && opt.merge_factor >= 1, errc::invalid_argument,
-                   "n_init and merge_factor must be at least 1");
-  KOE_THROW_IF_NOT(
-      opt.init.rows() == 0 || (static_cast<std::size_t>(opt.init.cols()) == rows.dims() &&
-                               (opt.k == 0 || opt.k == opt.init.rows())),
-      errc::invalid_argument,
-      "initial centroids must have one row per cluster and " + std::to_string(rows.dims()) +
-          " columns");
   std::vector<char> valid(n, 0);
   detail::parallel_chunks(n, 4096, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i)
       valid[i] = rows.is_zero(i) ? 0 : 1;
   });
-  std::vector<std::size_t> valid_index;
+  valid_index.clear();
   valid_index.reserve(static_cast<std::size_t>(std::count(valid.begin(), valid.end(), 1)));
   for (std::size_t i = 0; i < n; ++i)
     if (valid[i]) valid_index.push_back(i);
   KOE_THROW_IF_NOT(!valid_index.empty(), errc::empty_corpus,
                    "no voice has any term left after filtering; nothing to cluster");
+  return valid;
+}
 
-  clustering out;
-  std::size_t k = static_cast<std::size_t>(opt.k);
-  if (k == 0 && opt.init.rows() == 0) {
-    // Automatic k: cluster a deterministic sample at each k and keep the best mean silhouette.
-    const std::vector<std::size_t> sample =
-        sample_of(valid_index, opt.auto_sample, opt.seed ^ 0x5A);
-    const Matrix sub = take_rows(matrix, sample);
-    std::vector<std::size_t> sub_all(sample.size());
-    std::iota(sub_all.begin(), sub_all.end(), 0);
-    const std::vector<std::size_t> sil = sample_of(sub_all, opt.silhouette_sample, opt.seed ^ 0xA5);
-    const std::size_t k_hi =
-        std::min<std::size_t>(static_cast<std::size_t>(opt.k_max), sample.size() - 1);
-    cluster_options probe = opt;
-    probe.min_similarity = 0;
-    double best = -std::numeric_limits<double>::infinity();
-    k = std::min<std::size_t>(static_cast<std::size_t>(opt.k_min), sample.size());
-    for (std::size_t kk = static_cast<std::size_t>(opt.k_min); kk <= k_hi; ++kk) {
-      probe.k = static_cast<int>(kk);
-      const clustering c = cluster_impl<Rows>(sub, probe);
-      const double s = silhouette_impl(Rows{sub}, c.assignment, sil);
-      out.k_curve.push_back({static_cast<int>(kk), s});
-      if (s > best) {
-        best = s;
-        k = kk;
-      }
+// Automatic k: cluster a deterministic sample at each k and keep the best mean silhouette (or
+// the knee, when the curve still rises at the largest k). The curve goes to `curve`.
+template <class Rows, class Matrix>
+std::size_t choose_k(const Matrix& matrix, const std::vector<std::size_t>& valid_index,
+                     const cluster_options& opt, std::vector<k_score>& curve) {
+  const std::vector<std::size_t> sample = sample_of(valid_index, opt.auto_sample, opt.seed ^ 0x5A);
+  const Matrix sub = take_rows(matrix, sample);
+  std::vector<std::size_t> sub_all(sample.size());
+  std::iota(sub_all.begin(), sub_all.end(), 0);
+  const std::vector<std::size_t> sil = sample_of(sub_all, opt.silhouette_sample, opt.seed ^ 0xA5);
+  const std::size_t k_hi =
+      std::min<std::size_t>(static_cast<std::size_t>(opt.k_max), sample.size() - 1);
+  cluster_options probe = opt;
+  probe.min_similarity = 0;
+  double best = -std::numeric_limits<double>::infinity();
+  std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(opt.k_min), sample.size());
+  for (std::size_t kk = static_cast<std::size_t>(opt.k_min); kk <= k_hi; ++kk) {
+    probe.k = static_cast<int>(kk);
+    const clustering c = cluster_impl<Rows>(sub, probe);
+    const double s = silhouette_impl(Rows{sub}, c.assignment, sil);
+    curve.push_back({static_cast<int>(kk), s});
+    if (s > best) {
+      best = s;
+      k = kk;
     }
-    if (out.k_curve.size() >= 3 && k == k_hi) k = static_cast<std::size_t>(knee(out.k_curve));
   }
-  k = std::max<std::size_t>(1, std::min(k, valid_index.size()));
-  const bool started = opt.init.rows() > 0;
-  if (started) k = static_cast<std::size_t>(opt.init.rows());
-  const std::size_t k_run =
-      started ? k : std::min(valid_index.size(), k * static_cast<std::size_t>(opt.merge_factor));
+  if (curve.size() >= 3 && k == k_hi) k = static_cast<std::size_t>(knee(curve));
+  return k;
+}
 
-  run_result best;
-  const row_extent extent = extent_of(rows);
-  for (int r = 0; r < (started ? 1 : opt.n_init); ++r) {
-    run_result cur = lloyd(rows, valid, valid_index, extent, k_run, opt,
-                           detail::mix_seed(opt.seed + static_cast<std::uint64_t>(r)),
-                           started ? &opt.init : nullptr);
-    if (cur.objective > best.objective) best = std::move(cur);
-  }
-
-  std::vector<std::int32_t> assignment = std::move(best.assignment);
-  if (k_run > k) {
-    const std::vector<std::size_t> group = merge_groups(best.centroids, k);
-    std::vector<std::int32_t> dense_id(k_run, -1);
-    std::int32_t next = 0;
-    for (std::size_t g = 0; g < k_run; ++g)
-      if (dense_id[group[g]] < 0) dense_id[group[g]] = next++;
-    for (auto& a : assignment)
-      if (a >= 0) a = dense_id[group[static_cast<std::size_t>(a)]];
-  }
-
-  // Clusters are numbered by size, largest first; ties keep the earlier first member first.
+// Numbers the clusters by size, largest first; ties keep the earlier first member first.
+void number_by_size(std::vector<std::int32_t>& assignment, std::size_t k) {
+  const std::size_t n = assignment.size();
   std::vector<std::size_t> sizes(k, 0), first(k, n);
   for (std::size_t i = 0; i < n; ++i) {
     if (assignment[i] < 0) continue;
@@ -837,11 +736,17 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
     rank[order[r]] = static_cast<std::int32_t>(r);
   for (auto& a : assignment)
     if (a >= 0) a = rank[static_cast<std::size_t>(a)];
+}
 
+// The final centroids, each row's similarity to its own, noise (rows with no terms, rows below
+// `min_similarity`) and the objective, for the numbered assignment.
+template <class Rows>
+void finish(const Rows& rows, const std::vector<char>& valid, std::vector<std::int32_t> assignment,
+            std::size_t k, const cluster_options& opt, clustering& out) {
+  const std::size_t n = rows.size();
   std::vector<std::size_t> final_sizes;
   out.centroids = compute_centroids(rows, assignment, k, final_sizes);
   out.k = static_cast<int>(k);
-  out.iterations = best.iterations;
   out.similarity.assign(n, 0.0f);
   out.noise.assign(n, noise_reason::none);
   centroid_table ct;
@@ -867,6 +772,47 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
     return sum;
   });
   out.assignment = std::move(assignment);
+}
+
+template <class Rows, class Matrix>
+clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
+  const Rows rows{matrix};
+  KOE_THROW_IF_NOT(opt.k >= 0 && opt.k_min >= 1 && opt.k_max >= opt.k_min, errc::invalid_argument,
+                   "k must be positive (or 0 for automatic) and k_min <= k_max");
+  KOE_THROW_IF_NOT(opt.n_init >= 1 && opt.merge_factor >= 1, errc::invalid_argument,
+                   "n_init and merge_factor must be at least 1");
+  KOE_THROW_IF_NOT(
+      opt.init.rows() == 0 || (static_cast<std::size_t>(opt.init.cols()) == rows.dims() &&
+                               (opt.k == 0 || opt.k == opt.init.rows())),
+      errc::invalid_argument,
+      "initial centroids must have one row per cluster and " + std::to_string(rows.dims()) +
+          " columns");
+  std::vector<std::size_t> valid_index;
+  const std::vector<char> valid = valid_rows(rows, valid_index);
+
+  clustering out;
+  std::size_t k = static_cast<std::size_t>(opt.k);
+  if (k == 0 && opt.init.rows() == 0) k = choose_k<Rows>(matrix, valid_index, opt, out.k_curve);
+  k = std::max<std::size_t>(1, std::min(k, valid_index.size()));
+  const bool started = opt.init.rows() > 0;
+  if (started) k = static_cast<std::size_t>(opt.init.rows());
+  const std::size_t k_run =
+      started ? k : std::min(valid_index.size(), k * static_cast<std::size_t>(opt.merge_factor));
+
+  run_result best;
+  const row_extent extent = extent_of(rows);
+  for (int r = 0; r < (started ? 1 : opt.n_init); ++r) {
+    run_result cur = lloyd(rows, valid, valid_index, extent, k_run, opt,
+                           detail::mix_seed(opt.seed + static_cast<std::uint64_t>(r)),
+                           started ? &opt.init : nullptr);
+    if (cur.objective > best.objective) best = std::move(cur);
+  }
+
+  std::vector<std::int32_t> assignment = std::move(best.assignment);
+  if (k_run > k) merge_down(assignment, best.centroids, k_run, k);
+  number_by_size(assignment, k);
+  out.iterations = best.iterations;
+  finish(rows, valid, std::move(assignment), k, opt, out);
   return out;
 }
 
@@ -883,122 +829,6 @@ clustering cluster(const dense_matrix& rows, const cluster_options& options) {
 double silhouette(const sparse_matrix& rows, const std::vector<std::int32_t>& assignment,
                   const std::vector<std::size_t>& sample) {
   return silhouette_impl(sparse_rows{rows}, assignment, sample);
-}
-
-namespace {
-
-// Sum over fixed row blocks of Y_b^T Y_b, added in block order.
-Eigen::MatrixXd gram(const Eigen::MatrixXd& y) {
-  constexpr Eigen::Index block = 8192;
-  const Eigen::Index n = y.rows();
-  const std::size_t blocks = detail::block_count(static_cast<std::size_t>(n), block);
-  std::vector<Eigen::MatrixXd> part(blocks);
-  detail::parallel_chunks(blocks, 1, [&](std::size_t b0, std::size_t b1) {
-    for (std::size_t b = b0; b < b1; ++b) {
-      const Eigen::Index s = static_cast<Eigen::Index>(b) * block;
-      const auto yb = y.middleRows(s, std::min(block, n - s));
-      part[b] = yb.transpose() * yb;
-    }
-  });
-  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(y.cols(), y.cols());
-  for (const auto& p : part)
-    g += p;
-  return g;
-}
-
-// Orthonormal columns spanning Y, by Cholesky QR applied twice for stability.
-void orthonormalize(Eigen::MatrixXd& y) {
-  for (int pass = 0; pass < 2; ++pass) {
-    Eigen::MatrixXd g = gram(y);
-    g.diagonal().array() += 1e-10 * std::max(1.0, g.diagonal().maxCoeff());
-    const Eigen::LLT<Eigen::MatrixXd> llt(g);
-    const Eigen::MatrixXd r_inv =
-        llt.matrixU().solve(Eigen::MatrixXd::Identity(y.cols(), y.cols()));
-    detail::parallel_chunks(static_cast<std::size_t>(y.rows()), 4096,
-                            [&](std::size_t b, std::size_t e) {
-                              const auto rows = static_cast<Eigen::Index>(e - b);
-                              y.middleRows(static_cast<Eigen::Index>(b), rows) =
-                                  y.middleRows(static_cast<Eigen::Index>(b), rows) * r_inv;
-                            });
-  }
-}
-
-// A · X for sparse A (n × V) and dense X (V × l), one output row per task.
-Eigen::MatrixXd times(const sparse_matrix& a, const Eigen::MatrixXd& x) {
-  Eigen::MatrixXd y = Eigen::MatrixXd::Zero(a.rows(), x.cols());
-  detail::parallel_chunks(
-      static_cast<std::size_t>(a.rows()), 1024, [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i)
-          for (sparse_matrix::InnerIterator it(a, static_cast<Eigen::Index>(i)); it; ++it)
-            y.row(static_cast<Eigen::Index>(i)) +=
-                static_cast<double>(it.value()) * x.row(it.col());
-      });
-  return y;
-}
-
-// Aᵀ · Q through the column-major copy, one output row per task in row order.
-Eigen::MatrixXd times_transposed(const Eigen::SparseMatrix<float, Eigen::ColMajor, std::int32_t>& a,
-                                 const Eigen::MatrixXd& q) {
-  Eigen::MatrixXd z = Eigen::MatrixXd::Zero(a.cols(), q.cols());
-  detail::parallel_chunks(
-      static_cast<std::size_t>(a.cols()), 256, [&](std::size_t b, std::size_t e) {
-        for (std::size_t j = b; j < e; ++j)
-          for (Eigen::SparseMatrix<float, Eigen::ColMajor, std::int32_t>::InnerIterator it(
-                   a, static_cast<Eigen::Index>(j));
-               it; ++it)
-            z.row(static_cast<Eigen::Index>(j)) +=
-                static_cast<double>(it.value()) * q.row(it.row());
-      });
-  return z;
-}
-
-}  // namespace
-
-dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options) {
-  KOE_THROW_IF_NOT(options.dimensions >= 1, errc::invalid_argument,
-                   "LSA needs at least 1 dimension");
-  const Eigen::Index v = rows.cols();
-  const Eigen::Index d = std::min<Eigen::Index>(options.dimensions, std::min(rows.rows(), v));
-  const Eigen::Index l = std::min<Eigen::Index>(d + options.oversample, std::min(rows.rows(), v));
-  KOE_THROW_IF_NOT(d >= 1, errc::empty_corpus, "LSA needs a non-empty matrix");
-  const Eigen::SparseMatrix<float, Eigen::ColMajor, std::int32_t> cols(rows);
-
-  detail::rng r(options.seed);
-  Eigen::MatrixXd omega(v, l);
-  for (Eigen::Index j = 0; j < v; ++j)
-    for (Eigen::Index c = 0; c < l; ++c)
-      omega(j, c) = r.normal();
-  Eigen::MatrixXd q = times(rows, omega);
-  orthonormalize(q);
-  for (int p = 0; p < options.power_iterations; ++p) {
-    q = times(rows, times_transposed(cols, q));
-    orthonormalize(q);
-  }
-  // With B = Qᵀ A, the row coordinates A·V = Q·U_b·Σ come from the eigenvectors of B·Bᵀ.
-  const Eigen::MatrixXd z = times_transposed(cols, q);  // = Bᵀ
-  const Eigen::MatrixXd bbt = gram(z);
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(bbt);
-  // Eigenvalues ascend; take the largest d. Fix each vector's sign so its largest entry is
-  // positive.
-  Eigen::MatrixXd u(l, d);
-  for (Eigen::Index c = 0; c < d; ++c) {
-    Eigen::VectorXd vec = eig.eigenvectors().col(l - 1 - c);
-    Eigen::Index arg = 0;
-    vec.cwiseAbs().maxCoeff(&arg);
-    if (vec(arg) < 0) vec = -vec;
-    u.col(c) = vec * std::sqrt(std::max(0.0, eig.eigenvalues()(l - 1 - c)));
-  }
-  dense_matrix out(rows.rows(), d);
-  detail::parallel_chunks(
-      static_cast<std::size_t>(rows.rows()), 1024, [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {
-          const Eigen::VectorXd x = (q.row(static_cast<Eigen::Index>(i)) * u).transpose();
-          const double norm = x.norm();
-          out.row(static_cast<Eigen::Index>(i)) =
-              (norm > 0 ? x / norm : x).cast<float>().transpose();
-        }
-      });
-  return out;
 }
 
 }  // namespace koe
