@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace koe {
@@ -85,7 +86,7 @@ Eigen::MatrixXd times_transposed(const Eigen::SparseMatrix<float, Eigen::ColMajo
 
 }  // namespace
 
-dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options) {
+lsa_fit fit_lsa(const sparse_matrix& rows, const lsa_options& options) {
   KOE_THROW_IF_NOT(options.dimensions >= 1, errc::invalid_argument,
                    "LSA needs at least 1 dimension");
   const Eigen::Index v = rows.cols();
@@ -112,18 +113,47 @@ dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options) {
   // Eigenvalues ascend; take the largest d. Fix each vector's sign so its largest entry is
   // positive.
   Eigen::MatrixXd u(l, d);
+  Eigen::MatrixXd basis_of_b(l, d);  // U_b Σ⁻¹: B·V = Σ·Uᵀ gives V = Bᵀ·U_b·Σ⁻¹
   for (Eigen::Index c = 0; c < d; ++c) {
     Eigen::VectorXd vec = eig.eigenvectors().col(l - 1 - c);
     Eigen::Index arg = 0;
     vec.cwiseAbs().maxCoeff(&arg);
     if (vec(arg) < 0) vec = -vec;
-    u.col(c) = vec * std::sqrt(std::max(0.0, eig.eigenvalues()(l - 1 - c)));
+    const double sigma = std::sqrt(std::max(0.0, eig.eigenvalues()(l - 1 - c)));
+    u.col(c) = vec * sigma;
+    basis_of_b.col(c) = sigma > 0 ? Eigen::VectorXd(vec / sigma) : Eigen::VectorXd::Zero(l);
   }
-  dense_matrix out(rows.rows(), d);
+  lsa_fit fit;
+  fit.basis = (z * basis_of_b).cast<float>();
+  fit.rows.resize(rows.rows(), d);
+  dense_matrix& out = fit.rows;
   detail::parallel_chunks(
       static_cast<std::size_t>(rows.rows()), 1024, [&](std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
           const Eigen::VectorXd x = (q.row(static_cast<Eigen::Index>(i)) * u).transpose();
+          const double norm = x.norm();
+          out.row(static_cast<Eigen::Index>(i)) =
+              (norm > 0 ? x / norm : x).cast<float>().transpose();
+        }
+      });
+  return fit;
+}
+
+dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options) {
+  return fit_lsa(rows, options).rows;
+}
+
+dense_matrix project_lsa(const sparse_matrix& rows, const dense_matrix& basis) {
+  KOE_THROW_IF_NOT(rows.cols() == basis.rows(), errc::invalid_argument,
+                   "the rows have " + std::to_string(rows.cols()) + " columns but the LSA basis " +
+                       std::to_string(basis.rows()));
+  dense_matrix out = dense_matrix::Zero(rows.rows(), basis.cols());
+  detail::parallel_chunks(
+      static_cast<std::size_t>(rows.rows()), 1024, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+          Eigen::VectorXd x = Eigen::VectorXd::Zero(basis.cols());
+          for (sparse_matrix::InnerIterator it(rows, static_cast<Eigen::Index>(i)); it; ++it)
+            x += static_cast<double>(it.value()) * basis.row(it.col()).transpose().cast<double>();
           const double norm = x.norm();
           out.row(static_cast<Eigen::Index>(i)) =
               (norm > 0 ? x / norm : x).cast<float>().transpose();

@@ -222,6 +222,23 @@ TEST(Cluster, LsaIsBitIdenticalForAnyThreadCount) {
   EXPECT_TRUE(reference == other);
 }
 
+TEST(Cluster, LsaBasisMapsTheFittedRowsBackToTheirReduction) {
+  std::vector<int> truth;
+  const auto m = koe::vectorize(planted(5, 40, truth));
+  // Enough dimensions to keep the matrix's whole rank, so the basis reproduces every row.
+  const koe::lsa_options o{.dimensions = static_cast<int>(m.rows.cols())};
+  const koe::lsa_fit fit = koe::fit_lsa(m.rows, o);
+  EXPECT_TRUE(fit.rows == koe::reduce_lsa(m.rows, o));
+  ASSERT_EQ(fit.basis.rows(), m.rows.cols());
+  ASSERT_EQ(fit.basis.cols(), fit.rows.cols());
+  const koe::dense_matrix projected = koe::project_lsa(m.rows, fit.basis);
+  ASSERT_EQ(projected.rows(), fit.rows.rows());
+  for (Eigen::Index i = 0; i < projected.rows(); ++i)
+    EXPECT_GT(projected.row(i).dot(fit.rows.row(i)), 0.999f) << "row " << i;
+  // A row of the wrong width is an error, not a silent mismatch.
+  EXPECT_THROW((void)koe::project_lsa(m.rows, koe::dense_matrix::Zero(3, 2)), koe::error);
+}
+
 TEST(Cluster, SilhouetteIsHighForSeparatedGroups) {
   std::vector<int> truth;
   const auto m = koe::vectorize(planted(3, 30, truth));

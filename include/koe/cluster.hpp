@@ -111,4 +111,18 @@ struct lsa_options {
 /// length (zero rows stay zero). Parallel over row blocks; deterministic.
 [[nodiscard]] dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options = {});
 
+/// An LSA reduction with the basis that maps further rows into the same space.
+struct lsa_fit {
+  dense_matrix rows;   ///< As `reduce_lsa` returns them.
+  dense_matrix basis;  ///< columns × dimensions: a row's coordinates are row · basis.
+};
+
+/// `reduce_lsa`, keeping the basis (the right singular vectors found, V = Bᵀ·U·Σ⁻¹).
+[[nodiscard]] lsa_fit fit_lsa(const sparse_matrix& rows, const lsa_options& options = {});
+
+/// Rows of new voices in a fitted LSA space: each row times `basis`, scaled to unit length (zero
+/// rows stay zero). The fitted rows themselves project to within rounding of their own reduction
+/// where the reduction kept the rows' whole rank.
+[[nodiscard]] dense_matrix project_lsa(const sparse_matrix& rows, const dense_matrix& basis);
+
 }  // namespace koe
