@@ -818,6 +818,14 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
 
 }  // namespace
 
+bool operator==(const cluster_options& a, const cluster_options& b) {
+  return a.k == b.k && a.k_min == b.k_min && a.k_max == b.k_max && a.n_init == b.n_init &&
+         a.max_iter == b.max_iter && a.tol == b.tol && a.seed == b.seed &&
+         a.min_similarity == b.min_similarity && a.merge_factor == b.merge_factor &&
+         a.auto_sample == b.auto_sample && a.silhouette_sample == b.silhouette_sample &&
+         a.seed_sample == b.seed_sample && detail::same_matrix(a.init, b.init);
+}
+
 clustering cluster(const sparse_matrix& rows, const cluster_options& options) {
   return cluster_impl<sparse_rows>(rows, options);
 }

@@ -52,6 +52,9 @@ struct cluster_options {
   dense_matrix init = dense_matrix();
 };
 
+/// Equal when every field is, the initial centroids compared by shape and value.
+[[nodiscard]] bool operator==(const cluster_options& a, const cluster_options& b);
+
 /// Why a row is not in a cluster.
 enum class noise_reason : std::uint8_t {
   none,            ///< The row is clustered.
@@ -63,6 +66,8 @@ enum class noise_reason : std::uint8_t {
 struct k_score {
   int k = 0;
   double silhouette = 0;
+
+  friend bool operator==(const k_score&, const k_score&) = default;
 };
 
 /// Result of `cluster`.
@@ -105,6 +110,8 @@ struct lsa_options {
   int oversample = 10;  ///< Extra random directions for the randomized range finder.
   int power_iterations = 2;
   std::uint64_t seed = 1234;
+
+  friend bool operator==(const lsa_options&, const lsa_options&) = default;
 };
 
 /// Truncated SVD of `rows` by randomized projection: rows × dimensions, each row scaled to unit

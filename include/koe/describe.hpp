@@ -35,6 +35,8 @@ struct describe_options {
   std::size_t top_terms = 10;
   std::size_t label_terms = 3;
   std::size_t representatives = 5;
+
+  friend bool operator==(const describe_options&, const describe_options&) = default;
 };
 
 /**

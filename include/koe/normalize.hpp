@@ -17,6 +17,8 @@ struct normalize_options {
   bool mask_phones = true;        ///< 090-1234-5678, 03(1234)5678, +81-90-… to "<phone>".
   bool remove_emoji = false;      ///< Drop emoji with their ZWJ, skin-tone and flag sequences.
   bool trim = true;               ///< Collapse whitespace runs to one space; trim both ends.
+
+  friend bool operator==(const normalize_options&, const normalize_options&) = default;
 };
 
 /**

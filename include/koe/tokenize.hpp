@@ -39,6 +39,8 @@ struct tokenize_options {
   std::vector<std::string> stopword_files;
   bool use_default_stopwords = true;  ///< Load the bundled list in addition to `stopword_files`.
   std::vector<std::string> extra_stopwords;  ///< Further stop words given directly.
+
+  friend bool operator==(const tokenize_options&, const tokenize_options&) = default;
 };
 
 /// One MeCab morpheme, as offsets into the analyzed text (nothing dangles).

@@ -25,6 +25,8 @@ struct df_bound {
   [[nodiscard]] double count(std::size_t documents) const noexcept {
     return fraction ? value * static_cast<double>(documents) : value;
   }
+
+  friend bool operator==(const df_bound&, const df_bound&) = default;
 };
 
 /// Parses "2" (a count) or "0.5" / "1.0" (a fraction, written with a decimal point).
@@ -39,6 +41,8 @@ struct vectorize_options {
   bool use_idf = true;
   bool smooth_idf = true;  ///< idf = ln((1 + n) / (1 + df)) + 1, else ln(n / df) + 1.
   bool normalize = true;   ///< Scale each row to unit L2 length.
+
+  friend bool operator==(const vectorize_options&, const vectorize_options&) = default;
 };
 
 /**
@@ -68,6 +72,8 @@ struct tfidf_model {
   std::vector<float> idf;               ///< Inverse document frequency of each column.
   std::uint64_t documents = 0;          ///< Documents the model was fitted on.
   std::unordered_map<std::string, std::int32_t> index;  ///< Term → column.
+
+  friend bool operator==(const tfidf_model&, const tfidf_model&) = default;
 };
 
 /// Counts `docs` in parallel (fixed chunks, merged in chunk order).

@@ -63,4 +63,9 @@ inline dense_matrix take_rows(const dense_matrix& m, const std::vector<std::size
   return out;
 }
 
+/// True when `a` and `b` have the same shape and the same values (Eigen's `==` needs equal shapes).
+inline bool same_matrix(const dense_matrix& a, const dense_matrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && (a.size() == 0 || a == b);
+}
+
 }  // namespace koe::detail

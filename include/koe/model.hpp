@@ -1,0 +1,65 @@
+/// The fitted model: what a run learned, apart from the voices it learned it from.
+#pragma once
+
+#include <koe/cluster.hpp>
+#include <koe/describe.hpp>
+#include <koe/normalize.hpp>
+#include <koe/tokenize.hpp>
+#include <koe/vectorize.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace koe {
+
+/// One cluster as the model keeps it.
+struct model_cluster {
+  int id = 0;  ///< Cluster id; the fit numbers clusters by size, largest first.
+  std::string label;
+  std::vector<std::string> key_terms;  ///< Most distinctive terms, best first.
+  std::size_t size = 0;                ///< Voices in the cluster at the fit, repeats included.
+  double cohesion = 0;                 ///< Mean similarity of its voices to the centroid.
+
+  friend bool operator==(const model_cluster&, const model_cluster&) = default;
+};
+
+/**
+ * Everything a fit learned that outlives the run: how texts are normalized and tokenized (with the
+ * dictionary's identity), the vocabulary with its document frequencies, document count and idf,
+ * the LSA basis when one was used, the centroids, the cluster table, the k curve and the options
+ * that produced them. Per-record results (each voice's cluster, similarity, status, trace) live
+ * beside it in `analysis_result`, never in it. A value type: copies compare equal.
+ *
+ * **Example**
+ * ```cpp
+ * koe::analysis_result r = koe::pipeline({}).run("voices.csv");
+ * const koe::model& m = r.fitted;
+ * std::cout << m.vectorizer.vocabulary.size() << " terms, " << m.clusters.size() << " clusters\n";
+ * ```
+ */
+struct model {
+  normalize_options normalization;
+  tokenize_options tokenizer;
+  std::string dictionary;      ///< The MeCab dictionary as the tokenizer reports it.
+  tfidf_model vectorizer;      ///< Vocabulary (term-id order), df, document count, idf, options.
+  lsa_options lsa;             ///< `dimensions` is 0 when no LSA reduction was used.
+  dense_matrix lsa_basis;      ///< vocabulary × dimensions; empty without LSA.
+  cluster_options clustering;  ///< As given, `init` included when the fit started from one.
+  describe_options description;
+  dense_matrix centroids;  ///< k × (vocabulary or LSA dimensions), unit rows.
+  std::vector<model_cluster> clusters;
+  std::vector<k_score> k_curve;  ///< Filled when k was chosen automatically.
+
+  /// True once a fit has filled it.
+  [[nodiscard]] bool fitted() const noexcept { return centroids.rows() > 0; }
+};
+
+/// Equal when every part is; matrices compare by shape and value.
+[[nodiscard]] bool operator==(const model& a, const model& b);
+
+/// The cluster table of a model from the run's descriptions.
+[[nodiscard]] std::vector<model_cluster> cluster_table(
+    const std::vector<cluster_description>& descriptions);
+
+}  // namespace koe
