@@ -477,36 +477,6 @@ class model {
     return out;
   }
 
-  py::list clusters() const {
-    const auto& r = result();
-    py::list out;
-    for (const auto& d : r.descriptions) {
-      py::list terms;
-      for (const auto& t : d.terms)
-        terms.append(py::make_tuple(t.term, t.weight));
-      py::list reps;
-      for (const std::size_t row : d.representatives) {
-        const std::size_t i = r.row_document[row];
-        py::dict rep;
-        rep["index"] = i;
-        rep["id"] = r.input.documents[i].id;
-        rep["text"] = r.input.documents[i].text;
-        reps.append(std::move(rep));
-      }
-      py::dict c;
-      c["id"] = d.id;
-      c["label"] = d.label;
-      c["size"] = d.size;
-      c["share"] = d.share;
-      c["cohesion"] = d.cohesion;
-      c["duplicates"] = d.duplicates;
-      c["terms"] = std::move(terms);
-      c["representatives"] = std::move(reps);
-      out.append(std::move(c));
-    }
-    return out;
-  }
-
   py::list k_curve() const {
     py::list out;
     for (const auto& p : result().clusters.k_curve)
@@ -528,44 +498,6 @@ class model {
     py::gil_scoped_release release;
     job_.write(out, f, stats);
     return out.str();
-  }
-
-  py::list candidates() {
-    const auto& r = result();
-    py::list out;
-    for (const koe::candidate& c : adoption().candidates) {
-      py::list reps;
-      for (const std::size_t row : c.representatives) {
-        const std::size_t i = r.row_document[row];
-        py::dict rep;
-        rep["index"] = i;
-        rep["id"] = r.input.documents[i].id;
-        rep["text"] = r.input.documents[i].text;
-        reps.append(std::move(rep));
-      }
-      py::dict d;
-      d["rank"] = c.rank;
-      d["cluster"] = c.cluster;
-      d["key"] = c.key;
-      d["label"] = c.label;
-      d["size"] = c.frequency.voices;
-      d["share"] = c.frequency.share;
-      d["frequency"] = c.scores.frequency;
-      d["impact"] = c.scores.impact;
-      d["difficulty"] = c.scores.difficulty;
-      d["adoption"] = c.scores.adoption;
-      d["difficulty_level"] = koe::to_string(c.difficulty.level);
-      d["quadrant"] = koe::to_string(c.quad);
-      d["recommended"] = c.recommended;
-      d["small_high_impact"] = c.small_high_impact;
-      d["decision"] = koe::to_string(c.decision.status);
-      d["decision_reason"] = c.decision.reason;
-      d["decision_date"] = c.decision.date;
-      d["reasons"] = to_list(c.reasons);
-      d["representatives"] = std::move(reps);
-      out.append(std::move(d));
-    }
-    return out;
   }
 
   py::dict trace() {
@@ -761,7 +693,6 @@ void bind_model(py::module_& m) {
       .def("fit", &model::fit, py::arg("texts"), py::arg("ids"), py::arg("timestamps"),
            py::arg("status"), py::arg("reasons"), py::arg("meta_names"), py::arg("meta"),
            py::arg("source") = "texts", py::arg("encoding") = "utf-8")
-      .def("candidates", &model::candidates)
       .def("trace", &model::trace)
       .def("notes", &model::notes)
       .def("unmatched_decisions", &model::unmatched_decisions)
@@ -770,7 +701,6 @@ void bind_model(py::module_& m) {
       .def("tfidf", &model::tfidf)
       .def("vocabulary", &model::vocabulary)
       .def("terms", &model::terms)
-      .def("clusters", &model::clusters)
       .def("k_curve", &model::k_curve)
       .def("timings", &model::timings)
       .def("report", &model::report, py::arg("format"), py::arg("stats") = false)

@@ -24,6 +24,7 @@ reads ``FILE:LINE: what is wrong`` where a line is known. :class:`OptionError` (
 from __future__ import annotations
 
 import inspect
+import json
 import os
 
 import numpy as np
@@ -155,11 +156,46 @@ def _csr(arrays):
     return sparse.csr_matrix((data, indices, indptr), shape=shape, copy=False)
 
 
+def _representatives(reps, position):
+    """Representatives as clusters.json / candidates.json list them, with their position."""
+    return [{"index": position.get(r["id"], -1), "id": r["id"], "text": r["text"]}
+            for r in reps]
+
+
+def _clusters(model, position):
+    """``clusters_`` from the clusters.json the library writes (no schema of our own)."""
+    return [{"id": c["id"], "label": c["label"], "size": c["size"], "share": c["share"],
+             "cohesion": c["cohesion"], "duplicates": c["duplicates"],
+             "terms": [(t["term"], t["weight"]) for t in c["terms"]],
+             "representatives": _representatives(c["representatives"], position)}
+            for c in json.loads(model.report("json"))["clusters"]]
+
+
+def _candidates(model, position):
+    """``candidates_`` from the candidates.json the library writes."""
+    out = []
+    for c in json.loads(model.report("candidates")):
+        decision = c.get("decision") or {}
+        out.append({
+            "rank": c["rank"], "cluster": c["cluster"], "key": c["key"], "label": c["label"],
+            "size": c["size"], "share": c["signals"]["frequency"]["share"],
+            **{name: c["scores"][name]
+               for name in ("frequency", "impact", "difficulty", "adoption")},
+            "difficulty_level": c["difficulty_level"], "quadrant": c["quadrant"],
+            "recommended": c["recommended"], "small_high_impact": c["small_high_impact"],
+            "decision": decision.get("status", "undecided"),
+            "decision_reason": decision.get("reason", ""),
+            "decision_date": decision.get("date", ""), "reasons": c["reasons"],
+            "representatives": _representatives(c["representatives"], position)})
+    return out
+
+
 class Pipeline:
     """Clusters Japanese customer voices: normalize, tokenize (MeCab), TF-IDF, spherical k-means.
 
-    Parameters follow ``koe cluster``'s options; the same values and seed give the same clusters
-    as the command, for any ``threads``.
+    Parameters are ``koe cluster``'s options (``koe cluster --help``), described once in the
+    library with their defaults and checks; the same values and seed give the same clusters as
+    the command, for any ``threads``. Bad values raise :class:`OptionError` at ``fit``.
 
     Parameters
     ----------
@@ -182,6 +218,11 @@ class Pipeline:
         Stop when the objective improves by less than this fraction.
     k_min, k_max : int, default 2 and 30
         Range of k tried by ``k="auto"``.
+    auto_sample, silhouette_sample : int, default 20000 and 2000
+        ``k="auto"`` clusters at most auto_sample texts per k (a fixed sample) and computes the
+        silhouette on at most silhouette_sample of them.
+    seed_sample : int, default 100000
+        k-means++ seeding looks at this many texts, a fixed sample (0 = all).
     merge_factor : int, default 1
         Over-cluster to merge_factor * k clusters, then merge the closest down to k.
     min_similarity : float, default 0.0
@@ -221,7 +262,8 @@ class Pipeline:
         Cosine similarity to the text's cluster centroid; NaN for empty texts.
     clusters_ : list of dict
         One per cluster: id, label, size, share, cohesion, duplicates, terms [(term, weight)],
-        representatives [{index, id, text}] (index = position in the fitted texts).
+        representatives [{index, id, text}] (index = position of the first fitted text with
+        that id), as clusters.json records them (figures rounded as there).
     n_clusters_ : int
         Number of clusters (the chosen one with k="auto").
     k_curve_ : list of (k, silhouette)
@@ -359,7 +401,7 @@ class Pipeline:
         self._model = model
         self.labels_ = model.labels()
         self.similarity_ = model.similarity()
-        self.clusters_ = model.clusters()
+        self.clusters_ = _clusters(model, self._positions())
         self.n_clusters_ = model.k()
         self.k_curve_ = model.k_curve()
         self.timings_ = model.timings()
@@ -388,6 +430,13 @@ class Pipeline:
         if self._model is None:
             raise NotFittedError("this Pipeline is not fitted yet; call fit(texts) first")
         return self._model
+
+    def _positions(self):
+        """Position of the first fitted text with each id."""
+        def make(model):
+            ids = model.input()["id"]
+            return {i: n for n, i in reversed(list(enumerate(ids)))}
+        return self._cached("positions", make)
 
     def _cached(self, name, make):
         if name not in self._cache:
@@ -421,7 +470,7 @@ class Pipeline:
     @property
     def candidates_(self):
         """Clusters scored as adoption candidates, best first (scored on first use)."""
-        return self._cached("candidates", lambda m: m.candidates())
+        return self._cached("candidates", lambda m: _candidates(m, self._positions()))
 
     @property
     def notes_(self):
