@@ -153,6 +153,8 @@ dense_matrix job::reduced() const {
   const analysis_result& r = result();
   const pipeline_options& o = impl_->options.pipeline;
   if (o.lsa_dimensions <= 0) return {};
+  KOE_THROW_IF_NOT(r.tfidf.rows.rows() > 0 || r.row_document.empty(), errc::invalid_argument,
+                   "the TF-IDF rows of this run were given back; run it with `run` to keep them");
   dense_matrix x;
   tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
   arena.execute([&] { x = reduce_lsa(r.tfidf.rows, lsa_options_of(o)); });

@@ -58,7 +58,8 @@ class job {
   [[nodiscard]] const adoption_result& adoption();
   /// Writes the last run in `format`; the candidate formats score it first.
   void write(std::ostream& out, report_format format, bool stats);
-  /// The LSA rows the last run clustered (empty without `--reduce`), recomputed bit for bit.
+  /// The LSA rows the last `run` clustered (empty without `--reduce`), recomputed bit for bit
+  /// from its TF-IDF rows with `lsa_options_of`; `run_to_files` keeps no rows to do it from.
   [[nodiscard]] dense_matrix reduced() const;
 
   [[nodiscard]] const job_options& options() const noexcept;

@@ -76,6 +76,13 @@ void add_job_options(CLI::App& app, cli_args& a, bool clustering) {
     }
     t.parsed = d.kind == koe::option_kind::text_list ? app.add_option(name, t.list, help)
                                                      : app.add_option(name, t.text, help);
+    if (d.kind == koe::option_kind::number) t.parsed->type_name("NUMBER");
+    if (d.kind == koe::option_kind::choice) {
+      std::string names;
+      for (const auto c : d.choices)
+        names += (names.empty() ? "{" : ",") + std::string(c);
+      t.parsed->type_name(names + "}");
+    }
     const std::string shown = koe::option_text(
         koe::get_option(defaults, d, koe::option_surface::cli), koe::option_surface::cli);
     if (!shown.empty() && d.kind != koe::option_kind::text_list) t.parsed->default_str(shown);
