@@ -20,6 +20,8 @@
 
 #include <unistd.h>
 
+#include "detail/options_json.hpp"
+
 namespace koe {
 namespace {
 
@@ -31,90 +33,9 @@ double rounded(double x, int digits = 6) {
   return std::round(x * scale) / scale;
 }
 
-std::string format_name(input_format f) {
-  switch (f) {
-    case input_format::auto_detect:
-      return "auto";
-    case input_format::csv:
-      return "csv";
-    case input_format::tsv:
-      return "tsv";
-    case input_format::jsonl:
-      return "jsonl";
-    case input_format::text:
-      return "text";
-  }
-  return "auto";
-}
-
-std::string compound_name(compound_mode m) {
-  switch (m) {
-    case compound_mode::off:
-      return "off";
-    case compound_mode::join:
-      return "join";
-    case compound_mode::parts_and_join:
-      return "parts_and_join";
-  }
-  return "off";
-}
-
-json df_json(const df_bound& b) {
-  return b.fraction ? json(b.value) : json(static_cast<long long>(std::llround(b.value)));
-}
-
 // The options in effect, except the thread count, which never changes a result.
 json options_json(const pipeline_options& o) {
-  json j;
-  j["format"] = format_name(o.io.format);
-  j["text_column"] = o.io.text_column;
-  j["id_column"] = o.io.id_column;
-  j["time_column"] = o.io.time_column;
-  j["encoding"] = o.io.encoding;
-  j["on_error"] = o.io.errors == on_error::skip ? "skip" : "fail";
-  j["max_voice_bytes"] = o.io.max_voice_bytes;
-  j["normalize"] = {{"nfkc", o.normalize.nfkc},
-                    {"fold_case", o.normalize.fold_case},
-                    {"unify_long_vowels", o.normalize.unify_long_vowels},
-                    {"collapse_repeats", o.normalize.collapse_repeats},
-                    {"mask_urls", o.normalize.mask_urls},
-                    {"mask_emails", o.normalize.mask_emails},
-                    {"mask_phones", o.normalize.mask_phones},
-                    {"remove_emoji", o.normalize.remove_emoji},
-                    {"trim", o.normalize.trim}};
-  j["tokenize"] = {{"dicdir", o.tokenize.dicdir},
-                   {"user_dictionaries", o.tokenize.user_dictionaries},
-                   {"pos", o.tokenize.pos},
-                   {"drop_subclasses", o.tokenize.drop_subclasses},
-                   {"compounds", compound_name(o.tokenize.compounds)},
-                   {"join_negation", o.tokenize.join_negation},
-                   {"fold_numbers", o.tokenize.fold_numbers},
-                   {"stopword_files", o.tokenize.stopword_files},
-                   {"use_default_stopwords", o.tokenize.use_default_stopwords},
-                   {"extra_stopwords", o.tokenize.extra_stopwords}};
-  j["vectorize"] = {
-      {"min_df", df_json(o.vectorize.min_df)},    {"max_df", df_json(o.vectorize.max_df)},
-      {"max_features", o.vectorize.max_features}, {"sublinear_tf", o.vectorize.sublinear_tf},
-      {"use_idf", o.vectorize.use_idf},           {"smooth_idf", o.vectorize.smooth_idf},
-      {"normalize", o.vectorize.normalize}};
-  j["reduce"] =
-      o.lsa_dimensions > 0 ? json("lsa:" + std::to_string(o.lsa_dimensions)) : json(nullptr);
-  j["cluster"] = {{"k", o.cluster.k == 0 ? json("auto") : json(o.cluster.k)},
-                  {"k_min", o.cluster.k_min},
-                  {"k_max", o.cluster.k_max},
-                  {"seed", o.cluster.seed},
-                  {"n_init", o.cluster.n_init},
-                  {"max_iter", o.cluster.max_iter},
-                  {"tol", o.cluster.tol},
-                  {"min_similarity", o.cluster.min_similarity},
-                  {"merge_factor", o.cluster.merge_factor},
-                  {"auto_sample", o.cluster.auto_sample},
-                  {"seed_sample", o.cluster.seed_sample},
-                  {"silhouette_sample", o.cluster.silhouette_sample}};
-  j["describe"] = {{"top_terms", o.describe.top_terms},
-                   {"label_terms", o.describe.label_terms},
-                   {"representatives", o.describe.representatives}};
-  return j;
+  return detail::options_json(o);
 }
 
 std::string csv_field(std::string_view s) {

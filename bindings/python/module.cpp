@@ -1,7 +1,9 @@
 // The _koe extension module: converts between Python objects and koe's value types and calls the
 // public API; every decision about voices, terms and clusters stays in the library.
 #include <koe/error.hpp>
+#include <koe/job.hpp>
 #include <koe/normalize.hpp>
+#include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
 #include <koe/score.hpp>
@@ -278,20 +280,107 @@ py::dict corpus_columns(const koe::corpus& c) {
   return out;
 }
 
-/// Where the scoring stage reads its settings: a koe.toml and a decisions file (a path or CSV
-/// text), as `koe cluster --config --decisions --top` take them. Empty = not given.
-struct scoring_settings {
-  std::string config;
-  std::string decisions_path;
-  std::string decisions_csv;
-  std::size_t report_top = 5;
-};
+// An option's value from Python: None, bool, int, float, str, a path, or a list of str or paths.
+koe::option_value option_value_from(py::handle v, const std::string& name) {
+  if (v.is_none()) return std::monostate{};
+  if (PyBool_Check(v.ptr())) return v.cast<bool>();
+  if (PyLong_Check(v.ptr())) {
+    int overflow = 0;
+    const long long i = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+    if (overflow == 0) return static_cast<std::int64_t>(i);
+    const unsigned long long u = PyLong_AsUnsignedLongLong(v.ptr());
+    if (!PyErr_Occurred()) return static_cast<std::uint64_t>(u);
+    PyErr_Clear();
+    return PyLong_AsDouble(v.ptr());  // out of every integer range: the library rejects it
+  }
+  if (PyFloat_Check(v.ptr())) return v.cast<double>();
+  if (PyUnicode_Check(v.ptr())) return utf8(v);
+  const py::module_ os = py::module_::import("os");
+  if (py::isinstance(v, os.attr("PathLike"))) return utf8(os.attr("fspath")(v));
+  if (PyList_Check(v.ptr()) || PyTuple_Check(v.ptr())) {
+    std::vector<std::string> items;
+    for (py::handle item : v) {
+      const koe::option_value one = option_value_from(item, name);
+      const auto* text = std::get_if<std::string>(&one);
+      if (text == nullptr)
+        throw py::type_error(name + " must hold str or paths, not " +
+                             std::string(py::str(py::type::handle_of(item).attr("__name__"))));
+      items.push_back(*text);
+    }
+    return items;
+  }
+  throw py::type_error(name + " cannot be a " +
+                       std::string(py::str(py::type::handle_of(v).attr("__name__"))));
+}
 
-/// A pipeline and the result of its last run, scored. Not thread-safe (as `koe::pipeline`).
+// A job's options from Python keywords; the library checks every value.
+koe::job_options job_options_from(const py::dict& params) {
+  koe::job_options o;
+  for (const auto& [key, value] : params) {
+    const std::string name = py::str(key);
+    const koe::option_descriptor* d = koe::find_option(name);
+    if (d == nullptr || d->python != name)
+      throw py::type_error("unexpected keyword argument '" + name + "'");
+    if (name == "decisions" && py::hasattr(value, "to_csv")) {  // a pandas DataFrame
+      o.decisions_csv = utf8(value.attr("to_csv")(py::arg("index") = false));
+      continue;
+    }
+    koe::set_option(o, *d, option_value_from(value, name), koe::option_surface::python);
+  }
+  return o;
+}
+
+py::object to_python(const koe::option_value& v) {
+  return std::visit(
+      [](const auto& x) -> py::object {
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
+          return py::none();
+        else
+          return py::cast(x);
+      },
+      v);
+}
+
+const char* scope_name(koe::option_scope s) {
+  switch (s) {
+    case koe::option_scope::read:
+      return "read";
+    case koe::option_scope::text:
+      return "text";
+    case koe::option_scope::model:
+      return "model";
+    case koe::option_scope::scoring:
+      return "scoring";
+    case koe::option_scope::recorded:
+      break;
+  }
+  return "recorded";
+}
+
+// The option descriptors as Python sees them: name, command-line spelling, scope, default, help.
+py::list option_table() {
+  const koe::job_options defaults;
+  py::list out;
+  for (const auto& d : koe::option_descriptors()) {
+    if (d.python.empty()) continue;
+    py::dict row;
+    row["name"] = std::string(d.python);
+    row["cli"] = std::string(d.cli);
+    row["scope"] = scope_name(d.scope);
+    row["default"] = to_python(koe::get_option(defaults, d, koe::option_surface::python));
+    row["help"] = std::string(d.help);
+    py::list choices;
+    for (auto c : d.choices)
+      choices.append(std::string(c));
+    row["choices"] = choices;
+    out.append(std::move(row));
+  }
+  return out;
+}
+
 class model {
  public:
-  model(const koe::pipeline_options& options, scoring_settings scoring)
-      : pipeline_(options), scoring_(std::move(scoring)) {}
+  explicit model(const koe::job_options& options) : job_(options) {}
 
   void fit(py::handle texts, py::handle ids, py::handle timestamps, py::handle status,
            py::handle reasons, const std::vector<std::string>& meta_names, py::handle meta,
@@ -338,41 +427,19 @@ class model {
     }
 
     py::gil_scoped_release release;
-    result_.reset();
-    adoption_.reset();
-    // Settings are read before the long run, so a typo in them fails at once (as in the CLI);
-    // scoring itself waits until a candidate output is asked for, so clustering alone is not
-    // slowed by it.
-    score_options_ = scoring_.config.empty() ? koe::default_score_options()
-                                             : koe::load_score_config(scoring_.config);
-    decisions_.clear();
-    if (!scoring_.decisions_path.empty()) {
-      decisions_ = koe::read_decisions(scoring_.decisions_path);
-    } else if (!scoring_.decisions_csv.empty()) {
-      std::istringstream in(scoring_.decisions_csv);
-      decisions_ = koe::read_decisions(in, "decisions");
-    }
-    koe::analysis_result r = pipeline_.run(std::move(c));
+    const koe::analysis_result& r = job_.run(std::move(c));
     row_of_.assign(r.input.documents.size(), -1);
     for (std::size_t row = 0; row < r.row_document.size(); ++row)
       row_of_[r.row_document[row]] = static_cast<std::int64_t>(row);
-    result_ = std::move(r);
   }
 
-  [[nodiscard]] const koe::analysis_result& result() const {
-    if (!result_)
-      throw koe::error(koe::errc::invalid_argument, "this model has not been fitted yet");
-    return *result_;
-  }
+  [[nodiscard]] const koe::analysis_result& result() const { return job_.result(); }
 
   /// The scored candidates of the last fit, computed (without the GIL) on first use.
   [[nodiscard]] const koe::adoption_result& adoption() {
-    const auto& r = result();
-    if (!adoption_) {
-      py::gil_scoped_release release;
-      adoption_ = koe::assess(r, score_options_, decisions_);
-    }
-    return *adoption_;
+    (void)result();
+    py::gil_scoped_release release;
+    return job_.adoption();
   }
 
   [[nodiscard]] std::size_t records() const { return result().input.documents.size(); }
@@ -410,36 +477,6 @@ class model {
     return out;
   }
 
-  py::list clusters() const {
-    const auto& r = result();
-    py::list out;
-    for (const auto& d : r.descriptions) {
-      py::list terms;
-      for (const auto& t : d.terms)
-        terms.append(py::make_tuple(t.term, t.weight));
-      py::list reps;
-      for (const std::size_t row : d.representatives) {
-        const std::size_t i = r.row_document[row];
-        py::dict rep;
-        rep["index"] = i;
-        rep["id"] = r.input.documents[i].id;
-        rep["text"] = r.input.documents[i].text;
-        reps.append(std::move(rep));
-      }
-      py::dict c;
-      c["id"] = d.id;
-      c["label"] = d.label;
-      c["size"] = d.size;
-      c["share"] = d.share;
-      c["cohesion"] = d.cohesion;
-      c["duplicates"] = d.duplicates;
-      c["terms"] = std::move(terms);
-      c["representatives"] = std::move(reps);
-      out.append(std::move(c));
-    }
-    return out;
-  }
-
   py::list k_curve() const {
     py::list out;
     for (const auto& p : result().clusters.k_curve)
@@ -455,78 +492,12 @@ class model {
   }
 
   std::string report(const std::string& format, bool stats) {
-    static const std::pair<const char*, koe::report_format> formats[] = {
-        {"table", koe::report_format::table},
-        {"json", koe::report_format::clusters_json},
-        {"csv", koe::report_format::assignments_csv},
-        {"candidates", koe::report_format::candidates_json},
-        {"trace", koe::report_format::trace_csv},
-        {"html", koe::report_format::report_html},
-        {"candidates_table", koe::report_format::candidates_table},
-    };
-    const auto* f = std::find_if(std::begin(formats), std::end(formats),
-                                 [&](const auto& p) { return format == p.first; });
-    if (f == std::end(formats))
-      throw koe::error(koe::errc::invalid_argument,
-                       "report format must be table, json, csv, candidates, trace, html or "
-                       "candidates_table, not '" +
-                           format + "'");
-    const auto& r = result();
-    // Only the candidate formats read the scores; the others do not wait for them.
-    const bool scored = f->second == koe::report_format::candidates_json ||
-                        f->second == koe::report_format::trace_csv ||
-                        f->second == koe::report_format::report_html ||
-                        f->second == koe::report_format::candidates_table;
-    const koe::adoption_result* a = scored ? &adoption() : nullptr;
+    const koe::report_format f = koe::parse_report_format(format);
+    (void)result();
     std::ostringstream out;
-    {
-      py::gil_scoped_release release;
-      koe::report_options ro;
-      ro.options = &pipeline_.options();
-      ro.include_stats = stats;
-      ro.adoption = a;
-      ro.report_top = scoring_.report_top;
-      koe::write_report(out, r, f->second, ro);
-    }
+    py::gil_scoped_release release;
+    job_.write(out, f, stats);
     return out.str();
-  }
-
-  py::list candidates() {
-    const auto& r = result();
-    py::list out;
-    for (const koe::candidate& c : adoption().candidates) {
-      py::list reps;
-      for (const std::size_t row : c.representatives) {
-        const std::size_t i = r.row_document[row];
-        py::dict rep;
-        rep["index"] = i;
-        rep["id"] = r.input.documents[i].id;
-        rep["text"] = r.input.documents[i].text;
-        reps.append(std::move(rep));
-      }
-      py::dict d;
-      d["rank"] = c.rank;
-      d["cluster"] = c.cluster;
-      d["key"] = c.key;
-      d["label"] = c.label;
-      d["size"] = c.frequency.voices;
-      d["share"] = c.frequency.share;
-      d["frequency"] = c.scores.frequency;
-      d["impact"] = c.scores.impact;
-      d["difficulty"] = c.scores.difficulty;
-      d["adoption"] = c.scores.adoption;
-      d["difficulty_level"] = koe::to_string(c.difficulty.level);
-      d["quadrant"] = koe::to_string(c.quad);
-      d["recommended"] = c.recommended;
-      d["small_high_impact"] = c.small_high_impact;
-      d["decision"] = koe::to_string(c.decision.status);
-      d["decision_reason"] = c.decision.reason;
-      d["decision_date"] = c.decision.date;
-      d["reasons"] = to_list(c.reasons);
-      d["representatives"] = std::move(reps);
-      out.append(std::move(d));
-    }
-    return out;
   }
 
   py::dict trace() {
@@ -587,29 +558,25 @@ class model {
     std::vector<std::vector<std::string>> terms;
     {
       py::gil_scoped_release release;
-      terms = pipeline_.tokenize(text);
+      terms = job_.get_pipeline().tokenize(text);
     }
     koe::sparse_matrix m;
-    run_in_arena(pipeline_.options().threads, [&] {
+    run_in_arena(job_.options().pipeline.threads, [&] {
       koe::sparse_matrix rows = koe::transform(terms, r.tfidf.model);
       m.swap(rows);  // not `=`: Eigen would copy the arrays
     });
     return csr_arrays(m);
   }
 
-  // The LSA rows clustering saw: `pipeline::run` does not keep them, so they are recomputed with
-  // the options and seed the run used, which gives the same rows bit for bit.
+  // The LSA rows clustering saw, recomputed by the library with the options the run used.
   py::object reduced() const {
-    const auto& r = result();
-    const koe::pipeline_options& o = pipeline_.options();
-    if (o.lsa_dimensions <= 0) return py::none();
+    (void)result();
+    if (job_.options().pipeline.lsa_dimensions <= 0) return py::none();
     koe::dense_matrix x;
-    run_in_arena(o.threads, [&] {
-      koe::lsa_options lsa;
-      lsa.dimensions = o.lsa_dimensions;
-      lsa.seed = o.cluster.seed;
-      x = koe::reduce_lsa(r.tfidf.rows, lsa);
-    });
+    {
+      py::gil_scoped_release release;
+      x = job_.reduced();
+    }
     const auto cols = static_cast<std::size_t>(x.cols());
     py::array_t<float> out({static_cast<py::ssize_t>(records()), static_cast<py::ssize_t>(cols)});
     float* p = out.mutable_data();
@@ -625,47 +592,19 @@ class model {
 
   py::dict input() const { return corpus_columns(result().input); }
 
-  [[nodiscard]] const koe::pipeline_options& options() const { return pipeline_.options(); }
   [[nodiscard]] int k() const { return result().clusters.k; }
   [[nodiscard]] int iterations() const { return result().clusters.iterations; }
   [[nodiscard]] double objective() const { return result().clusters.objective; }
-  [[nodiscard]] std::string dictionary() const { return pipeline_.get_tokenizer().dictionary(); }
+  [[nodiscard]] std::string dictionary() const {
+    return job_.get_pipeline().get_tokenizer().dictionary();
+  }
 
  private:
-  koe::pipeline pipeline_;
-  scoring_settings scoring_;
-  std::optional<koe::analysis_result> result_;
-  koe::score_options score_options_;              ///< Read by `fit`, used by `adoption`.
-  std::vector<koe::decision> decisions_;          ///< Read by `fit`, used by `adoption`.
-  std::optional<koe::adoption_result> adoption_;  ///< Scores of `result_`, once computed.
+  koe::job job_;
   std::vector<std::int64_t> row_of_;  ///< Row of each input record, -1 when it has none.
 };
 
 void bind_options(py::module_& m) {
-  py::enum_<koe::input_format>(m, "InputFormat")
-      .value("auto", koe::input_format::auto_detect)
-      .value("csv", koe::input_format::csv)
-      .value("tsv", koe::input_format::tsv)
-      .value("jsonl", koe::input_format::jsonl)
-      .value("text", koe::input_format::text);
-  py::enum_<koe::on_error>(m, "OnError")
-      .value("fail", koe::on_error::fail)
-      .value("skip", koe::on_error::skip);
-  py::enum_<koe::compound_mode>(m, "CompoundMode")
-      .value("off", koe::compound_mode::off)
-      .value("join", koe::compound_mode::join)
-      .value("parts_and_join", koe::compound_mode::parts_and_join);
-
-  py::class_<koe::io_options>(m, "IoOptions", "koe::io_options")
-      .def(py::init<>())
-      .def_readwrite("format", &koe::io_options::format)
-      .def_readwrite("text_column", &koe::io_options::text_column)
-      .def_readwrite("id_column", &koe::io_options::id_column)
-      .def_readwrite("time_column", &koe::io_options::time_column)
-      .def_readwrite("encoding", &koe::io_options::encoding)
-      .def_readwrite("errors", &koe::io_options::errors)
-      .def_readwrite("max_voice_bytes", &koe::io_options::max_voice_bytes);
-
   py::class_<koe::normalize_options>(m, "NormalizeOptions", "koe::normalize_options")
       .def(py::init<>())
       .def_readwrite("nfkc", &koe::normalize_options::nfkc)
@@ -677,78 +616,11 @@ void bind_options(py::module_& m) {
       .def_readwrite("mask_phones", &koe::normalize_options::mask_phones)
       .def_readwrite("remove_emoji", &koe::normalize_options::remove_emoji)
       .def_readwrite("trim", &koe::normalize_options::trim);
-
-  py::class_<koe::tokenize_options>(m, "TokenizeOptions", "koe::tokenize_options")
-      .def(py::init<>())
-      .def_readwrite("dicdir", &koe::tokenize_options::dicdir)
-      .def_readwrite("user_dictionaries", &koe::tokenize_options::user_dictionaries)
-      .def_readwrite("pos", &koe::tokenize_options::pos)
-      .def_readwrite("drop_subclasses", &koe::tokenize_options::drop_subclasses)
-      .def_readwrite("compounds", &koe::tokenize_options::compounds)
-      .def_readwrite("join_negation", &koe::tokenize_options::join_negation)
-      .def_readwrite("fold_numbers", &koe::tokenize_options::fold_numbers)
-      .def_readwrite("number_term", &koe::tokenize_options::number_term)
-      .def_readwrite("stopword_files", &koe::tokenize_options::stopword_files)
-      .def_readwrite("use_default_stopwords", &koe::tokenize_options::use_default_stopwords)
-      .def_readwrite("extra_stopwords", &koe::tokenize_options::extra_stopwords);
-
-  py::class_<koe::df_bound>(m, "DfBound", "koe::df_bound: a document count, or a fraction")
-      .def(py::init([](double value, bool fraction) {
-             return koe::df_bound{value, fraction};
-           }),
-           py::arg("value"), py::arg("fraction"))
-      .def_readwrite("value", &koe::df_bound::value)
-      .def_readwrite("fraction", &koe::df_bound::fraction);
-
-  py::class_<koe::vectorize_options>(m, "VectorizeOptions", "koe::vectorize_options")
-      .def(py::init<>())
-      .def_readwrite("min_df", &koe::vectorize_options::min_df)
-      .def_readwrite("max_df", &koe::vectorize_options::max_df)
-      .def_readwrite("max_features", &koe::vectorize_options::max_features)
-      .def_readwrite("sublinear_tf", &koe::vectorize_options::sublinear_tf)
-      .def_readwrite("use_idf", &koe::vectorize_options::use_idf)
-      .def_readwrite("smooth_idf", &koe::vectorize_options::smooth_idf)
-      .def_readwrite("normalize", &koe::vectorize_options::normalize);
-
-  py::class_<koe::cluster_options>(m, "ClusterOptions", "koe::cluster_options")
-      .def(py::init<>())
-      .def_readwrite("k", &koe::cluster_options::k)
-      .def_readwrite("k_min", &koe::cluster_options::k_min)
-      .def_readwrite("k_max", &koe::cluster_options::k_max)
-      .def_readwrite("n_init", &koe::cluster_options::n_init)
-      .def_readwrite("max_iter", &koe::cluster_options::max_iter)
-      .def_readwrite("tol", &koe::cluster_options::tol)
-      .def_readwrite("seed", &koe::cluster_options::seed)
-      .def_readwrite("min_similarity", &koe::cluster_options::min_similarity)
-      .def_readwrite("merge_factor", &koe::cluster_options::merge_factor)
-      .def_readwrite("auto_sample", &koe::cluster_options::auto_sample)
-      .def_readwrite("seed_sample", &koe::cluster_options::seed_sample)
-      .def_readwrite("silhouette_sample", &koe::cluster_options::silhouette_sample);
-
-  py::class_<koe::describe_options>(m, "DescribeOptions", "koe::describe_options")
-      .def(py::init<>())
-      .def_readwrite("top_terms", &koe::describe_options::top_terms)
-      .def_readwrite("label_terms", &koe::describe_options::label_terms)
-      .def_readwrite("representatives", &koe::describe_options::representatives);
-
-  py::class_<koe::pipeline_options>(m, "PipelineOptions", "koe::pipeline_options")
-      .def(py::init<>())
-      .def_readwrite("io", &koe::pipeline_options::io)
-      .def_readwrite("normalize", &koe::pipeline_options::normalize)
-      .def_readwrite("tokenize", &koe::pipeline_options::tokenize)
-      .def_readwrite("vectorize", &koe::pipeline_options::vectorize)
-      .def_readwrite("cluster", &koe::pipeline_options::cluster)
-      .def_readwrite("lsa_dimensions", &koe::pipeline_options::lsa_dimensions)
-      .def_readwrite("describe", &koe::pipeline_options::describe)
-      .def_readwrite("threads", &koe::pipeline_options::threads);
+  m.def("options", &option_table);
+  m.def("default_time_column", &koe::default_time_column, py::arg("names"));
 }
 
-}  // namespace
-
-PYBIND11_MODULE(_koe, m) {
-  m.doc() = "Native part of koe; use the koe package, which wraps it.";
-  m.attr("__version__") = KOE_VERSION;
-
+void register_errors(py::module_& m) {
   koe_error_type = new_exception(m, "KoeError", py::make_tuple(py::handle(PyExc_RuntimeError)),
                                  "Any error raised by koe; `code` names the koe::errc value.");
   input_error_type = new_exception(
@@ -765,26 +637,21 @@ PYBIND11_MODULE(_koe, m) {
       raise_koe_error(e);
     }
   });
+}
 
-  bind_options(m);
-
-  m.def(
-      "parse_df_bound", [](const std::string& text) { return koe::parse_df_bound(text); },
-      py::arg("text"));
-
+void bind_functions(py::module_& m) {
   m.def(
       "read_corpus",
-      [](const std::filesystem::path& path, const koe::io_options& options) {
-        const koe::io_options copy = options;
+      [](const std::filesystem::path& path, const py::dict& params) {
+        const koe::job_options o = job_options_from(params);
         koe::corpus c;
         {
           py::gil_scoped_release release;
-          c = koe::read_corpus(path, copy);
+          c = koe::read_corpus(path, o.pipeline.io);
         }
         return corpus_columns(c);
       },
       py::arg("path"), py::arg("options"));
-
   m.def(
       "normalize",
       [](py::handle texts, const koe::normalize_options& options) {
@@ -798,40 +665,34 @@ PYBIND11_MODULE(_koe, m) {
         return to_list(v);
       },
       py::arg("texts"), py::arg("options"));
-
   m.def(
       "tokenize",
-      [](py::handle texts, const koe::pipeline_options& options) {
-        const koe::pipeline_options copy = options;
+      [](py::handle texts, const py::dict& params) {
+        const koe::job_options o = job_options_from(params);
         const std::vector<std::string> v = texts_from(texts, "texts");
         std::vector<std::vector<std::string>> terms;
         {
           py::gil_scoped_release release;
-          koe::pipeline p(copy);
+          koe::pipeline p(o.pipeline);
           terms = p.tokenize(v);
         }
         return to_lists(terms);
       },
       py::arg("texts"), py::arg("options"));
-
   m.def("data_directory", &koe::data_directory);
+}
 
-  py::class_<model>(m, "Model", "A koe::pipeline and its last result.")
-      .def(py::init([](const koe::pipeline_options& options, std::string config,
-                       std::string decisions_path, std::string decisions_csv,
-                       std::size_t report_top) {
-             const koe::pipeline_options copy = options;
-             scoring_settings scoring{std::move(config), std::move(decisions_path),
-                                      std::move(decisions_csv), report_top};
+void bind_model(py::module_& m) {
+  py::class_<model>(m, "Model", "A koe::job and its last result.")
+      .def(py::init([](const py::dict& params) {
+             const koe::job_options o = job_options_from(params);
              py::gil_scoped_release release;
-             return std::make_unique<model>(copy, std::move(scoring));
+             return std::make_unique<model>(o);
            }),
-           py::arg("options"), py::arg("config") = "", py::arg("decisions_path") = "",
-           py::arg("decisions_csv") = "", py::arg("report_top") = 5)
+           py::arg("options"))
       .def("fit", &model::fit, py::arg("texts"), py::arg("ids"), py::arg("timestamps"),
            py::arg("status"), py::arg("reasons"), py::arg("meta_names"), py::arg("meta"),
            py::arg("source") = "texts", py::arg("encoding") = "utf-8")
-      .def("candidates", &model::candidates)
       .def("trace", &model::trace)
       .def("notes", &model::notes)
       .def("unmatched_decisions", &model::unmatched_decisions)
@@ -840,16 +701,25 @@ PYBIND11_MODULE(_koe, m) {
       .def("tfidf", &model::tfidf)
       .def("vocabulary", &model::vocabulary)
       .def("terms", &model::terms)
-      .def("clusters", &model::clusters)
       .def("k_curve", &model::k_curve)
       .def("timings", &model::timings)
       .def("report", &model::report, py::arg("format"), py::arg("stats") = false)
       .def("transform", &model::transform, py::arg("texts"))
       .def("reduced", &model::reduced)
       .def("input", &model::input)
-      .def("options", &model::options, py::return_value_policy::copy)
       .def("k", &model::k)
       .def("iterations", &model::iterations)
       .def("objective", &model::objective)
       .def("dictionary", &model::dictionary);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_koe, m) {
+  m.doc() = "Native part of koe; use the koe package, which wraps it.";
+  m.attr("__version__") = KOE_VERSION;
+  register_errors(m);
+  bind_options(m);
+  bind_functions(m);
+  bind_model(m);
 }

@@ -224,7 +224,7 @@ def test_get_params_and_set_params_round_trip():
     assert clone.get_params() == params
     assert clone.set_params(k="auto", min_df=0.01) is clone
     assert clone.k == "auto" and clone.min_df == 0.01
-    assert repr(model) == "Pipeline(k=5, seed=7, reduce='lsa:50')"
+    assert repr(model) == "Pipeline(k=5, reduce='lsa:50', seed=7)"
     with pytest.raises(ValueError, match="invalid parameter 'kk'"):
         model.set_params(kk=3)
 

@@ -24,7 +24,7 @@ reads ``FILE:LINE: what is wrong`` where a line is known. :class:`OptionError` (
 from __future__ import annotations
 
 import inspect
-import numbers
+import json
 import os
 
 import numpy as np
@@ -50,13 +50,6 @@ __all__ = [
 # Columns of read_voices() that carry koe's own bookkeeping rather than the file's metadata.
 _RESERVED = ("id", "text", "status", "reason", "timestamp", "record", "line")
 _STATUSES = {"kept", "empty", "rejected", ""}
-
-
-def _option_error(message):
-    """An OptionError raised by this package, coded like the library's own."""
-    error = OptionError(message)
-    error.code = "invalid_argument"
-    return error
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -122,53 +115,30 @@ def _path_list(value, name):
         raise TypeError(f"{name} must be a path or a list of paths") from None
 
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+# Every option, described once by the library: name, command-line spelling, scope, default, help.
+_OPTIONS = _koe.options()
 
 
-def _apply_text_options(o, *, compounds, join_negation, fold_numbers, stopwords, extra_stopwords,
-                        use_default_stopwords, dicdir, userdic, remove_emoji, threads):
-    """Sets the normalize and tokenize parts of PipelineOptions (for Pipeline and tokenize)."""
-    if compounds not in ("off", "join", "parts_and_join"):
-        raise _option_error(f"compounds must be 'off', 'join' or 'parts_and_join', "
-                            f"not {compounds!r}")
-    o.tokenize.compounds = getattr(_koe.CompoundMode, compounds)
-    o.tokenize.join_negation = bool(join_negation)
-    o.tokenize.fold_numbers = bool(fold_numbers)
-    o.tokenize.stopword_files = _path_list(stopwords, "stopwords")
-    o.tokenize.extra_stopwords = [str(w) for w in extra_stopwords or ()]
-    o.tokenize.use_default_stopwords = bool(use_default_stopwords)
-    o.tokenize.dicdir = "" if dicdir is None else os.fspath(dicdir)
-    o.tokenize.user_dictionaries = _path_list(userdic, "userdic")
-    o.normalize.remove_emoji = bool(remove_emoji)
-    if threads is None:
-        threads = 0
-    if not _is_int(threads) or threads < 0:
-        raise _option_error(f"threads must be None (all cores) or a positive integer, "
-                            f"not {threads!r}")
-    o.threads = int(threads)
+def _option_names(*scopes):
+    return [o["name"] for o in _OPTIONS if o["scope"] in scopes]
 
 
-def _df_bound(value, name):
-    # The library parses "2" as a count and "0.5" as a fraction: scikit-learn's int and float.
-    if _is_int(value):
-        return _koe.parse_df_bound(str(int(value)))
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return _koe.parse_df_bound(repr(float(value)))
-    raise _option_error(f"{name} must be an int (documents) or a float in [0, 1] (a fraction), "
-                      f"not {value!r}")
+_PIPELINE_SCOPES = ("text", "model", "scoring")
 
 
-def _reduce_dimensions(reduce):
-    if reduce is None:
-        return 0
-    if _is_int(reduce) and reduce > 0:
-        return int(reduce)
-    if isinstance(reduce, str) and reduce.startswith("lsa:") and reduce[4:].isdigit() \
-            and int(reduce[4:]) > 0:
-        return int(reduce[4:])
-    raise _option_error(f"reduce must be None, a positive int or 'lsa:N' (e.g. 'lsa:100'), "
-                      f"not {reduce!r}")
+def _check_names(given, allowed):
+    unknown = set(given) - set(allowed)
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+
+
+def _signature(names, first):
+    """A signature of (self?, first, *, names...) with the library's defaults."""
+    defaults = {o["name"]: o["default"] for o in _OPTIONS}
+    P = inspect.Parameter
+    params = [P(first, P.POSITIONAL_OR_KEYWORD, default=defaults.get(first))]
+    params += [P(n, P.KEYWORD_ONLY, default=defaults[n]) for n in names if n != first]
+    return params
 
 
 def _require(module, what):
@@ -186,11 +156,46 @@ def _csr(arrays):
     return sparse.csr_matrix((data, indices, indptr), shape=shape, copy=False)
 
 
+def _representatives(reps, position):
+    """Representatives as clusters.json / candidates.json list them, with their position."""
+    return [{"index": position.get(r["id"], -1), "id": r["id"], "text": r["text"]}
+            for r in reps]
+
+
+def _clusters(model, position):
+    """``clusters_`` from the clusters.json the library writes (no schema of our own)."""
+    return [{"id": c["id"], "label": c["label"], "size": c["size"], "share": c["share"],
+             "cohesion": c["cohesion"], "duplicates": c["duplicates"],
+             "terms": [(t["term"], t["weight"]) for t in c["terms"]],
+             "representatives": _representatives(c["representatives"], position)}
+            for c in json.loads(model.report("json"))["clusters"]]
+
+
+def _candidates(model, position):
+    """``candidates_`` from the candidates.json the library writes."""
+    out = []
+    for c in json.loads(model.report("candidates")):
+        decision = c.get("decision") or {}
+        out.append({
+            "rank": c["rank"], "cluster": c["cluster"], "key": c["key"], "label": c["label"],
+            "size": c["size"], "share": c["signals"]["frequency"]["share"],
+            **{name: c["scores"][name]
+               for name in ("frequency", "impact", "difficulty", "adoption")},
+            "difficulty_level": c["difficulty_level"], "quadrant": c["quadrant"],
+            "recommended": c["recommended"], "small_high_impact": c["small_high_impact"],
+            "decision": decision.get("status", "undecided"),
+            "decision_reason": decision.get("reason", ""),
+            "decision_date": decision.get("date", ""), "reasons": c["reasons"],
+            "representatives": _representatives(c["representatives"], position)})
+    return out
+
+
 class Pipeline:
     """Clusters Japanese customer voices: normalize, tokenize (MeCab), TF-IDF, spherical k-means.
 
-    Parameters follow ``koe cluster``'s options; the same values and seed give the same clusters
-    as the command, for any ``threads``.
+    Parameters are ``koe cluster``'s options (``koe cluster --help``), described once in the
+    library with their defaults and checks; the same values and seed give the same clusters as
+    the command, for any ``threads``. Bad values raise :class:`OptionError` at ``fit``.
 
     Parameters
     ----------
@@ -213,6 +218,11 @@ class Pipeline:
         Stop when the objective improves by less than this fraction.
     k_min, k_max : int, default 2 and 30
         Range of k tried by ``k="auto"``.
+    auto_sample, silhouette_sample : int, default 20000 and 2000
+        ``k="auto"`` clusters at most auto_sample texts per k (a fixed sample) and computes the
+        silhouette on at most silhouette_sample of them.
+    seed_sample : int, default 100000
+        k-means++ seeding looks at this many texts, a fixed sample (0 = all).
     merge_factor : int, default 1
         Over-cluster to merge_factor * k clusters, then merge the closest down to k.
     min_similarity : float, default 0.0
@@ -252,7 +262,8 @@ class Pipeline:
         Cosine similarity to the text's cluster centroid; NaN for empty texts.
     clusters_ : list of dict
         One per cluster: id, label, size, share, cohesion, duplicates, terms [(term, weight)],
-        representatives [{index, id, text}] (index = position in the fitted texts).
+        representatives [{index, id, text}] (index = position of the first fitted text with
+        that id), as clusters.json records them (figures rounded as there).
     n_clusters_ : int
         Number of clusters (the chosen one with k="auto").
     k_curve_ : list of (k, silhouette)
@@ -286,43 +297,14 @@ class Pipeline:
     array([5, 2, ...], dtype=int32)
     """
 
-    def __init__(self, k="auto", *, seed=1234, threads=None, reduce=None, min_df=2, max_df=1.0,
-                 max_features=None, n_init=3, max_iter=100, tol=1e-4, k_min=2, k_max=30,
-                 merge_factor=1, min_similarity=0.0, compounds="parts_and_join",
-                 join_negation=True, fold_numbers=True, stopwords=None, extra_stopwords=None,
-                 use_default_stopwords=True, dicdir=None, userdic=None, remove_emoji=False,
-                 top_terms=10, label_terms=3, n_representatives=5, config=None, decisions=None,
-                 report_top=5):
-        # As in scikit-learn, __init__ only stores the parameters; fit validates them.
+    def __init__(self, k="auto", **params):
+        # As in scikit-learn, __init__ only stores the parameters; fit validates them (in the
+        # library, which also holds their defaults).
+        _check_names(params, self._param_names())
         self.k = k
-        self.seed = seed
-        self.threads = threads
-        self.reduce = reduce
-        self.min_df = min_df
-        self.max_df = max_df
-        self.max_features = max_features
-        self.n_init = n_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.k_min = k_min
-        self.k_max = k_max
-        self.merge_factor = merge_factor
-        self.min_similarity = min_similarity
-        self.compounds = compounds
-        self.join_negation = join_negation
-        self.fold_numbers = fold_numbers
-        self.stopwords = stopwords
-        self.extra_stopwords = extra_stopwords
-        self.use_default_stopwords = use_default_stopwords
-        self.dicdir = dicdir
-        self.userdic = userdic
-        self.remove_emoji = remove_emoji
-        self.top_terms = top_terms
-        self.label_terms = label_terms
-        self.n_representatives = n_representatives
-        self.config = config
-        self.decisions = decisions
-        self.report_top = report_top
+        for name, value in self.__init__.__signature__.parameters.items():
+            if name not in ("self", "k"):
+                setattr(self, name, params.get(name, value.default))
         self._model = None
         self._cache = {}
 
@@ -353,65 +335,6 @@ class Pipeline:
                    if not (isinstance(value, type(defaults[name])) and value == defaults[name])]
         return f"Pipeline({', '.join(changed)})"
 
-    def _options(self):
-        o = _koe.PipelineOptions()
-        if self.k == "auto":
-            o.cluster.k = 0
-        elif _is_int(self.k) and self.k > 0:
-            o.cluster.k = int(self.k)
-        else:
-            raise _option_error(f"k must be 'auto' or a positive integer, not {self.k!r}")
-        if not _is_int(self.seed) or not 0 <= self.seed < 2**64:
-            raise _option_error(f"seed must be an integer in [0, 2**64), not {self.seed!r}")
-        o.cluster.seed = int(self.seed)
-        o.cluster.n_init = int(self.n_init)
-        o.cluster.max_iter = int(self.max_iter)
-        o.cluster.tol = float(self.tol)
-        o.cluster.k_min = int(self.k_min)
-        o.cluster.k_max = int(self.k_max)
-        o.cluster.merge_factor = int(self.merge_factor)
-        o.cluster.min_similarity = float(self.min_similarity)
-        o.lsa_dimensions = _reduce_dimensions(self.reduce)
-        o.vectorize.min_df = _df_bound(self.min_df, "min_df")
-        o.vectorize.max_df = _df_bound(self.max_df, "max_df")
-        if self.max_features is None:
-            o.vectorize.max_features = 0
-        elif _is_int(self.max_features) and self.max_features > 0:
-            o.vectorize.max_features = int(self.max_features)
-        else:
-            raise _option_error(f"max_features must be None or a positive integer, "
-                              f"not {self.max_features!r}")
-        for name in ("top_terms", "label_terms", "n_representatives"):
-            value = getattr(self, name)
-            if not _is_int(value) or value < 0:
-                raise _option_error(f"{name} must be a non-negative integer, not {value!r}")
-        o.describe.top_terms = int(self.top_terms)
-        o.describe.label_terms = int(self.label_terms)
-        o.describe.representatives = int(self.n_representatives)
-        _apply_text_options(o, compounds=self.compounds, join_negation=self.join_negation,
-                            fold_numbers=self.fold_numbers, stopwords=self.stopwords,
-                            extra_stopwords=self.extra_stopwords,
-                            use_default_stopwords=self.use_default_stopwords,
-                            dicdir=self.dicdir, userdic=self.userdic,
-                            remove_emoji=self.remove_emoji, threads=self.threads)
-        return o
-
-    def _scoring(self):
-        settings = {"config": "" if self.config is None else os.fspath(self.config)}
-        if self.decisions is None:
-            pass
-        elif isinstance(self.decisions, (str, os.PathLike)):
-            settings["decisions_path"] = os.fspath(self.decisions)
-        elif _is_pandas(self.decisions, "DataFrame"):
-            settings["decisions_csv"] = self.decisions.to_csv(index=False)
-        else:
-            raise TypeError("decisions must be a path or a pandas DataFrame with columns key, "
-                            f"decision, reason, date; not {type(self.decisions).__name__}")
-        if not _is_int(self.report_top) or self.report_top < 1:
-            raise _option_error(f"report_top must be a positive integer, not {self.report_top!r}")
-        settings["report_top"] = int(self.report_top)
-        return settings
-
     # -- fitting ------------------------------------------------------------------------------
 
     def fit(self, texts, meta=None):
@@ -425,7 +348,7 @@ class Pipeline:
             ``text`` column; its other columns are ``meta``.
         meta : pandas DataFrame or dict of columns, optional
             Per-voice metadata, aligned by position: rating, segment, contributor, created_at...
-            Columns ``id`` and ``timestamp`` (else ``created_at``) fill the voice's id and time
+            Columns ``id`` and ``created_at`` (else ``timestamp``) fill the voice's id and time
             (without an ``id`` column the id is the Series index, else the 0-based position);
             ``status`` / ``reason`` as written by :func:`read_voices` keep rejected records
             rejected; ``text``, ``record`` and ``line`` are ignored. Values are kept as text
@@ -451,15 +374,14 @@ class Pipeline:
         attrs = (meta.get("_attrs") if isinstance(meta, dict) else getattr(meta, "attrs", None)) \
             or getattr(texts, "attrs", None) or {}
         source, encoding = attrs.get("source", "texts"), attrs.get("encoding", "utf-8")
-        options, scoring = self._options(), self._scoring()
         values = _values(texts)
         columns = _meta_columns(meta, len(values))
         ids = columns.pop("id", None)
         if ids is None and _is_pandas(texts, "Series"):
             ids = texts.index.tolist()  # the frame's own row labels, as a notebook shows them
-        timestamps = columns.pop("timestamp", None)
-        if timestamps is None:
-            timestamps = columns.pop("created_at", None)
+        # The library's rule picks the time column, as the reader does.
+        time_name = _koe.default_time_column(list(columns))
+        timestamps = columns.pop(time_name) if time_name else None
         status = columns.pop("status", None)
         if status is not None and not set(status) <= _STATUSES | {None}:
             raise ValueError("meta column 'status' holds koe's record status (kept, empty, "
@@ -473,13 +395,13 @@ class Pipeline:
             delattr(self, name)
         self._model = None
         self._cache = {}
-        model = _koe.Model(options, **scoring)
+        model = _koe.Model(self.get_params())
         model.fit(values, ids, timestamps, status, reasons, list(columns), list(columns.values()),
                   source, encoding)
         self._model = model
         self.labels_ = model.labels()
         self.similarity_ = model.similarity()
-        self.clusters_ = model.clusters()
+        self.clusters_ = _clusters(model, self._positions())
         self.n_clusters_ = model.k()
         self.k_curve_ = model.k_curve()
         self.timings_ = model.timings()
@@ -508,6 +430,13 @@ class Pipeline:
         if self._model is None:
             raise NotFittedError("this Pipeline is not fitted yet; call fit(texts) first")
         return self._model
+
+    def _positions(self):
+        """Position of the first fitted text with each id."""
+        def make(model):
+            ids = model.input()["id"]
+            return {i: n for n, i in reversed(list(enumerate(ids)))}
+        return self._cached("positions", make)
 
     def _cached(self, name, make):
         if name not in self._cache:
@@ -541,7 +470,7 @@ class Pipeline:
     @property
     def candidates_(self):
         """Clusters scored as adoption candidates, best first (scored on first use)."""
-        return self._cached("candidates", lambda m: m.candidates())
+        return self._cached("candidates", lambda m: _candidates(m, self._positions()))
 
     @property
     def notes_(self):
@@ -627,20 +556,6 @@ class Pipeline:
         return pd.DataFrame(self._fitted().trace())
 
 
-def _text_options(kwargs, allowed):
-    unknown = set(kwargs) - set(allowed)
-    if unknown:
-        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    return {**allowed, **kwargs}
-
-
-_TOKENIZE_DEFAULTS = {
-    "compounds": "parts_and_join", "join_negation": True, "fold_numbers": True,
-    "stopwords": None, "extra_stopwords": None, "use_default_stopwords": True, "dicdir": None,
-    "userdic": None, "remove_emoji": False, "threads": None,
-}
-
-
 def tokenize(texts, **options):
     """Terms of each text, as ``fit`` sees them (normalized, MeCab, filters, stop words).
 
@@ -657,11 +572,10 @@ def tokenize(texts, **options):
     >>> koe.tokenize("ログイン画面が使えない")
     ['ログイン', '画面', 'ログイン画面', '使えない']
     """
-    o = _koe.PipelineOptions()
-    _apply_text_options(o, **_text_options(options, _TOKENIZE_DEFAULTS))
+    _check_names(options, _option_names("text"))
     if isinstance(texts, str):
-        return _koe.tokenize([texts], o)[0]
-    return _koe.tokenize(_values(texts), o)
+        return _koe.tokenize([texts], options)[0]
+    return _koe.tokenize(_values(texts), options)
 
 
 _NORMALIZE_FIELDS = ("nfkc", "fold_case", "unify_long_vowels", "collapse_repeats", "mask_urls",
@@ -690,8 +604,7 @@ def normalize(texts, **options):
     return _koe.normalize(_values(texts), o)
 
 
-def read_voices(path, format=None, *, text_column=None, id_column=None, time_column=None,
-                encoding="utf-8", on_error="fail", max_voice_bytes=16384):
+def read_voices(path, format=None, **options):
     """Reads a voice file with koe's reader (CSV, TSV, JSON Lines, text; UTF-8, Shift_JIS, EUC-JP).
 
     Parameters
@@ -717,23 +630,8 @@ def read_voices(path, format=None, *, text_column=None, id_column=None, time_col
         line (1-based record number and physical line). ``attrs`` (or the dict's ``"_attrs"``)
         hold ``source`` and ``encoding``.
     """
-    o = _koe.IoOptions()
-    name = "auto" if format is None else format
-    if name not in ("auto", "csv", "tsv", "jsonl", "text"):
-        raise _option_error(f"format must be None, 'csv', 'tsv', 'jsonl' or 'text', not {format!r}")
-    o.format = getattr(_koe.InputFormat, name)
-    o.text_column = "" if text_column is None else str(text_column)
-    o.id_column = "" if id_column is None else str(id_column)
-    o.time_column = "" if time_column is None else str(time_column)
-    o.encoding = encoding
-    if on_error not in ("fail", "skip"):
-        raise _option_error(f"on_error must be 'fail' or 'skip', not {on_error!r}")
-    o.errors = getattr(_koe.OnError, on_error)
-    if not _is_int(max_voice_bytes) or max_voice_bytes < 0:
-        raise _option_error(f"max_voice_bytes must be a non-negative integer, "
-                          f"not {max_voice_bytes!r}")
-    o.max_voice_bytes = int(max_voice_bytes)
-    c = _koe.read_corpus(os.fspath(path), o)
+    _check_names(options, _option_names("read"))
+    c = _koe.read_corpus(os.fspath(path), {"format": format, **options})
 
     columns = {name: c[name] for name in ("id", "text", "status", "reason", "timestamp")}
     for name, values in zip(c["meta_columns"], c["meta"]):
@@ -751,3 +649,11 @@ def read_voices(path, format=None, *, text_column=None, id_column=None, time_col
     frame = pd.DataFrame(columns)
     frame.attrs.update(attrs)
     return frame
+
+
+Pipeline.__init__.__signature__ = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    + _signature(_option_names(*_PIPELINE_SCOPES), "k"))
+read_voices.__signature__ = inspect.Signature(
+    [inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    + _signature(_option_names("read"), "format"))

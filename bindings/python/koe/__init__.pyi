@@ -66,31 +66,34 @@ class Pipeline:
     """Clusters Japanese customer voices: normalize, tokenize (MeCab), TF-IDF, spherical k-means."""
 
     k: Literal["auto"] | int
-    seed: int
-    threads: int | None
-    reduce: None | int | str
-    min_df: int | float
-    max_df: int | float
-    max_features: int | None
-    n_init: int
-    max_iter: int
-    tol: float
-    k_min: int
-    k_max: int
-    merge_factor: int
-    min_similarity: float
+    remove_emoji: bool
+    dicdir: _Path | None
+    userdic: _Path | Sequence[_Path] | None
     compounds: Literal["off", "join", "parts_and_join"]
     join_negation: bool
     fold_numbers: bool
     stopwords: _Path | Sequence[_Path] | None
-    extra_stopwords: Sequence[str] | None
     use_default_stopwords: bool
-    dicdir: _Path | None
-    userdic: _Path | Sequence[_Path] | None
-    remove_emoji: bool
+    extra_stopwords: Sequence[str] | None
+    min_df: int | float
+    max_df: int | float
+    max_features: int | None
+    reduce: None | int | str
+    k_min: int
+    k_max: int
+    seed: int
+    n_init: int
+    max_iter: int
+    tol: float
+    min_similarity: float
+    merge_factor: int
+    auto_sample: int
+    seed_sample: int
+    silhouette_sample: int
     top_terms: int
     label_terms: int
     n_representatives: int
+    threads: int | None
     config: _Path | None
     decisions: _Path | Any | None
     report_top: int
@@ -109,31 +112,34 @@ class Pipeline:
         self,
         k: Literal["auto"] | int = "auto",
         *,
-        seed: int = 1234,
-        threads: int | None = None,
-        reduce: None | int | str = None,
-        min_df: int | float = 2,
-        max_df: int | float = 1.0,
-        max_features: int | None = None,
-        n_init: int = 3,
-        max_iter: int = 100,
-        tol: float = 1e-4,
-        k_min: int = 2,
-        k_max: int = 30,
-        merge_factor: int = 1,
-        min_similarity: float = 0.0,
+        remove_emoji: bool = False,
+        dicdir: _Path | None = None,
+        userdic: _Path | Sequence[_Path] | None = None,
         compounds: Literal["off", "join", "parts_and_join"] = "parts_and_join",
         join_negation: bool = True,
         fold_numbers: bool = True,
         stopwords: _Path | Sequence[_Path] | None = None,
-        extra_stopwords: Sequence[str] | None = None,
         use_default_stopwords: bool = True,
-        dicdir: _Path | None = None,
-        userdic: _Path | Sequence[_Path] | None = None,
-        remove_emoji: bool = False,
+        extra_stopwords: Sequence[str] | None = None,
+        min_df: int | float = 2,
+        max_df: int | float = 1.0,
+        max_features: int | None = None,
+        reduce: None | int | str = None,
+        k_min: int = 2,
+        k_max: int = 30,
+        seed: int = 1234,
+        n_init: int = 3,
+        max_iter: int = 100,
+        tol: float = 1e-4,
+        min_similarity: float = 0.0,
+        merge_factor: int = 1,
+        auto_sample: int = 20000,
+        seed_sample: int = 100000,
+        silhouette_sample: int = 2000,
         top_terms: int = 10,
         label_terms: int = 3,
         n_representatives: int = 5,
+        threads: int | None = None,
         config: _Path | None = None,
         decisions: _Path | Any | None = None,
         report_top: int = 5,

@@ -1,0 +1,81 @@
+/// One job from options to outputs: read, normalize, tokenize, vectorize, cluster, describe,
+/// score and write, as `koe cluster` and Python's `koe.Pipeline` both run it.
+#pragma once
+
+#include <koe/options.hpp>
+#include <koe/pipeline.hpp>
+#include <koe/report.hpp>
+#include <koe/score.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace koe {
+
+/**
+ * A pipeline with its scoring settings and its last result. The scoring configuration and the
+ * decisions are read when the job is made, so a typo in them fails before the long run.
+ * Not thread-safe: one run at a time.
+ *
+ * **Example**
+ * ```cpp
+ * koe::job_options o;
+ * o.pipeline.cluster.k = 8;
+ * koe::job j(o);
+ * j.run_to_files("voices.csv", "out/");
+ * ```
+ */
+class job {
+ public:
+  explicit job(const job_options& options);
+  ~job();
+  job(job&&) noexcept;
+  job& operator=(job&&) noexcept;
+
+  /// Called as a run advances (see `pipeline::on_progress`).
+  void on_progress(progress_callback callback);
+  /// Called where memory has just been freed, so that the allocator can give it back.
+  void on_memory_freed(std::function<void()> callback);
+
+  /**
+   * Runs every stage on the file `input` and writes every output into `dir` (`write_outputs`),
+   * holding only what the outputs need: no normalized texts, only the metadata columns scoring
+   * reads, and no TF-IDF rows once clustered.
+   */
+  const analysis_result& run_to_files(const std::filesystem::path& input,
+                                      const std::filesystem::path& dir, bool stats);
+  /// Runs every stage on `input`, keeping the TF-IDF rows; scoring waits for `adoption`.
+  const analysis_result& run(corpus input);
+
+  /// The last run's result; throws `errc::invalid_argument` before the first run.
+  [[nodiscard]] const analysis_result& result() const;
+  /// The last run's candidates, scored on first use.
+  [[nodiscard]] const adoption_result& adoption();
+  /// Writes the last run in `format`; the candidate formats score it first.
+  void write(std::ostream& out, report_format format, bool stats);
+  /// The LSA rows the last `run` clustered (empty without `--reduce`), recomputed bit for bit
+  /// from its TF-IDF rows with `lsa_options_of`; `run_to_files` keeps no rows to do it from.
+  [[nodiscard]] dense_matrix reduced() const;
+
+  [[nodiscard]] const job_options& options() const noexcept;
+  [[nodiscard]] pipeline& get_pipeline() noexcept;
+  [[nodiscard]] const pipeline& get_pipeline() const noexcept;
+  /// Seconds spent scoring and writing by `run_to_files`.
+  [[nodiscard]] double score_seconds() const noexcept;
+  [[nodiscard]] double write_seconds() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Looks up a report format by its short name (table, json, csv, candidates, trace, html,
+/// candidates_table); throws `errc::invalid_argument` for any other.
+[[nodiscard]] report_format parse_report_format(const std::string& name);
+
+}  // namespace koe

@@ -1,0 +1,199 @@
+#include <koe/error.hpp>
+#include <koe/job.hpp>
+
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iterator>
+#include <sstream>
+#include <utility>
+
+namespace koe {
+namespace {
+
+// The pipeline options a job runs with: the normalized texts are not kept (each is dropped once
+// tokenized), and the lexicon phrases scoring looks for are found while they are at hand. Of the
+// metadata a file holds, only the columns scoring reads are ever used (no output repeats the
+// others), so only they are read.
+pipeline_options prepared(const job_options& o, const score_options& s) {
+  pipeline_options p = o.pipeline;
+  p.keep_normalized = false;
+  p.phrases = surface_phrases(s);
+  p.io.meta_columns.emplace();
+  for (const std::string* name :
+       {&s.impact.rating_column, &s.impact.segment_column, &s.frequency.contributor_column})
+    if (!name->empty()) p.io.meta_columns->push_back(*name);
+  return p;
+}
+
+std::vector<decision> decisions_of(const job_options& o) {
+  if (!o.decisions.empty()) return read_decisions(o.decisions);
+  if (o.decisions_csv.empty()) return {};
+  std::istringstream in(o.decisions_csv);
+  return read_decisions(in, "decisions");
+}
+
+class stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - start_).count();
+    start_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+struct job::impl {
+  job_options options;
+  score_options scoring;
+  std::vector<decision> decisions;
+  pipeline runner;
+  std::function<void()> memory_freed = [] {};
+  progress_callback progress;
+  std::optional<analysis_result> result;
+  std::optional<adoption_result> adoption;
+  double score_seconds = 0;
+  double write_seconds = 0;
+
+  impl(const job_options& o, score_options s)
+      : options(o),
+        scoring(std::move(s)),
+        decisions(decisions_of(o)),
+        runner(prepared(o, scoring)) {
+    // At each step, freed memory may go back before the progress is told.
+    runner.on_progress([this](const std::string& stage, double done) {
+      memory_freed();
+      if (progress) progress(stage, done);
+    });
+  }
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
+  impl(impl&&) = delete;
+  impl& operator=(impl&&) = delete;
+  ~impl() = default;
+
+  report_options report_settings(bool stats) const {
+    report_options ro;
+    ro.options = &options.pipeline;
+    ro.include_stats = stats;
+    ro.adoption = adoption ? &*adoption : nullptr;
+    ro.report_top = options.report_top;
+    return ro;
+  }
+};
+
+job::job(const job_options& options)
+    : impl_(std::make_unique<impl>(options, options.config.empty()
+                                                ? default_score_options()
+                                                : load_score_config(options.config))) {}
+job::~job() = default;
+job::job(job&&) noexcept = default;
+job& job::operator=(job&&) noexcept = default;
+
+void job::on_progress(progress_callback callback) {
+  impl_->progress = std::move(callback);
+}
+
+void job::on_memory_freed(std::function<void()> callback) {
+  impl_->memory_freed = callback ? std::move(callback) : [] {};
+}
+
+const analysis_result& job::run_to_files(const std::filesystem::path& input,
+                                         const std::filesystem::path& dir, bool stats) {
+  impl_->result.reset();
+  impl_->adoption.reset();
+  analysis_result& r = impl_->result.emplace(impl_->runner.run(input));
+  // Nothing below reads the TF-IDF matrix; its memory goes back before scoring needs more.
+  // (A swap: Eigen's assignment from an empty matrix would keep the old arrays' capacity.)
+  sparse_matrix().swap(r.tfidf.rows);
+  impl_->memory_freed();
+  stopwatch clock;
+  (void)adoption();
+  impl_->score_seconds = clock.lap();
+  write_outputs(dir, r, impl_->report_settings(stats));
+  impl_->write_seconds = clock.lap();
+  return r;
+}
+
+const analysis_result& job::run(corpus input) {
+  impl_->result.reset();
+  impl_->adoption.reset();
+  impl_->result = impl_->runner.run(std::move(input));
+  return *impl_->result;
+}
+
+const analysis_result& job::result() const {
+  KOE_THROW_IF_NOT(impl_->result.has_value(), errc::invalid_argument,
+                   "this model has not been fitted yet");
+  return *impl_->result;
+}
+
+const adoption_result& job::adoption() {
+  const analysis_result& r = result();
+  if (!impl_->adoption) impl_->adoption = assess(r, impl_->scoring, impl_->decisions);
+  return *impl_->adoption;
+}
+
+void job::write(std::ostream& out, report_format format, bool stats) {
+  const analysis_result& r = result();
+  // Only the candidate formats read the scores; the others do not wait for them.
+  if (format == report_format::candidates_json || format == report_format::trace_csv ||
+      format == report_format::report_html || format == report_format::candidates_table)
+    (void)adoption();
+  write_report(out, r, format, impl_->report_settings(stats));
+}
+
+dense_matrix job::reduced() const {
+  const analysis_result& r = result();
+  const pipeline_options& o = impl_->options.pipeline;
+  if (o.lsa_dimensions <= 0) return {};
+  KOE_THROW_IF_NOT(r.tfidf.rows.rows() > 0 || r.row_document.empty(), errc::invalid_argument,
+                   "the TF-IDF rows of this run were given back; run it with `run` to keep them");
+  dense_matrix x;
+  tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic);
+  arena.execute([&] { x = reduce_lsa(r.tfidf.rows, lsa_options_of(o)); });
+  return x;
+}
+
+const job_options& job::options() const noexcept {
+  return impl_->options;
+}
+pipeline& job::get_pipeline() noexcept {
+  return impl_->runner;
+}
+const pipeline& job::get_pipeline() const noexcept {
+  return impl_->runner;
+}
+double job::score_seconds() const noexcept {
+  return impl_->score_seconds;
+}
+double job::write_seconds() const noexcept {
+  return impl_->write_seconds;
+}
+
+report_format parse_report_format(const std::string& name) {
+  static const std::pair<const char*, report_format> formats[] = {
+      {"table", report_format::table},
+      {"json", report_format::clusters_json},
+      {"csv", report_format::assignments_csv},
+      {"candidates", report_format::candidates_json},
+      {"trace", report_format::trace_csv},
+      {"html", report_format::report_html},
+      {"candidates_table", report_format::candidates_table},
+  };
+  const auto* f = std::find_if(std::begin(formats), std::end(formats),
+                               [&](const auto& p) { return name == p.first; });
+  KOE_THROW_IF_NOT(f != std::end(formats), errc::invalid_argument,
+                   "report format must be table, json, csv, candidates, trace, html or "
+                   "candidates_table, not '" +
+                       name + "'");
+  return f->second;
+}
+
+}  // namespace koe
