@@ -260,9 +260,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  const cli_args& a = cmd.tokenize->parsed() ? tok_args : cl_args;
+  koe::job_options o;
   try {
-    const cli_args& a = cmd.tokenize->parsed() ? tok_args : cl_args;
-    const koe::job_options o = to_options(a);
+    o = to_options(a);
+  } catch (const std::exception& e) {
+    // A value the option does not take is a usage error, as CLI11's own are.
+    std::cerr << "koe: " << e.what() << "\nRun with --help for more information.\n";
+    return 2;
+  }
+  try {
     std::optional<tbb::global_control> threads;
     if (o.pipeline.threads > 0)
       threads.emplace(tbb::global_control::max_allowed_parallelism,
