@@ -4,7 +4,7 @@
 #include <koe/normalize.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/score.hpp>
+#include <koe/assess.hpp>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
