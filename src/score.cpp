@@ -178,15 +178,35 @@ struct row_facts {
 constexpr std::int64_t no_period = std::numeric_limits<std::int64_t>::min();
 
 using hit_list = std::vector<std::pair<std::size_t, std::uint32_t>>;
-using hit_cursor = std::span<const std::pair<std::size_t, std::uint32_t>>::iterator;
 
 // Per-chunk scratch of `lexicon_lookup::read`, reused from row to row.
 struct lookup_scratch {
   std::vector<std::string_view> hits;
-  std::vector<std::uint32_t> found;
-  std::string text;
-  hit_cursor hit;  // walks the phrase hits along the chunk's rows
+  hit_list::const_iterator surface;  // walks the surface hits along the chunk's rows
 };
+
+// (row, value) pairs from every row, in row order: `fill(first, last, out)` appends those of rows
+// [first, last) in row order, chunks running in parallel.
+template <class Fill>
+hit_list collect_hits(std::size_t rows, const Fill& fill) {
+  std::mutex chunk_lock;
+  std::vector<hit_list> chunks;
+  detail::parallel_chunks(rows, 256, [&](std::size_t first, std::size_t last) {
+    hit_list own;
+    fill(first, last, own);
+    if (own.empty()) return;
+    const std::lock_guard<std::mutex> lock(chunk_lock);
+    chunks.push_back(std::move(own));
+  });
+  // Chunks cover disjoint row ranges, each in row order: ordered by their first rows, they join
+  // into one list in row order whatever the threads did.
+  std::sort(chunks.begin(), chunks.end(),
+            [](const auto& a, const auto& b) { return a.front().first < b.front().first; });
+  hit_list out;
+  for (const auto& c : chunks)
+    out.insert(out.end(), c.begin(), c.end());
+  return out;
+}
 
 bool is_negated(const std::string& term) {
   static const std::string nai = "ない";
@@ -240,9 +260,8 @@ struct meta_columns {
 
 // The severity lexicon as scoring looks it up: by term id for single morphemes, and, for entries
 // that ipadic splits into several morphemes (二重請求, ありえない), in the normalized text. Those
-// surface entries are read from the pipeline's phrase hits where it looked for every one of them
-// while the texts were at hand; else the kept normalized text is searched, or, without it, the
-// raw text is normalized again. Each row's hits come out the same whichever way finds them.
+// surface entries are found once, before the rows are read (see `find_surfaces`); each row then
+// reads its term hits and its surface hits the same way.
 class lexicon_lookup {
  public:
   lexicon_lookup(const score_input& in, const score_options& o, row_facts& f, bool with_text)
@@ -267,12 +286,20 @@ class lexicon_lookup {
       if (auto it = weight_.find(t); it != weight_.end()) term_weight_[id] = it->second;
       term_negated_[id] = is_negated(t) ? 1 : 0;
     }
-    spot_phrase_hits();
+    find_surfaces();
   }
 
-  // Lexicon entries of `row` (record `d`) as (row, entry index) in `own`; its severity and flags.
-  void read(std::size_t row, const document_view& d, row_facts& f, hit_list& own,
-            lookup_scratch& s) const {
+  /// Scratch for a chunk of rows starting at `first`.
+  [[nodiscard]] lookup_scratch scratch_from(std::size_t first) const {
+    lookup_scratch s;
+    s.surface = std::lower_bound(surface_hits_.begin(), surface_hits_.end(),
+                                 std::pair<std::size_t, std::uint32_t>(first, 0));
+    return s;
+  }
+
+  // Lexicon entries of `row` as (row, entry index) in `own`; its severity and flags. Rows of a
+  // chunk are read in order.
+  void read(std::size_t row, row_facts& f, hit_list& own, lookup_scratch& s) const {
     s.hits.clear();
     int strongest = 0;
     bool negated = false;
@@ -285,11 +312,9 @@ class lexicon_lookup {
         negated = negated || term_negated_[id] != 0;
       }
     }
-    s.found.clear();
-    find_surfaces(row, d, s);
-    for (const std::uint32_t i : s.found) {
-      s.hits.emplace_back(surfaces_[i]);
-      strongest = std::max(strongest, surface_weight_[i]);
+    for (; s.surface != surface_hits_.end() && s.surface->first == row; ++s.surface) {
+      s.hits.emplace_back(surfaces_[s.surface->second]);
+      strongest = std::max(strongest, surface_weight_[s.surface->second]);
     }
     f.severity[row] = strongest;
     if (!s.hits.empty()) {
@@ -303,36 +328,46 @@ class lexicon_lookup {
   }
 
  private:
-  // Uses the pipeline's phrase hits when the normalized texts are gone and it looked for every
-  // surface entry; else searches the texts.
-  void spot_phrase_hits() {
+  // (row, index into surfaces_) of each surface entry found, by row: the pipeline's phrase hits
+  // where the normalized texts are gone and it looked for every entry while it had them; else a
+  // search of the kept normalized texts, or of the raw texts normalized again.
+  void find_surfaces() {
+    if (surfaces_.empty()) return;
     const std::size_t kept = in_.normalized != nullptr ? in_.normalized->size() : 0;
-    use_hits_ = kept != in_.rows() && !surfaces_.empty();
-    spotted_.assign(in_.phrases.size(), -1);
-    for (std::size_t i = 0; use_hits_ && i < surfaces_.size(); ++i) {
+    bool use_hits = kept != in_.rows();
+    std::vector<int> spotted(in_.phrases.size(), -1);  // index in phrases -> in surfaces_
+    for (std::size_t i = 0; use_hits && i < surfaces_.size(); ++i) {
       const auto it = std::find(in_.phrases.begin(), in_.phrases.end(), surfaces_[i]);
       if (it == in_.phrases.end())
-        use_hits_ = false;
+        use_hits = false;
       else
-        spotted_[static_cast<std::size_t>(it - in_.phrases.begin())] = static_cast<int>(i);
+        spotted[static_cast<std::size_t>(it - in_.phrases.begin())] = static_cast<int>(i);
     }
-    if (!use_hits_) finder_ = phrase_set(surfaces_);
-  }
-
-  void find_surfaces(std::size_t row, const document_view& d, lookup_scratch& s) const {
-    if (use_hits_) {
-      for (; s.hit != in_.phrase_hits.end() && s.hit->first == row; ++s.hit)
-        if (const int i = spotted_[s.hit->second]; i >= 0)
-          s.found.push_back(static_cast<std::uint32_t>(i));
-    } else if (!finder_.empty()) {
-      if (in_.normalized != nullptr && row < in_.normalized->size()) {
-        finder_.find((*in_.normalized)[row], s.found);
-      } else {
-        static const normalize_options defaults;
-        s.text = normalize(d.text, in_.normalization ? *in_.normalization : defaults);
-        finder_.find(s.text, s.found);
-      }
+    if (use_hits) {
+      for (const auto& [row, phrase] : in_.phrase_hits)
+        if (const int i = spotted[phrase]; i >= 0)
+          surface_hits_.emplace_back(row, static_cast<std::uint32_t>(i));
+      return;
     }
+    const phrase_set finder(surfaces_);
+    surface_hits_ =
+        collect_hits(in_.rows(), [&](std::size_t first, std::size_t last, hit_list& out) {
+          std::vector<std::uint32_t> found;
+          std::string text;
+          static const normalize_options defaults;
+          for (std::size_t row = first; row < last; ++row) {
+            found.clear();
+            if (row < kept) {
+              finder.find((*in_.normalized)[row], found);
+            } else {
+              const document_view d = in_.records->documents[in_.row_document[row]];
+              text = normalize(d.text, in_.normalization ? *in_.normalization : defaults);
+              finder.find(text, found);
+            }
+            for (const std::uint32_t i : found)
+              out.emplace_back(row, i);
+          }
+        });
   }
 
   const score_input& in_;
@@ -342,9 +377,7 @@ class lexicon_lookup {
   std::vector<int> surface_weight_;
   std::vector<int> term_weight_;
   std::vector<char> term_negated_;
-  bool use_hits_ = false;
-  std::vector<int> spotted_;  // index in phrases -> in surfaces_
-  phrase_set finder_;
+  hit_list surface_hits_;  // (row, index into surfaces_), by row
 };
 
 // Ratings summary and the two latest periods, from the filled columns.
@@ -372,28 +405,13 @@ row_facts gather(const score_input& in, const score_options& o, bool with_text =
   const lexicon_lookup lexicon(in, o, f, with_text);
   // Rows are independent and each writes only its own slots, so they run in parallel; each chunk
   // keeps its rows' lexicon hits, put in row order afterwards.
-  std::mutex chunk_lock;
-  std::vector<hit_list> chunk_hits;
-  detail::parallel_chunks(in.rows(), 256, [&](std::size_t first, std::size_t last) {
-    hit_list own;
-    lookup_scratch scratch;
-    scratch.hit = std::lower_bound(in.phrase_hits.begin(), in.phrase_hits.end(),
-                                   std::pair<std::size_t, std::uint32_t>(first, 0));
+  f.hits = collect_hits(in.rows(), [&](std::size_t first, std::size_t last, hit_list& own) {
+    lookup_scratch scratch = lexicon.scratch_from(first);
     for (std::size_t row = first; row < last; ++row) {
-      const document_view d = in.records->documents[in.row_document[row]];
-      columns.read(row, d, o, f);
-      if (with_text) lexicon.read(row, d, f, own, scratch);
+      columns.read(row, in.records->documents[in.row_document[row]], o, f);
+      if (with_text) lexicon.read(row, f, own, scratch);
     }
-    if (own.empty()) return;
-    const std::lock_guard<std::mutex> lock(chunk_lock);
-    chunk_hits.push_back(std::move(own));
   });
-  // Chunks cover disjoint row ranges, each in row order: ordered by their first rows, they join
-  // into one list in row order whatever the threads did.
-  std::sort(chunk_hits.begin(), chunk_hits.end(),
-            [](const auto& a, const auto& b) { return a.front().first < b.front().first; });
-  for (const auto& c : chunk_hits)
-    f.hits.insert(f.hits.end(), c.begin(), c.end());
   summarize(f);
   return f;
 }
