@@ -15,19 +15,31 @@
 #include <unordered_set>
 
 namespace koe {
-namespace {
 
-// Terms for the label, best first, skipping a term that overlaps one already chosen
-// (ログイン beside ログイン画面 says nothing new).
-std::string make_label(const std::vector<term_weight>& terms, std::size_t n) {
-  std::vector<std::string_view> chosen;
+std::vector<std::string> label_terms(const std::vector<term_weight>& terms, std::size_t n,
+                                     bool fold_latin) {
+  std::vector<std::string> chosen;
   for (const auto& t : terms) {
     if (chosen.size() == n) break;
-    const bool overlaps = std::any_of(chosen.begin(), chosen.end(), [&](std::string_view c) {
-      return c.find(t.term) != std::string_view::npos || t.term.find(c) != std::string::npos;
+    // Compared as taken (folded when asked) against the term as written, so that the key keeps
+    // the choice it has always made when a term has capitals.
+    const bool overlaps = std::any_of(chosen.begin(), chosen.end(), [&](const std::string& c) {
+      return c.find(t.term) != std::string::npos || t.term.find(c) != std::string::npos;
     });
-    if (!overlaps) chosen.push_back(t.term);
+    if (overlaps) continue;
+    std::string taken = t.term;
+    if (fold_latin)
+      for (char& ch : taken)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    chosen.push_back(std::move(taken));
   }
+  return chosen;
+}
+
+namespace {
+
+std::string make_label(const std::vector<term_weight>& terms, std::size_t n) {
+  const std::vector<std::string> chosen = label_terms(terms, n);
   std::string label;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     if (i) label += "・";

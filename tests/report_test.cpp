@@ -1,7 +1,7 @@
 #include <koe/error.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/score.hpp>
+#include <koe/assess.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

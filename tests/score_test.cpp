@@ -1,7 +1,7 @@
+#include <koe/assess.hpp>
 #include <koe/error.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/score.hpp>
 
 #include <gtest/gtest.h>
 
@@ -716,6 +716,59 @@ TEST(Score, NotesNameTheMissingSignals) {
   EXPECT_TRUE(has("伸び"));
   EXPECT_TRUE(has("投稿者の列"));
   EXPECT_TRUE(has("難易度のルールが空"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explicit inputs
+
+TEST(Score, ScoreInputOfARunScoresAsTheRunDoes) {
+  const auto r = make_result({{{"解約", "電話"}, repeat({"解約したい", {"解約"}, "2"}, 4)},
+                              {{"ログイン"}, repeat({"ログインできない", {"ログイン"}, "4"}, 3)}});
+  auto o = bare();
+  o.impact.severity = {{"解約", 2}};
+  const koe::score_input in = koe::score_input_of(r);
+  EXPECT_EQ(in.rows(), 7u);
+  EXPECT_EQ(in.clusters.size(), 2u);
+  const auto a = koe::score(r, o), b = koe::score(in, o);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].cluster, b[i].cluster);
+    EXPECT_EQ(a[i].reasons, b[i].reasons);
+  }
+  const koe::scored_clusters all = koe::score_clusters(in, o);
+  ASSERT_EQ(all.candidates.size(), a.size());
+  EXPECT_EQ(all.candidates[0].reasons, a[0].reasons);
+  EXPECT_EQ(all.notes, koe::signal_notes(r, o));
+}
+
+TEST(Score, SurfaceEntriesAreFoundAlikeInKeptTextsRawTextsAndPhraseHits) {
+  const auto r = make_result({{{"請求"},
+                               {{"二重請求されています", {"二", "重", "請求"}},
+                                {"ありえない二重請求", {"ありえる", "ない"}},
+                                {"請求書", {"請求書"}}}}});
+  auto o = bare();
+  o.impact.severity = {{"二重請求", 3}, {"ありえない", 2}};
+  o.impact.rating_weight = 0;
+  auto hits_of = [&](const koe::score_input& in) {
+    const auto c = koe::score(in, o);
+    return std::make_pair(c.at(0).impact.severity_hits, c.at(0).impact.severity_term);
+  };
+  koe::score_input kept = koe::score_input_of(r);
+  const auto expected = hits_of(kept);
+  ASSERT_EQ(expected.first.size(), 2u);
+  EXPECT_EQ(expected.first[0], (std::pair<std::string, std::size_t>{"二重請求", 2}));
+
+  koe::score_input raw = kept;  // texts gone, no phrase hits: the raw texts are normalized again
+  raw.normalized = nullptr;
+  EXPECT_EQ(hits_of(raw), expected);
+
+  // Texts gone, the pipeline's phrase hits read instead (phrases in another order).
+  const std::vector<std::string> phrases = {"ありえない", "二重請求"};
+  const std::vector<std::pair<std::size_t, std::uint32_t>> spotted = {{0, 1}, {1, 0}, {1, 1}};
+  koe::score_input hits = raw;
+  hits.phrases = phrases;
+  hits.phrase_hits = spotted;
+  EXPECT_EQ(hits_of(hits), expected);
 }
 
 }  // namespace

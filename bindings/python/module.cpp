@@ -6,7 +6,7 @@
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/score.hpp>
+#include <koe/assess.hpp>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>

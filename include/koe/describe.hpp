@@ -69,4 +69,14 @@ struct describe_options {
                                                         const text_column& texts,
                                                         const describe_options& options = {});
 
+/**
+ * The terms a label is made of: the first `n` of `terms` (best first), skipping a term that
+ * overlaps one already taken (ログイン beside ログイン画面 says nothing new). With `fold_latin`,
+ * a taken term has its Latin capitals folded to lower case, as cluster keys write them (the
+ * overlap is then tested against the folded form, so the choice can differ from the label's
+ * when a term has capitals).
+ */
+[[nodiscard]] std::vector<std::string> label_terms(const std::vector<term_weight>& terms,
+                                                   std::size_t n, bool fold_latin = false);
+
 }  // namespace koe

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <koe/pipeline.hpp>
-#include <koe/score.hpp>
+#include <koe/assess.hpp>
 
 #include <cstddef>
 #include <filesystem>

@@ -1,22 +1,27 @@
-/// Adoption candidates: frequency, impact and difficulty of each cluster, decisions carried across
-/// runs, and a per-voice trace with reply drafts.
+/// Adoption candidates: the frequency, impact, difficulty and adoption scores of each cluster,
+/// computed from explicit per-row and per-cluster inputs (see `score_input`).
 #pragma once
 
+#include <koe/decisions.hpp>
 #include <koe/describe.hpp>
-#include <koe/pipeline.hpp>
+#include <koe/normalize.hpp>
+#include <koe/terms.hpp>
 #include <koe/text_column.hpp>
 #include <koe/types.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <istream>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace koe {
+
+struct score_options;  // score_config.hpp: every part's options together
 
 /// Implementation effort (実装難易度) of a cluster.
 enum class difficulty_level {
@@ -34,22 +39,12 @@ enum class quadrant {
   reconsider,  ///< Low impact, high effort (再検討).
 };
 
-/// What a team decided about a cluster.
-enum class decision_status : std::uint8_t {
-  undecided,  ///< No row of the decisions file matched the cluster.
-  adopted,    ///< 採用.
-  rejected,   ///< 見送り.
-  pending,    ///< 検討中.
-};
-
-/// Stable English names, as written to JSON and CSV: "low", "quick_win", "adopted", ...
+/// Stable English names, as written to JSON and CSV: "low", "quick_win", ...
 [[nodiscard]] const char* to_string(difficulty_level level) noexcept;
 [[nodiscard]] const char* to_string(quadrant q) noexcept;
-[[nodiscard]] const char* to_string(decision_status status) noexcept;
-/// Japanese names, as the report and the reasons write them: "低", "クイックウィン", "採用", ...
+/// Japanese names, as the report and the reasons write them: "低", "クイックウィン", ...
 [[nodiscard]] const char* to_japanese(difficulty_level level) noexcept;
 [[nodiscard]] const char* to_japanese(quadrant q) noexcept;
-[[nodiscard]] const char* to_japanese(decision_status status) noexcept;
 
 /// One entry of the severity lexicon (影響度): a koe term and its weight.
 struct severity_entry {
@@ -136,43 +131,6 @@ struct adoption_options {
   double small_impact = 0.45;     ///< and impact >= small_impact.
 };
 
-/// Options for carrying decisions and overrides across runs.
-struct decision_options {
-  std::size_t key_terms = 3;  ///< Top terms in a cluster key.
-  double min_overlap = 0.5;   ///< Least Jaccard overlap of key terms for a match.
-};
-
-/**
- * Reply drafts for contributors. Placeholders: {voice} (the voice, shortened), {label},
- * {count} (voices in the cluster), {decision} (a word below), {reason} (the decision's reason),
- * {id}; `{{` and `}}` are literal braces.
- */
-struct reply_options {
-  std::string decided_template =
-      "ご意見『{voice}』は『{label}』についての声 {count} "
-      "件とともに検討し、{decision}となりました。{reason}";
-  /// Used while a cluster is pending or undecided.
-  std::string pending_template =
-      "ご意見『{voice}』は『{label}』についての声 {count} 件とともに、現在{decision}です。";
-  /// Used for voices that joined no cluster (noise).
-  std::string unclustered_template =
-      "ご意見『{voice}』をお寄せいただき、ありがとうございます。担当者が個別に確認いたします。";
-  std::size_t voice_chars = 40;  ///< {voice} is cut to this many characters, with "…".
-  std::string adopted = "採用";
-  std::string rejected = "見送り";
-  std::string pending = "検討中";
-};
-
-/// Everything scoring reads; load it from TOML with `load_score_config`.
-struct score_options {
-  frequency_options frequency;
-  impact_options impact;
-  difficulty_options difficulty;
-  adoption_options adoption;
-  decision_options decisions;
-  reply_options reply;
-};
-
 /// Frequency signals of one cluster.
 struct frequency_signal {
   std::size_t voices = 0;         ///< Voices in the cluster, repeats included.
@@ -223,19 +181,9 @@ struct score_set {
   double adoption = 0;
 };
 
-/// One row of a decisions file.
-struct decision {
-  std::string key;  ///< Cluster key the decision was made for.
-  decision_status status = decision_status::undecided;
-  std::string reason;
-  std::string date;      ///< As written (ISO dates recommended).
-  std::size_t line = 0;  ///< Line in the decisions file; 0 when not from a file.
-  double overlap = 0;    ///< Jaccard overlap with the matched cluster's key (after matching).
-};
-
 /// A cluster scored as an adoption candidate.
 struct candidate {
-  int cluster = 0;  ///< Cluster id (index into `analysis_result::descriptions`).
+  int cluster = 0;  ///< Cluster id (index into `score_input::clusters`).
   std::string key;  ///< Stable key: sorted top terms joined by "+".
   std::string label;
   std::vector<std::string> top_terms;  ///< The cluster's most distinctive terms, best first.
@@ -252,28 +200,6 @@ struct candidate {
   koe::decision decision;                    ///< `undecided` until `apply_decisions` matches one.
 };
 
-/// What became of one input record (12 bytes, so that a trace of millions stays small).
-struct trace_row {
-  record_status status = record_status::kept;
-  bool clustered = false;  ///< False for noise, empty and rejected records.
-  decision_status decision = decision_status::undecided;
-  std::int32_t cluster = -1;
-  std::uint32_t rank = 0;  ///< Rank of the candidate fed (`candidates[rank - 1]`); 0 when none.
-};
-
-/// What became of every input record, in input order: row `i` is about
-/// `analysis_result::input.documents[i]` (its id is there), and `replies[i]` is its reply draft.
-struct trace_table {
-  std::vector<trace_row> rows;
-  text_column replies;  ///< Empty for a record with no contributor to reply to.
-
-  [[nodiscard]] std::size_t size() const noexcept { return rows.size(); }
-  [[nodiscard]] bool empty() const noexcept { return rows.empty(); }
-  [[nodiscard]] const trace_row& operator[](std::size_t i) const noexcept { return rows[i]; }
-  [[nodiscard]] auto begin() const noexcept { return rows.begin(); }
-  [[nodiscard]] auto end() const noexcept { return rows.end(); }
-};
-
 /// A critical lexicon term (weight 3) and where its voices went: a severe signal split across
 /// clusters, or merged into a large unrelated one, stays in view.
 struct critical_signal {
@@ -283,45 +209,54 @@ struct critical_signal {
       clusters;  ///< Cluster id (-1 = noise), voices; most first.
 };
 
-/// Everything `assess` produces.
-struct adoption_result {
-  std::vector<candidate> candidates;          ///< Best first.
-  std::vector<decision> unmatched_decisions;  ///< Decision rows that matched no cluster.
-  trace_table trace;                          ///< One row per input record, in input order.
-  std::vector<std::string> notes;             ///< Signals that were missing (Japanese).
-  std::vector<critical_signal> critical;      ///< See `critical_signals`.
-  adoption_options adoption;  ///< Weights and thresholds in effect, for drawing and explaining.
+/**
+ * What scoring reads, borrowed from the caller (nothing is copied; everything must outlive the
+ * call). Rows are the kept voices; `koe::score_input_of` (assess.hpp) fills it from a run.
+ */
+struct score_input {
+  const corpus* records = nullptr;  ///< Every record read: meta columns, timestamps, raw texts.
+  std::span<const std::size_t> row_document;      ///< Index into `records->documents` of each row.
+  std::span<const std::int32_t> assignment;       ///< Cluster of each row, -1 for noise.
+  std::span<const cluster_description> clusters;  ///< Indexed by cluster id.
+  const term_table* terms = nullptr;  ///< Terms of each row; null = no lexicon hits by term.
+  /// Normalized text of each row; null or shorter than the rows when not kept.
+  const text_column* normalized = nullptr;
+  /// How the texts were normalized, to normalize a raw text again; null = the defaults.
+  const normalize_options* normalization = nullptr;
+  std::span<const std::string> phrases;  ///< Phrases looked for while the texts were at hand.
+  /// (row, index into `phrases`) of each phrase found, by row, then by phrase.
+  std::span<const std::pair<std::size_t, std::uint32_t>> phrase_hits;
 
-  /// The label of the candidate `t` fed; empty when it fed none.
-  [[nodiscard]] const std::string& label_of(const trace_row& t) const noexcept {
-    static const std::string none;
-    return t.rank >= 1 && t.rank <= candidates.size() ? candidates[t.rank - 1].label : none;
-  }
+  [[nodiscard]] std::size_t rows() const noexcept { return row_document.size(); }
+};
+
+/// Candidates, notes and critical signals from one pass over the rows.
+struct scored_clusters {
+  std::vector<candidate> candidates;      ///< Best first.
+  std::vector<std::string> notes;         ///< See `signal_notes`.
+  std::vector<critical_signal> critical;  ///< See `critical_signals`.
 };
 
 /**
- * Scores every non-empty cluster of `r` and ranks them by adoption score (ties: higher impact,
+ * Scores every non-empty cluster of `in` and ranks them by adoption score (ties: higher impact,
  * then lower cluster id). Deterministic.
- *
- * **Example**
- * ```cpp
- * auto r = koe::pipeline({}).run("voices.csv");
- * auto c = koe::score(r, koe::default_score_options());
- * std::cout << c.front().label << ' ' << c.front().scores.adoption << '\n';
- * ```
  */
-[[nodiscard]] std::vector<candidate> score(const analysis_result& r,
-                                           const score_options& options = {});
+[[nodiscard]] std::vector<candidate> score(const score_input& in, const score_options& options);
 
 /// Critical lexicon terms (weight 3) found in at least `min_voices` kept voices, most voices first,
 /// each with the clusters its voices fell into.
-[[nodiscard]] std::vector<critical_signal> critical_signals(const analysis_result& r,
-                                                            const score_options& options = {},
+[[nodiscard]] std::vector<critical_signal> critical_signals(const score_input& in,
+                                                            const score_options& options,
                                                             std::size_t min_voices = 3);
 
 /// Notes on corpus-level signals that `score` could not use (no rating column, ...), Japanese.
-[[nodiscard]] std::vector<std::string> signal_notes(const analysis_result& r,
-                                                    const score_options& options = {});
+[[nodiscard]] std::vector<std::string> signal_notes(const score_input& in,
+                                                    const score_options& options);
+
+/// `score`, `signal_notes` and `critical_signals` (with `critical_min_voices`) reading the rows
+/// once.
+[[nodiscard]] scored_clusters score_clusters(const score_input& in, const score_options& options,
+                                             std::size_t critical_min_voices = 3);
 
 /**
  * Difficulty of a cluster from its top terms: the level with most matching terms wins, ties go
@@ -333,91 +268,13 @@ struct adoption_result {
 /// True when `term` matches `pattern` as a whole (`*` any run of characters, `?` one character).
 [[nodiscard]] bool glob_match(std::string_view pattern, std::string_view term);
 
-/**
- * Key of a cluster: its first `terms` distinct top terms (skipping a term contained in one
- * already taken, as the label does), sorted and joined by "+". Unlike the cluster id it survives
- * a re-run with another seed. Example: "アプリ+レシピ+落ちる".
- */
-[[nodiscard]] std::string cluster_key(const cluster_description& d, std::size_t terms = 3);
+/// Label of a period ordinal as frequency signals write it: "2026-10-03", "2026-W40",
+/// "2026-10", "2026-Q4", "2026". Ordinals count periods from 1970 (days, Monday weeks from
+/// 1969-12-29, months and quarters from year 0, years).
+[[nodiscard]] std::string period_label(std::int64_t ordinal, period_unit unit);
 
-/// Jaccard overlap of the terms of two keys ("a+b+c").
-[[nodiscard]] double key_overlap(std::string_view a, std::string_view b);
-
-/**
- * Reads a decisions file: UTF-8 CSV with a header naming `key` and `decision` (plus optional
- * `reason` and `date`, in any order). Decisions are adopted / rejected / pending, or 採用 / 見送り
- * / 検討中. Throws `errc::invalid_config` naming the file and line.
- *
- * **Example** (decisions.csv)
- * ```
- * key,decision,reason,date
- * 手続き+解約+電話,adopted,解約導線をアプリ内に追加する,2026-11-05
- * ```
- */
-[[nodiscard]] std::vector<decision> read_decisions(const std::filesystem::path& path);
-/// The same from a stream; `name` is used in messages.
-[[nodiscard]] std::vector<decision> read_decisions(std::istream& in, const std::string& name);
-
-/**
- * Gives each candidate the decision row whose key overlaps its key most (Jaccard of key terms, at
- * least `options.min_overlap`). Among equal overlaps, the pair whose decision terms appear more
- * among the candidate's top terms wins, then the later row. One row decides at most one cluster,
- * and a later row with the same key terms replaces an earlier one. Returns the rows that matched
- * nothing.
- */
-std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
-                                      const std::vector<decision>& decisions,
-                                      const decision_options& options = {});
-
-/// One trace row per input record, with reply drafts for records that have a contributor.
-[[nodiscard]] trace_table trace(const analysis_result& r, const std::vector<candidate>& candidates,
-                                const score_options& options = {});
-
-/// Fills `template_text` for one voice; throws `errc::invalid_config` on an unknown placeholder.
-[[nodiscard]] std::string fill_reply(std::string_view template_text,
-                                     const std::map<std::string, std::string>& values);
-
-/**
- * The whole step: `score`, `apply_decisions`, `trace` and `signal_notes`.
- *
- * **Example**
- * ```cpp
- * auto opt = koe::load_score_config("koe.toml");
- * auto a = koe::assess(r, opt, koe::read_decisions("decisions.csv"));
- * ```
- */
-[[nodiscard]] adoption_result assess(const analysis_result& r, const score_options& options,
-                                     const std::vector<decision>& decisions = {});
-
-/// Reads a severity lexicon (term<TAB>weight, # comments). Throws naming the file and line.
-[[nodiscard]] std::vector<severity_entry> read_severity_lexicon(const std::filesystem::path& path);
-
-/// Reads difficulty rules (TOML, `[[rule]]` tables). Throws naming the file, key and line.
-[[nodiscard]] std::vector<difficulty_rule> read_difficulty_rules(const std::filesystem::path& path);
-
-/// Defaults plus the bundled lexicon and rules from `data_directory()`; throws `io_failure` when
-/// the bundled data cannot be found.
-[[nodiscard]] score_options default_score_options();
-
-/**
- * Reads a koe.toml (see docs/scoring.md). Keys left out keep their defaults; the lexicon and
- * rules are the bundled ones unless the file names others (paths relative to the file). An
- * unknown key or a bad value throws `errc::invalid_config` naming the key and the line.
- *
- * **Example**
- * ```cpp
- * koe::score_options o = koe::load_score_config("koe.toml");
- * ```
- */
-[[nodiscard]] score_options load_score_config(const std::filesystem::path& path);
-
-/// The same from TOML text; `name` is used in messages, `base_dir` resolves relative paths.
-[[nodiscard]] score_options parse_score_config(std::string_view toml, const std::string& name,
-                                               const std::filesystem::path& base_dir = {});
-
-/// The lexicon entries of `options` that scoring looks for in the text itself (those of
-/// `surface_min_chars` characters or more), once each: give them to `pipeline_options::phrases`
-/// so that they are found while the texts are at hand.
-[[nodiscard]] std::vector<std::string> surface_phrases(const score_options& options);
+/// Ordinal of the period holding the date of `timestamp` ("2026-10-03", "2026/10/3",
+/// "2026-10-03T12:00:00+09:00", "2026-10"); none when it holds no date.
+[[nodiscard]] std::optional<std::int64_t> period_of(std::string_view timestamp, period_unit unit);
 
 }  // namespace koe

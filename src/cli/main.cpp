@@ -4,7 +4,7 @@
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/score.hpp>
+#include <koe/assess.hpp>
 
 #include <tbb/global_control.h>
 #include <unistd.h>

@@ -20,7 +20,7 @@ namespace koe::detail {
 template <class Index>
 class cluster_members {
  public:
-  cluster_members(const std::vector<std::int32_t>& assignment, std::size_t k, std::size_t n)
+  cluster_members(std::span<const std::int32_t> assignment, std::size_t k, std::size_t n)
       : cluster_members(k, block_count(n, block), [&](std::size_t b, const auto& fn) {
           const std::size_t end = std::min(n, (b + 1) * block);
           for (std::size_t i = b * block; i < end; ++i)

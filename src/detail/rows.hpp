@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <optional>
-#include <vector>
+#include <span>
 
 namespace koe::detail {
 
@@ -12,8 +12,8 @@ namespace koe::detail {
 /// (its index in `row_document`, which is ascending) or nothing when it has none (empty or
 /// rejected). One binary search for the range, then a walk: no record-to-row array.
 template <class Fn>
-void for_each_record(const std::vector<std::size_t>& row_document, std::size_t begin,
-                     std::size_t end, const Fn& fn) {
+void for_each_record(std::span<const std::size_t> row_document, std::size_t begin, std::size_t end,
+                     const Fn& fn) {
   auto next = std::lower_bound(row_document.begin(), row_document.end(), begin);
   for (std::size_t i = begin; i < end; ++i) {
     std::optional<std::size_t> row;

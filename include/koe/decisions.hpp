@@ -1,0 +1,107 @@
+/// Decisions carried across runs: a team's 採用 / 見送り / 検討中 per cluster, found again by the
+/// cluster's key on later runs.
+#pragma once
+
+#include <koe/describe.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <istream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace koe {
+
+struct candidate;  // score.hpp
+
+/// What a team decided about a cluster.
+enum class decision_status : std::uint8_t {
+  undecided,  ///< No row of the decisions file matched the cluster.
+  adopted,    ///< 採用.
+  rejected,   ///< 見送り.
+  pending,    ///< 検討中.
+};
+
+/// The names of a decision: English as JSON, CSV and decisions files write it, Japanese as the
+/// report, the reasons, the reply drafts and decisions files write it.
+struct decision_word {
+  decision_status status;
+  std::string_view english;
+  std::string_view japanese;
+};
+
+/// One entry per `decision_status`, in enum order.
+inline constexpr std::array<decision_word, 4> decision_words = {{
+    {decision_status::undecided, "undecided", "未決定"},
+    {decision_status::adopted, "adopted", "採用"},
+    {decision_status::rejected, "rejected", "見送り"},
+    {decision_status::pending, "pending", "検討中"},
+}};
+
+/// The entry of `decision_words` for `status`.
+[[nodiscard]] constexpr const decision_word& word_of(decision_status status) noexcept {
+  const auto i = static_cast<std::size_t>(status);
+  return decision_words[i < decision_words.size() ? i : 0];
+}
+
+/// Stable English name, as written to JSON and CSV: "adopted", ...
+[[nodiscard]] const char* to_string(decision_status status) noexcept;
+/// Japanese name, as the report and the reasons write it: "採用", ...
+[[nodiscard]] const char* to_japanese(decision_status status) noexcept;
+
+/// Options for carrying decisions and overrides across runs.
+struct decision_options {
+  std::size_t key_terms = 3;  ///< Top terms in a cluster key.
+  double min_overlap = 0.5;   ///< Least Jaccard overlap of key terms for a match.
+};
+
+/// One row of a decisions file.
+struct decision {
+  std::string key;  ///< Cluster key the decision was made for.
+  decision_status status = decision_status::undecided;
+  std::string reason;
+  std::string date;      ///< As written (ISO dates recommended).
+  std::size_t line = 0;  ///< Line in the decisions file; 0 when not from a file.
+  double overlap = 0;    ///< Jaccard overlap with the matched cluster's key (after matching).
+};
+
+/**
+ * Key of a cluster: its first `terms` distinct top terms (skipping a term contained in one
+ * already taken, as the label does), sorted and joined by "+". Unlike the cluster id it survives
+ * a re-run with another seed. Example: "アプリ+レシピ+落ちる".
+ */
+[[nodiscard]] std::string cluster_key(const cluster_description& d, std::size_t terms = 3);
+
+/// Jaccard overlap of the terms of two keys ("a+b+c").
+[[nodiscard]] double key_overlap(std::string_view a, std::string_view b);
+
+/**
+ * Reads a decisions file: UTF-8 CSV with a header naming `key` and `decision` (plus optional
+ * `reason` and `date`, in any order). Decisions are adopted / rejected / pending, or 採用 / 見送り
+ * / 検討中. Throws `errc::invalid_config` naming the file and line.
+ *
+ * **Example** (decisions.csv)
+ * ```
+ * key,decision,reason,date
+ * 手続き+解約+電話,adopted,解約導線をアプリ内に追加する,2026-11-05
+ * ```
+ */
+[[nodiscard]] std::vector<decision> read_decisions(const std::filesystem::path& path);
+/// The same from a stream; `name` is used in messages.
+[[nodiscard]] std::vector<decision> read_decisions(std::istream& in, const std::string& name);
+
+/**
+ * Gives each candidate the decision row whose key overlaps its key most (Jaccard of key terms, at
+ * least `options.min_overlap`). Among equal overlaps, the pair whose decision terms appear more
+ * among the candidate's top terms wins, then the later row. One row decides at most one cluster,
+ * and a later row with the same key terms replaces an earlier one. Returns the rows that matched
+ * nothing.
+ */
+std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
+                                      const std::vector<decision>& decisions,
+                                      const decision_options& options = {});
+
+}  // namespace koe

@@ -1,0 +1,103 @@
+// Small text helpers shared by scoring, decisions, the trace and the configuration reader.
+// Private to koe.
+#pragma once
+
+#include <koe/error.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace koe::detail {
+
+/// Bytes of the UTF-8 character whose first byte is `lead`.
+inline std::size_t utf8_length(unsigned char lead) {
+  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+/// The characters of `s`, one view each (a cut-off last character stays as it is).
+inline std::vector<std::string_view> utf8_chars(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = std::min(utf8_length(static_cast<unsigned char>(s[i])), s.size() - i);
+    out.push_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+/// `x` with `digits` decimals, as printf writes it.
+inline std::string fixed(double x, int digits = 2) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+inline std::string percent(double x) {
+  return fixed(100.0 * x, 1) + "%";
+}
+
+inline std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+inline std::string ascii_lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+inline std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+/// Terms of a cluster key: split on "+" (or the full-width "＋" a Japanese keyboard gives),
+/// trimmed and with Latin letters folded as koe folds terms; duplicates and empty parts dropped.
+inline std::set<std::string> key_terms(std::string_view key) {
+  std::set<std::string> out;
+  std::string part;
+  auto flush = [&] {
+    std::string t = ascii_lower(trim(part));
+    if (!t.empty()) out.insert(std::move(t));
+    part.clear();
+  };
+  for (std::size_t i = 0; i < key.size();) {
+    if (key[i] == '+') {
+      flush();
+      ++i;
+    } else if (key.substr(i).starts_with("＋")) {
+      flush();
+      i += std::string_view("＋").size();
+    } else {
+      part += key[i++];
+    }
+  }
+  flush();
+  return out;
+}
+
+/// The whole of a file; `what` names it in the error.
+inline std::string read_text_file(const std::filesystem::path& path, const char* what) {
+  std::ifstream f(path, std::ios::binary);
+  KOE_THROW_IF_NOT(f, errc::io_failure, std::string("cannot open ") + what + " " + path.string());
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace koe::detail

@@ -1,0 +1,145 @@
+// The per-voice trace and reply drafts.
+#include <koe/trace.hpp>
+
+#include <koe/error.hpp>
+#include <koe/score_config.hpp>
+
+#include "detail/parallel.hpp"
+#include "detail/rows.hpp"
+#include "detail/score_text.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+
+namespace koe {
+
+using detail::trim;
+using detail::utf8_chars;
+
+std::string fill_reply(std::string_view tmpl, const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < tmpl.size();) {
+    if (tmpl.substr(i).starts_with("{{")) {
+      out += '{';
+      i += 2;
+    } else if (tmpl.substr(i).starts_with("}}")) {
+      out += '}';
+      i += 2;
+    } else if (tmpl[i] == '{') {
+      const auto close = tmpl.find('}', i);
+      KOE_THROW_IF_NOT(close != std::string_view::npos, errc::invalid_config,
+                       "reply template: '{' without '}' (write {{ for a literal brace)");
+      const std::string name(tmpl.substr(i + 1, close - i - 1));
+      const auto it = values.find(name);
+      KOE_THROW_IF_NOT(it != values.end(), errc::invalid_config,
+                       "reply template: unknown placeholder {" + name +
+                           "} (known: {voice} {label} {count} {decision} {reason} {id})");
+      out += it->second;
+      i = close + 1;
+    } else {
+      out += tmpl[i++];
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Fills `t` for record `i` and returns the record's reply draft (empty without a contributor).
+std::string trace_record(const score_input& in, std::size_t i, std::optional<std::size_t> row_of,
+                         const std::unordered_map<int, const candidate*>& by_cluster,
+                         int contributor_col, const reply_options& ro, trace_row& t) {
+  const document_view d = in.records->documents[i];
+  t.status = d.status;
+  if (!row_of) return {};  // empty or rejected: nothing to trace or to reply to
+  const std::size_t row = *row_of;
+  const candidate* c = nullptr;
+  if (row < in.assignment.size() && in.assignment[row] >= 0) {
+    if (auto it = by_cluster.find(in.assignment[row]); it != by_cluster.end()) c = it->second;
+  }
+  if (c != nullptr) {
+    t.clustered = true;
+    t.cluster = c->cluster;
+    t.rank = static_cast<std::uint32_t>(c->rank);
+    t.decision = c->decision.status;
+  }
+  const bool has_contributor = contributor_col >= 0 &&
+                               static_cast<std::size_t>(contributor_col) < d.meta.size() &&
+                               !trim(d.meta[contributor_col]).empty();
+  if (has_contributor) {
+    // Quote the voice on one line, shortened: a reply does not repeat a long complaint.
+    std::string voice;
+    bool space = false;
+    for (char ch : trim(d.text)) {
+      const bool ws = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+      if (ws) {
+        space = true;
+        continue;
+      }
+      if (space && !voice.empty()) voice += ' ';
+      space = false;
+      voice += ch;
+    }
+    const auto chars = utf8_chars(voice);
+    if (ro.voice_chars > 0 && chars.size() > ro.voice_chars) {
+      std::string cut;
+      for (std::size_t j = 0; j < ro.voice_chars; ++j)
+        cut += chars[j];
+      voice = cut + "…";
+    }
+    std::map<std::string, std::string> values = {{"voice", voice}, {"id", std::string(d.id)}};
+    if (c == nullptr) {
+      values.insert({{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}});
+      return fill_reply(ro.unclustered_template, values);
+    } else {
+      const decision_status s = c->decision.status;
+      const std::string word = s == decision_status::adopted    ? ro.adopted
+                               : s == decision_status::rejected ? ro.rejected
+                                                                : ro.pending;
+      values.insert({{"label", c->label},
+                     {"count", std::to_string(c->frequency.voices)},
+                     {"decision", word},
+                     {"reason", c->decision.reason}});
+      const bool decided = s == decision_status::adopted || s == decision_status::rejected;
+      return fill_reply(decided ? ro.decided_template : ro.pending_template, values);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+trace_table trace(const score_input& in, const std::vector<candidate>& candidates,
+                  const score_options& o) {
+  KOE_THROW_IF_NOT(in.records != nullptr, errc::invalid_argument, "score_input has no records");
+  std::unordered_map<int, const candidate*> by_cluster;
+  for (const auto& c : candidates)
+    by_cluster[c.cluster] = &c;
+  const int contributor_col = o.frequency.contributor_column.empty()
+                                  ? -1
+                                  : in.records->meta_index(o.frequency.contributor_column);
+  const reply_options& ro = o.reply;
+
+  // Records are independent: each task fills the rows of its fixed blocks and drafts their replies
+  // into a column of its own; the columns are then appended in block order.
+  trace_table out;
+  out.rows.resize(in.records->documents.size());
+  constexpr std::size_t block = 4096;
+  std::vector<text_column> replies(detail::block_count(out.size(), block));
+  detail::parallel_chunks(replies.size(), 1, [&](std::size_t first_block, std::size_t last_block) {
+    for (std::size_t b = first_block; b < last_block; ++b) {
+      const std::size_t end = std::min(out.size(), (b + 1) * block);
+      detail::for_each_record(
+          in.row_document, b * block, end, [&](std::size_t i, std::optional<std::size_t> row) {
+            replies[b].push_back(
+                trace_record(in, i, row, by_cluster, contributor_col, ro, out.rows[i]));
+          });
+    }
+  });
+  for (auto& part : replies)
+    out.replies.append(std::move(part));
+  return out;
+}
+
+}  // namespace koe
