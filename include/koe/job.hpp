@@ -5,7 +5,8 @@
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/score.hpp>
+#include <koe/assess.hpp>
+#include <koe/score_config.hpp>
 
 #include <filesystem>
 #include <functional>
