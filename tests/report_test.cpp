@@ -3,10 +3,14 @@
 #include <koe/report.hpp>
 #include <koe/assess.hpp>
 
+#include "detail/csv.hpp"
+#include "detail/utf8.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -162,6 +166,125 @@ TEST(Report, HtmlEscapesEveryVoiceText) {
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("&amp; 動かない"), std::string::npos);
   EXPECT_TRUE(balanced_html(html));
+}
+
+TEST(Report, HtmlEscapesMarkupInLabelsKeysDecisionsAndTheInputPath) {
+  const auto& s = run_sample();
+  const std::string markup = "<b>&\"", escaped = "&lt;b&gt;&amp;&quot;";
+  auto r = s.result;
+  r.input.source = markup + "voices.csv";
+  auto a = s.adoption;
+  ASSERT_GE(a.candidates.size(), 2u);
+  koe::candidate& first = a.candidates[0];
+  first.label = markup + "label";
+  first.decision = {
+      markup + "key", koe::decision_status::adopted, markup + "reason", markup + "date", 3, 0.5};
+  a.candidates[1].key = markup + "key";  // undecided: the key to write down is shown
+  a.unmatched_decisions.push_back(
+      {markup + "lost", koe::decision_status::rejected, markup + "why", markup + "when", 9, 0});
+  a.critical.push_back({markup + "term", 1, {{first.cluster, 1}}});
+  a.notes.push_back(markup + "note");
+  const std::string html = render(koe::report_format::report_html, r, a);
+  EXPECT_EQ(html.find(markup), std::string::npos);
+  const std::string label = escaped + "label";
+  for (const std::string& part :
+       {"<title>共創レポート — " + escaped + "voices.csv</title>",  // title
+        "<p class=\"sub\">" + escaped + "voices.csv の声",          // header
+        "<b>「" + label + "」</b>",                                 // summary
+        "<td class=\"l\">" + label + "<span",                       // candidates table
+        "1. " + label + "</text>",                                  // bar chart
+        "<title>1. " + label + "</title>",                          // scatter tooltip
+        "<h3>1. " + label + "</h3>",                                // card
+        "<span class=\"meta-inline\">" + escaped + "date</span> " + escaped + "reason</p>",
+        "<code>" + escaped + "key</code>",                                         // undecided card
+        "<td>" + escaped + "lost</td><td>見送り</td><td>" + escaped + "why</td>",  // unmatched
+        "<td class=\"t\">" + escaped + "term</td>",                                // critical terms
+        "1. " + label + "（1）",          // where they went
+        "<li>" + escaped + "note</li>"})  // notes
+    EXPECT_NE(html.find(part), std::string::npos) << part;
+  EXPECT_TRUE(balanced_html(html));
+}
+
+TEST(Report, DisplayWidthCountsWideCharactersTwiceAndMarksZero) {
+  namespace utf8 = koe::detail::utf8;
+  EXPECT_EQ(utf8::width("abc"), 3u);
+  EXPECT_EQ(utf8::width("ｱｲｳ"), 3u);  // half-width katakana: 3 bytes each, 1 column
+  EXPECT_EQ(utf8::width("ｶﾞ"), 2u);   // half-width voiced mark is a character of its own
+  EXPECT_EQ(utf8::width("アイウ"), 6u);
+  EXPECT_EQ(utf8::width("ＡＢ１"), 6u);  // full-width Latin and digits
+  EXPECT_EQ(utf8::width("漢字"), 4u);
+  EXPECT_EQ(utf8::width("e\u0301"), 1u);           // e + combining acute accent
+  EXPECT_EQ(utf8::width("か\u3099"), 2u);          // か + combining voiced mark
+  EXPECT_EQ(utf8::width("a\u200Bb"), 2u);          // zero-width space
+  EXPECT_EQ(utf8::width("é…→"), 3u);               // narrow and ambiguous: one column each
+  EXPECT_EQ(utf8::width("\xF0\x9F\x98\x80"), 2u);  // emoji U+1F600
+  EXPECT_EQ(utf8::width(""), 0u);
+}
+
+TEST(Report, Utf8CountsCharactersAndReadsMalformedBytesAsOne) {
+  namespace utf8 = koe::detail::utf8;
+  EXPECT_EQ(utf8::count("aｱア😀"), 4u);
+  EXPECT_EQ(static_cast<std::uint32_t>(utf8::decode("ア", 0).value), 0x30A2u);
+  EXPECT_EQ(utf8::decode("ア", 0).bytes, 3u);
+  // A stray continuation byte, a truncated sequence, an overlong form and a surrogate.
+  for (const std::string_view bad : {"\x80", "\xE3\x82", "\xC0\xAF", "\xED\xA0\x80"}) {
+    EXPECT_EQ(static_cast<std::uint32_t>(utf8::decode(bad, 0).value), 0xFFFDu) << bad.size();
+    EXPECT_EQ(utf8::decode(bad, 0).bytes, 1u);
+    EXPECT_EQ(utf8::count(bad), bad.size());
+  }
+  std::string seen;
+  utf8::for_each("aア", [&](utf8::code_point cp, std::size_t at) {
+    seen += std::to_string(at) + ":" + std::to_string(cp.bytes) + " ";
+  });
+  EXPECT_EQ(seen, "0:1 1:3 ");
+}
+
+TEST(Report, ClippingKeepsWholeCharactersAndMarksTheCut) {
+  namespace utf8 = koe::detail::utf8;
+  EXPECT_EQ(utf8::clip_width("あいうえお", 10), "あいうえお");  // fits exactly
+  EXPECT_EQ(utf8::clip_width("あいうえお", 9), "あいうえ…");    // 8 + 1 columns
+  EXPECT_EQ(utf8::clip_width("あいうえお", 8), "あいう…");      // never half a wide character
+  EXPECT_EQ(utf8::clip_width("ｱｲｳｴｵ", 4), "ｱｲｳ…");
+  EXPECT_EQ(utf8::clip_width("ｱｲｳｴｵ", 5), "ｱｲｳｴｵ");
+  EXPECT_EQ(utf8::width(utf8::clip_width("aアｱ漢字かな", 7)), 7u);
+  EXPECT_EQ(utf8::clip_chars("あいうえお", 2), "あい…");
+  EXPECT_EQ(utf8::clip_chars("ｱｲｳ", 3), "ｱｲｳ");
+  EXPECT_EQ(utf8::clip_chars("", 0), "");
+  EXPECT_EQ(utf8::pad("ｱ", 4), "ｱ   ");
+  EXPECT_EQ(utf8::pad("ア", 4), "ア  ");
+  EXPECT_EQ(utf8::pad("アイウ", 4), "アイウ");
+}
+
+TEST(Report, CsvWriterQuotesOnlyWhatRfc4180Requires) {
+  namespace csv = koe::detail::csv;
+  EXPECT_EQ(csv::quote("plain テキスト"), "plain テキスト");
+  EXPECT_EQ(csv::quote(""), "");
+  EXPECT_EQ(csv::quote("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv::quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv::quote("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csv::quote("cr\rhere"), "\"cr\rhere\"");
+  EXPECT_EQ(csv::quote("\""), "\"\"\"\"");
+  std::string s;
+  csv::row(s).field("V1").field(-1).empty(2).field("x,\"y\"").field(std::size_t{7}).end();
+  csv::append_row(s, {"a", "", "b\r\nc"});
+  EXPECT_EQ(s, "V1,-1,,,\"x,\"\"y\"\"\",7\na,,\"b\r\nc\"\n");
+}
+
+TEST(Report, RejectsCsvListsOnlyRejectedRecordsWithFieldsQuoted) {
+  koe::corpus c;
+  for (int i = 0; i < 3; ++i) {
+    koe::document d;
+    d.record = static_cast<std::size_t>(i + 1);
+    d.line = static_cast<std::size_t>(i + 2);
+    d.id = i == 1 ? "id,\"2\"" : "id" + std::to_string(i);
+    d.text = "text";
+    c.documents.push_back(d);
+  }
+  c.documents.set_status(1, koe::record_status::rejected);
+  c.documents.set_reason(1, "line 3: bad\r\nbytes");
+  std::ostringstream out;
+  koe::write_rejects_csv(out, c);
+  EXPECT_EQ(out.str(), "record,line,id,reason\n2,3,\"id,\"\"2\"\"\",\"line 3: bad\r\nbytes\"\n");
 }
 
 TEST(Report, HtmlIsOneSelfContainedHtml5Page) {
