@@ -12,7 +12,7 @@ score_input score_input_of(const analysis_result& r) {
   in.clusters = r.descriptions;
   in.terms = &r.terms;
   in.normalized = &r.normalized;
-  in.normalization = &r.normalization;
+  in.normalization = &r.fitted.normalization;
   in.phrases = r.phrases;
   in.phrase_hits = r.phrase_hits;
   return in;

@@ -1,5 +1,6 @@
 // The pipeline: stage order, the task arena, timings and bookkeeping of record statuses.
 #include <koe/error.hpp>
+#include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 
 #include "detail/parallel.hpp"
@@ -85,8 +86,9 @@ struct pipeline::impl {
   /// `r` before any stage: what the result records of the options.
   analysis_result start() const {
     analysis_result r;
-    r.dictionary = tok.dictionary();
-    r.normalization = options.normalize;
+    r.fitted.dictionary = tok.dictionary();
+    r.fitted.normalization = options.normalize;
+    r.fitted.tokenizer = options.tokenize;
     r.phrases = options.phrases;
     return r;
   }
@@ -179,27 +181,35 @@ struct pipeline::impl {
     report("vectorize", 0);
     // As vectorize(), in two steps with a progress report between them: the counting's
     // temporaries are gone before the matrix is built (a caller may give memory back then).
-    r.tfidf.model = fit_tfidf(r.terms, opt.vectorize);
+    model& fitted = r.fitted;
+    fitted.vectorizer = fit_tfidf(r.terms, opt.vectorize);
     report("vectorize", 0.5);
-    sparse_matrix rows = transform(r.terms, r.tfidf.model);
+    sparse_matrix rows = transform(r.terms, fitted.vectorizer);
     r.tfidf.rows.swap(rows);  // not `=`: Eigen would copy the arrays
     watch.lap("vectorize");
 
     report("cluster", 0);
     if (opt.lsa_dimensions > 0) {
-      lsa_options lsa;
-      lsa.dimensions = opt.lsa_dimensions;
-      lsa.seed = opt.cluster.seed;
-      const dense_matrix reduced = reduce_lsa(r.tfidf.rows, lsa);
+      fitted.lsa = lsa_options_of(opt);
+      lsa_fit lsa = fit_lsa(r.tfidf.rows, fitted.lsa);
+      fitted.lsa_basis = std::move(lsa.basis);
       watch.lap("reduce");
-      r.clusters = cluster(reduced, opt.cluster);
+      r.clusters = cluster(lsa.rows, opt.cluster);
     } else {
+      fitted.lsa.dimensions = 0;
       r.clusters = cluster(r.tfidf.rows, opt.cluster);
     }
+    fitted.clustering = opt.cluster;
+    fitted.centroids = std::move(r.clusters.centroids);
+    fitted.k_curve = std::move(r.clusters.k_curve);
+    r.clusters.centroids = dense_matrix();
+    r.clusters.k_curve.clear();
     watch.lap("cluster");
 
     report("describe", 0);
-    r.descriptions = describe(r.terms, r.tfidf.model, r.clusters, r.text_hash, opt.describe);
+    r.descriptions = describe(r.terms, fitted.vectorizer, r.clusters, r.text_hash, opt.describe);
+    fitted.description = opt.describe;
+    fitted.clusters = cluster_table(r.descriptions);
     watch.lap("describe");
   }
 

@@ -101,8 +101,8 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
                 {"empty", r.input.count(record_status::empty)},
                 {"rejected", r.input.count(record_status::rejected)}};
   if (ro.options != nullptr) j["options"] = options_json(*ro.options);
-  j["dictionary"] = r.dictionary;
-  j["vocabulary_size"] = r.tfidf.model.vocabulary.size();
+  j["dictionary"] = r.fitted.dictionary;
+  j["vocabulary_size"] = r.fitted.vectorizer.vocabulary.size();
   j["k"] = r.clusters.k;
   json clusters = json::array();
   for (const auto& d : r.descriptions) {
@@ -122,9 +122,9 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
   }
   j["clusters"] = std::move(clusters);
   j["noise"] = noise_count(r);
-  if (!r.clusters.k_curve.empty()) {
+  if (!r.fitted.k_curve.empty()) {
     json curve = json::array();
-    for (const auto& p : r.clusters.k_curve)
+    for (const auto& p : r.fitted.k_curve)
       curve.push_back({{"k", p.k}, {"silhouette", rounded(p.silhouette)}});
     j["k_selection"] = {{"criterion", "mean cosine silhouette on a deterministic sample"},
                         {"chosen", r.clusters.k},

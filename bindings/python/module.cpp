@@ -1,12 +1,12 @@
 // The _koe extension module: converts between Python objects and koe's value types and calls the
 // public API; every decision about voices, terms and clusters stays in the library.
+#include <koe/assess.hpp>
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/normalize.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/assess.hpp>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -465,7 +465,7 @@ class model {
 
   py::tuple tfidf() const { return csr_arrays(result().tfidf.rows, row_of_); }
 
-  py::list vocabulary() const { return to_list(result().tfidf.model.vocabulary); }
+  py::list vocabulary() const { return to_list(result().fitted.vectorizer.vocabulary); }
 
   py::list terms() const {
     const auto& r = result();
@@ -479,7 +479,7 @@ class model {
 
   py::list k_curve() const {
     py::list out;
-    for (const auto& p : result().clusters.k_curve)
+    for (const auto& p : result().fitted.k_curve)
       out.append(py::make_tuple(p.k, p.silhouette));
     return out;
   }
@@ -562,7 +562,7 @@ class model {
     }
     koe::sparse_matrix m;
     run_in_arena(job_.options().pipeline.threads, [&] {
-      koe::sparse_matrix rows = koe::transform(terms, r.tfidf.model);
+      koe::sparse_matrix rows = koe::transform(terms, r.fitted.vectorizer);
       m.swap(rows);  // not `=`: Eigen would copy the arrays
     });
     return csr_arrays(m);

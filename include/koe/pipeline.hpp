@@ -4,6 +4,7 @@
 #include <koe/cluster.hpp>
 #include <koe/describe.hpp>
 #include <koe/io.hpp>
+#include <koe/model.hpp>
 #include <koe/normalize.hpp>
 #include <koe/tokenize.hpp>
 #include <koe/types.hpp>
@@ -47,7 +48,8 @@ struct stage_time {
   std::size_t peak_rss_bytes = 0;  ///< Peak resident memory of the process by the stage's end.
 };
 
-/// Everything a run produced. Rows are the kept voices, in input order.
+/// Everything a run produced: the records, per-row results, and the fitted model beside them.
+/// Rows are the kept voices, in input order.
 struct analysis_result {
   corpus input;                           ///< Every record read, with its status.
   std::vector<std::size_t> row_document;  ///< Index into `input.documents` of each row.
@@ -55,17 +57,22 @@ struct analysis_result {
   /// Hash of each row's normalized text: equal texts have equal hashes, so repeated voices are
   /// found without keeping the texts.
   std::vector<std::uint64_t> text_hash;
-  normalize_options normalization;   ///< How the texts were normalized.
   std::vector<std::string> phrases;  ///< `pipeline_options::phrases`, as looked for.
   /// (row, index into `phrases`) of each phrase found, by row, then by phrase.
   std::vector<std::pair<std::size_t, std::uint32_t>> phrase_hits;
   term_table terms;  ///< Terms of each row, interned.
+  /// TF-IDF rows of the kept voices (`tfidf.rows`); the vectorizer they were made with is
+  /// `fitted.vectorizer`, so `tfidf.model` is left empty.
   tfidf_matrix tfidf;
+  /// Each row's cluster, similarity and noise reason; the centroids and the k curve are in
+  /// `fitted`, so `clusters.centroids` and `clusters.k_curve` are left empty.
   clustering clusters;
-  std::vector<cluster_description> descriptions;
+  std::vector<cluster_description> descriptions;  ///< Per cluster, with representative rows.
   std::vector<stage_time> timings;
   std::size_t peak_rss_bytes = 0;  ///< Peak resident memory of the process so far.
-  std::string dictionary;          ///< MeCab dictionary used.
+  /// What the fit learned: normalization and tokenizer options, dictionary, vocabulary and idf,
+  /// LSA basis, centroids, cluster table, k curve. Everything above is per record or per run.
+  model fitted;
 };
 
 /// Called with (stage name, fraction done in [0, 1]) as a run advances.
