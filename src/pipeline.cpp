@@ -316,8 +316,10 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
   return impl_->run_stages(impl_->start(), [&](analysis_result& r, stopwatch& watch) {
     impl_->report("read", 0);
     detail::block_reader reader(path, impl_->options.io, block_records);
+    // Named and counted from the start, for a message if memory runs out on the way.
+    r.input.source = path.string();
+    document_table& docs = r.input.documents;
     std::size_t records = 0;
-    document_table docs;
     const auto cut = [&](block& b) {
       if (reader.next(b.input)) return true;
       watch.lap("read");
@@ -342,8 +344,7 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
     r.input.source = std::move(c.source);
     r.input.encoding = std::move(c.encoding);
     r.input.meta_columns = std::move(c.meta_columns);
-    r.input.documents = std::move(docs);
-    r.input.documents.resize_meta(r.input.meta_columns.size());
+    docs.resize_meta(r.input.meta_columns.size());
     // Parsing, normalizing and tokenizing ran with the read; this is what they took beyond it.
     watch.lap("tokenize");
   });
