@@ -50,6 +50,10 @@ compile "$out/obj/io.o" src/io.cpp -DKOE_IO_CHUNK_BYTES=8192 & pids+=($!)
 compile "$out/obj/io_small.o" src/io.cpp -Dkoe=koe_small -DKOE_IO_CHUNK_BYTES=5 -DKOE_IO_BLOCK_RECORDS=2 & pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
 pids=()
+compile "$out/obj/io_encoding.o" src/io_encoding.cpp -DKOE_IO_CHUNK_BYTES=8192 & pids+=($!)
+compile "$out/obj/io_encoding_small.o" src/io_encoding.cpp -Dkoe=koe_small -DKOE_IO_CHUNK_BYTES=5 & pids+=($!)
+for p in "${pids[@]}"; do wait "$p"; done
+pids=()
 compile "$out/obj/normalize.o" src/normalize.cpp & pids+=($!)
 compile "$out/obj/tokenize.o" src/tokenize.cpp & pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
@@ -75,7 +79,8 @@ for t in "${targets[@]}"; do
   case "$t" in
     fuzz_read | fuzz_encoding)
       link "$t" "$out/obj/read_summary.o" "$out/obj/read_summary_small.o" "$out/obj/io.o" \
-        "$out/obj/io_small.o" "$out/obj/types.o" "$out/obj/types_small.o" \
+        "$out/obj/io_small.o" "$out/obj/io_encoding.o" "$out/obj/io_encoding_small.o" \
+        "$out/obj/types.o" "$out/obj/types_small.o" \
         "$out/obj/text_column.o" "$out/obj/text_column_small.o" ;;
     fuzz_normalize) link "$t" "$out/obj/normalize.o" ;;
     fuzz_tokenize)

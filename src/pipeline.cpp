@@ -3,20 +3,19 @@
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 
+#include "detail/assert.hpp"
+#include "detail/block_reader.hpp"
 #include "detail/parallel.hpp"
 
 #include <sys/resource.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/task_arena.h>
-#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <new>
 
 namespace koe {
@@ -67,6 +66,19 @@ void mark_blank(document_table& docs, const std::vector<std::size_t>& blank) {
   }
 }
 
+/// One block of records on its way through `pipeline::impl::run_blocks`.
+struct block {
+  std::size_t number = 0;  ///< In input order, from 0.
+  unparsed_block input;    ///< From a file: the records, until parsed.
+  document_table docs;     ///< From a file: the parsed records.
+  std::size_t first = 0;   ///< Index of the block's first record in the corpus.
+  std::size_t size = 0;    ///< Records in the block.
+  normalized_part part;
+  /// What working on the block threw, thrown again when the block's turn to be committed comes,
+  /// so that the first failure in input order is the one reported, whichever failed first.
+  std::exception_ptr failure;
+};
+
 }  // namespace
 
 struct pipeline::impl {
@@ -76,7 +88,6 @@ struct pipeline::impl {
   progress_callback progress;
 
   phrase_set phrases;
-
   explicit impl(const pipeline_options& o)
       : options(o),
         tok(o.tokenize),
@@ -153,6 +164,53 @@ struct pipeline::impl {
                         keep_blank, parts[b]);
     });
     return parts;
+  }
+
+  /// Normalizes and tokenizes the kept records [first, first + b.size) of `docs` into `b.part`;
+  /// its texts are dropped once tokenized, unless they are to be kept.
+  void prepare(block& b, const document_table& docs, std::size_t first,
+               tokenizer::worker& w) const {
+    normalize_range(
+        0, b.size, [&](std::size_t i) { return docs.status(first + i) == record_status::kept; },
+        [&](std::size_t i) { return docs.text(first + i); }, false, b.part);
+    w.intern(b.part.texts, b.part.terms);
+    if (!options.keep_normalized) b.part.texts.clear();
+  }
+
+  /// Runs the blocks that `cut(b)` fills (false at the end) through `work(b, worker)`, in
+  /// parallel with the thread's tokenizer worker, and `commit(b)`, one at a time in input order.
+  /// A few blocks per thread are in flight at once: enough to keep every thread busy, few enough
+  /// that the blocks waiting hold little memory.
+  template <class Cut, class Work, class Commit>
+  void run_blocks(const Cut& cut, const Work& work, const Commit& commit) const {
+    const auto in_flight =
+        2 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()) + 2;
+    tbb::enumerable_thread_specific<std::unique_ptr<tokenizer::worker>> workers;
+    std::size_t cut_blocks = 0;
+    std::size_t committed = 0;
+    detail::stream_in_order<block>(
+        in_flight,
+        [&](block& b) {
+          b.number = cut_blocks;
+          if (!cut(b)) return false;
+          ++cut_blocks;
+          return true;
+        },
+        [&](block& b) {
+          try {
+            auto& w = workers.local();
+            if (!w) w = std::make_unique<tokenizer::worker>(tok.new_worker());
+            work(b, *w);
+          } catch (...) {
+            b.failure = std::current_exception();
+          }
+        },
+        [&](block& b) {
+          KOE_ASSERT(b.number == committed);
+          ++committed;
+          if (b.failure) std::rethrow_exception(b.failure);
+          commit(b);
+        });
   }
 
   static void require_rows(const analysis_result& r) {
@@ -260,130 +318,43 @@ void pipeline::on_progress(progress_callback callback) {
 }
 
 analysis_result pipeline::run(const std::filesystem::path& path) {
-  // The reader only cuts the input into blocks of whole records; a task per block parses,
-  // normalizes and tokenizes it, so every step but finding where records end runs in parallel,
-  // and a block's normalized texts live only in its task unless they are kept. Each task takes
-  // the oldest block not yet taken, and whichever task finishes the oldest unfinished block
-  // appends it, and any finished ones after it, to the result: blocks go in in input order (the
-  // same result, term ids included, for any number of threads), and so do their errors.
-  struct block {
-    unparsed_block input;
-    document_table docs;
-    normalized_part part;
-    std::exception_ptr failure;  ///< What parsing or tokenizing the block threw.
-    bool done = false;
-  };
+  // The reader only cuts the input into blocks of whole records; each block is parsed,
+  // normalized and tokenized in parallel with the others, and committed to the result in input
+  // order (the same result, term ids included, for any number of threads; the first bad record
+  // in the input is the one reported). A block's normalized texts live only until it is
+  // committed, unless they are kept.
   return impl_->run_stages(impl_->start(), [&](analysis_result& r, stopwatch& watch) {
-    std::deque<block> blocks;  // stable addresses while tasks work on earlier blocks
-    // Two locks, so that the reader, which only adds blocks, never waits while a task appends
-    // finished blocks to the result (thousands of terms to intern per block).
-    std::mutex queue;       // guards `blocks` (the deque itself), `taken`, each `done`, `failed`
-    std::mutex commit;      // guards `next` and the result
-    std::size_t taken = 0;  // blocks handed to tasks
-    std::size_t next = 0;   // oldest block not yet appended
-    std::exception_ptr failed;  // the first failure in input order, once appending reached it
-    document_table docs;
-    tbb::enumerable_thread_specific<std::unique_ptr<tokenizer::worker>> workers;
-    tbb::task_group tasks;
-    // Spawning a task and waiting for them, told to ThreadSanitizer (see detail::happens_before).
-    const char fork = 0, join = 0;
-    const auto process = [&](block& b) {
+    impl_->report("read", 0);
+    detail::block_reader reader(path, impl_->options.io, block_records);
+    // Named and counted from the start, for a message if memory runs out on the way.
+    r.input.source = path.string();
+    document_table& docs = r.input.documents;
+    std::size_t records = 0;
+    const auto cut = [&](block& b) {
+      if (reader.next(b.input)) return true;
+      watch.lap("read");
+      impl_->report("tokenize", 0);
+      return false;
+    };
+    const auto prepare = [&](block& b, tokenizer::worker& w) {
       b.docs = b.input();
       b.input = nullptr;  // its bytes
-      impl_->normalize_range(
-          0, b.docs.size(), [&b](std::size_t i) { return b.docs.status(i) == record_status::kept; },
-          [&b](std::size_t i) { return b.docs.text(i); }, false, b.part);
-      auto& w = workers.local();
-      if (!w) w = std::make_unique<tokenizer::worker>(impl_->tok.new_worker());
-      w->intern(b.part.texts, b.part.terms);
-      if (!impl_->options.keep_normalized) b.part.texts.clear();
+      b.size = b.docs.size();
+      impl_->prepare(b, b.docs, 0, w);
     };
-    // Works on the oldest block not yet taken, if any, whichever thread this is: a thread that
-    // runs its own tasks newest first still works through the blocks in input order.
-    const auto work = [&] {
-      block* b = nullptr;
-      {
-        const std::lock_guard<std::mutex> lock(queue);
-        if (taken == blocks.size()) return;  // the reader took it (see below)
-        b = &blocks[taken++];
-      }
-      try {
-        process(*b);
-      } catch (...) {
-        b->failure = std::current_exception();
-      }
-      {
-        const std::lock_guard<std::mutex> lock(queue);
-        b->done = true;
-      }
-      // Appends every finished block from the oldest on. A block finished while another task
-      // holds `commit` is appended by that task or, once it lets go, by the block's own.
-      const std::lock_guard<std::mutex> lock(commit);
-      for (;; ++next) {
-        block* n = nullptr;
-        {
-          const std::lock_guard<std::mutex> q(queue);
-          if (failed) return;
-          if (next < blocks.size() && blocks[next].done) n = &blocks[next];
-          if (n != nullptr && n->failure) {
-            failed = n->failure;  // the reader stops at its next block
-            return;
-          }
-        }
-        if (n == nullptr) break;
-        const std::size_t first_record = docs.size();
-        mark_blank(n->docs, n->part.blank);
-        docs.append(std::move(n->docs));
-        impl::add_rows(r, n->part, first_record);
-      }
-    };
-    const auto task = [&] {
-      detail::happens_after(&fork);
-      work();
-      detail::happens_before(&join);
-    };
-    // Blocks cut but not yet taken, beyond which the reader works on one itself rather than cut
-    // more: the reader is faster than the tasks, and each waiting block holds its input's bytes.
-    const std::size_t backlog =
-        2 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()) + 2;
-    const auto rethrow_failure = [&] {
-      std::exception_ptr f;
-      {
-        const std::lock_guard<std::mutex> lock(queue);
-        f = failed;
-      }
-      if (f) std::rethrow_exception(f);
-    };
-    impl_->report("read", 0);
-    try {
-      corpus c =
-          read_corpus_unparsed(path, impl_->options.io, block_records, [&](unparsed_block&& input) {
-            rethrow_failure();
-            bool behind = false;
-            {
-              const std::lock_guard<std::mutex> lock(queue);
-              blocks.emplace_back().input = std::move(input);
-              behind = blocks.size() - taken > backlog;
-            }
-            detail::happens_before(&fork);
-            tasks.run(task);
-            if (behind) work();
-          });
-      r.input.source = std::move(c.source);
-      r.input.encoding = std::move(c.encoding);
-      r.input.meta_columns = std::move(c.meta_columns);
-    } catch (...) {
-      tasks.cancel();
-      tasks.wait();
-      throw;
-    }
-    watch.lap("read");
-    impl_->report("tokenize", 0);
-    tasks.wait();
-    detail::happens_after(&join);
-    rethrow_failure();
-    r.input.documents = std::move(docs);
-    r.input.documents.resize_meta(r.input.meta_columns.size());
+    impl_->run_blocks(cut, prepare, [&](block& b) {
+      KOE_ASSERT(b.first == 0 && docs.size() == records);
+      mark_blank(b.docs, b.part.blank);
+      docs.append(std::move(b.docs));
+      impl::add_rows(r, b.part, records);
+      records += b.size;
+      KOE_ASSERT(docs.size() == records);
+    });
+    corpus c = reader.finish();
+    r.input.source = std::move(c.source);
+    r.input.encoding = std::move(c.encoding);
+    r.input.meta_columns = std::move(c.meta_columns);
+    docs.resize_meta(r.input.meta_columns.size());
     // Parsing, normalizing and tokenizing ran with the read; this is what they took beyond it.
     watch.lap("tokenize");
   });
@@ -406,15 +377,30 @@ analysis_result pipeline::run(corpus input) {
   analysis_result start = impl_->start();
   start.input = std::move(input);
   return impl_->run_stages(std::move(start), [&](analysis_result& r, stopwatch& watch) {
+    // The blocks and stages of run(path), over records already read.
     impl_->report("normalize", 0);
-    document_table& docs = r.input.documents;
-    std::vector<normalized_part> parts = impl_->normalize_blocks(
-        docs.size(), [&](std::size_t i) { return docs.status(i) == record_status::kept; },
-        [&](std::size_t i) { return docs.text(i); }, false);
-    for (auto& p : parts) {
-      mark_blank(docs, p.blank);
-      impl::add_rows(r, p, 0);
-    }
+    const document_table& docs = r.input.documents;
+    std::size_t next = 0;
+    std::vector<std::size_t> blank;  // marked after the stages, which read `docs`
+    const auto cut = [&](block& b) {
+      if (next == docs.size()) return false;
+      b.first = next;
+      b.size = std::min(block_records, docs.size() - next);
+      next += b.size;
+      return true;
+    };
+    std::size_t records = 0;
+    impl_->run_blocks(
+        cut, [&](block& b, tokenizer::worker& w) { impl_->prepare(b, docs, b.first, w); },
+        [&](block& b) {
+          KOE_ASSERT(b.first == records);
+          for (const std::size_t i : b.part.blank)
+            blank.push_back(b.first + i);
+          impl::add_rows(r, b.part, b.first);
+          records += b.size;
+        });
+    KOE_ASSERT(records == docs.size());
+    mark_blank(r.input.documents, blank);
     watch.lap("normalize");
   });
 }

@@ -265,7 +265,7 @@ struct tokenizer::worker::impl {
     // told its length, so a view into a longer buffer would be read past its end.
     sentence.assign(text);
     lattice->set_sentence(sentence.c_str(), sentence.size());
-    KOE_THROW_IF_NOT(tagger->parse(lattice.get()), errc::mecab_init_failed,
+    KOE_THROW_IF_NOT(tagger->parse(lattice.get()), errc::mecab_parse_failed,
                      std::string("MeCab failed to parse: ") + lattice->what());
     return lattice->bos_node();
   }
@@ -277,6 +277,26 @@ struct tokenizer::worker::impl {
   // `sink.lemma(entry)` where the term is an entry's base form.
   template <class Sink>
   void scan(std::string_view text, Sink&& sink);
+
+  // Fills `morphs` with the morphemes of `text`.
+  void collect(std::string_view text) {
+    morphs.clear();
+    for (const MeCab::Node* n = parse(text); n != nullptr; n = n->next) {
+      if (n->stat == MECAB_BOS_NODE) continue;
+      if (n->stat == MECAB_EOS_NODE) break;
+      morphs.push_back({std::string_view(n->surface, n->length), entry_of(n->feature)});
+    }
+  }
+
+  // The base form of morpheme i: its dictionary lemma, or its surface when it has none.
+  std::string_view lemma_of(std::size_t i) const {
+    const entry& e = entries[morphs[i].entry];
+    return e.lemma.empty() ? morphs[i].surface : e.lemma;
+  }
+
+  // The negated term of the predicate at i, negated by the negator at `neg`; `noun` is the lone
+  // noun before it, if any.
+  std::string negated_term(std::size_t i, std::size_t neg, const std::string& noun);
 
   // The terms of `text` as a new row of `table`; ids remembered from the table this worker last
   // filled are reused only while `serial` is unchanged, so a caller starting another table bumps
@@ -460,26 +480,35 @@ std::vector<token> tokenizer::worker::analyze(std::string_view text) {
   return out;
 }
 
+std::string tokenizer::worker::impl::negated_term(std::size_t i, std::size_t neg,
+                                                  const std::string& noun) {
+  // Verb suffixes (える, れる, られる) change the meaning, so the negation applies to the whole
+  // chain: あり + え + ない → ありえない, 使わ + れ + ない → 使われない.
+  std::size_t head = i;
+  stem.clear();
+  for (std::size_t j = i + 1; j < neg; ++j) {
+    if ((entries[morphs[j].entry].flags & verb_suffix) != 0 && j == head + 1) {
+      stem.append(morphs[head].surface);
+      head = j;
+    }
+  }
+  std::string term = stem + negative_form(lemma_of(head), entries[morphs[head].entry].ctype);
+  // サ変 nouns carry the meaning of する: 対応 + しない reads 対応しない.
+  if (lemma_of(i) == "する" && !noun.empty()) term = noun + term;
+  return term;
+}
+
 template <class Sink>
 void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
   const tokenizer::impl& tk = *owner;
   const tokenize_options& opt = tk.options;
   if (text.empty()) return;
 
-  std::vector<morph>& ms = morphs;
-  ms.clear();
-  for (const MeCab::Node* n = parse(text); n != nullptr; n = n->next) {
-    if (n->stat == MECAB_BOS_NODE) continue;
-    if (n->stat == MECAB_EOS_NODE) break;
-    ms.push_back({std::string_view(n->surface, n->length), entry_of(n->feature)});
-  }
+  collect(text);
+  const std::vector<morph>& ms = morphs;
   // No entry is added from here on, so references into `entries` stay valid.
   auto at = [&](std::size_t i) -> entry& { return entries[ms[i].entry]; };
   auto is = [&](std::size_t i, entry_flag f) { return (at(i).flags & f) != 0; };
-  auto lemma_of = [&](std::size_t i) {
-    const entry& e = at(i);
-    return e.lemma.empty() ? ms[i].surface : e.lemma;
-  };
   auto emit = [&](std::string_view term) {
     if (is_trivial_term(term) || tk.stopwords.count(term) != 0) return;
     sink.term(term);
@@ -551,19 +580,7 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
     close_run();
     if ((flags & predicate) != 0) {
       if (const std::size_t neg = negated_at(i); neg != 0) {
-        // Verb suffixes (える, れる, られる) change the meaning, so the negation applies to the
-        // whole chain: あり + え + ない → ありえない, 使わ + れ + ない → 使われない.
-        std::size_t head = i;
-        stem.clear();
-        for (std::size_t j = i + 1; j < neg; ++j) {
-          if (is(j, verb_suffix) && j == head + 1) {
-            stem.append(ms[head].surface);
-            head = j;
-          }
-        }
-        std::string term = stem + negative_form(lemma_of(head), at(head).ctype);
-        // サ変 nouns carry the meaning of する: 対応 + しない reads 対応しない.
-        if (lemma_of(i) == "する" && !prev.empty()) term = prev + term;
+        const std::string term = negated_term(i, neg, prev);
         emit(term);
         i = neg;
         continue;

@@ -46,6 +46,8 @@ const char* code_name(koe::errc code) {
       return "missing_column";
     case koe::errc::mecab_init_failed:
       return "mecab_init_failed";
+    case koe::errc::mecab_parse_failed:
+      return "mecab_parse_failed";
     case koe::errc::invalid_argument:
       return "invalid_argument";
     case koe::errc::empty_corpus:
@@ -54,6 +56,8 @@ const char* code_name(koe::errc code) {
       return "invalid_config";
     case koe::errc::out_of_memory:
       return "out_of_memory";
+    case koe::errc::internal:
+      return "internal";
   }
   return "unknown";
 }
@@ -70,7 +74,9 @@ PyObject* exception_type(koe::errc code) {
     case koe::errc::invalid_config:
       return option_error_type;
     case koe::errc::mecab_init_failed:
+    case koe::errc::mecab_parse_failed:
     case koe::errc::out_of_memory:
+    case koe::errc::internal:
       break;
   }
   return koe_error_type;

@@ -55,6 +55,56 @@ void parallel_chunks(std::size_t n, std::size_t grain, const Body& body) {
   happens_after(&join);
 }
 
+/**
+ * Runs a stream of blocks through three stages, with at most `in_flight` blocks between the first
+ * and the last: `cut(slot)` fills the next block's slot (default-constructed), one block at a time
+ * in input order, and returns false at the end of the stream; `work(slot)` runs on the blocks cut,
+ * in parallel in the current task arena; `take(slot)` consumes each block worked on, one at a time
+ * in input order, after which its slot is emptied. What a stage throws cancels the blocks in
+ * flight and reaches the caller.
+ */
+template <class Slot, class Cut, class Work, class Take>
+void stream_in_order(std::size_t in_flight, const Cut& cut, const Work& work, const Take& take) {
+  if (in_flight == 0) in_flight = 1;
+  // The pipeline passes only block numbers: block b + in_flight, which reuses b's slot, is cut
+  // only once b was taken, since no more than `in_flight` blocks are in the pipeline and they
+  // leave it in order.
+  std::vector<Slot> slots(in_flight);
+  std::size_t next = 0;
+  // Hand-offs between the stages, told to ThreadSanitizer (see happens_before).
+  const char fork = 0, handoff = 0, in_order = 0;
+  happens_before(&fork);
+  const auto first = [&](tbb::flow_control& fc) -> std::size_t {
+    happens_after(&in_order);
+    Slot& s = slots[next % in_flight];
+    s = Slot{};
+    if (!cut(s)) fc.stop();  // the number returned is then unused
+    happens_before(&in_order);
+    return next++;
+  };
+  const auto middle = [&](std::size_t b) {
+    happens_after(&fork);
+    happens_after(&in_order);
+    work(slots[b % in_flight]);
+    happens_before(&handoff);
+    return b;
+  };
+  const auto last = [&](std::size_t b) {
+    happens_after(&handoff);
+    happens_after(&in_order);
+    Slot& s = slots[b % in_flight];
+    take(s);
+    s = Slot{};
+    happens_before(&in_order);
+  };
+  tbb::parallel_pipeline(
+      in_flight,
+      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order, first) &
+          tbb::make_filter<std::size_t, std::size_t>(tbb::filter_mode::parallel, middle) &
+          tbb::make_filter<std::size_t, void>(tbb::filter_mode::serial_in_order, last));
+  happens_after(&in_order);
+}
+
 /// Calls `make(b)` for each block b of [0, blocks), in parallel with a few blocks (4 per thread
 /// of the arena) made and not yet taken, and `take(result)` with each block's result in block
 /// order, one block at a time: results are taken as soon as they and every earlier one are ready,
@@ -62,42 +112,20 @@ void parallel_chunks(std::size_t n, std::size_t grain, const Body& body) {
 template <class Make, class Take>
 void map_in_order(std::size_t blocks, const Make& make, const Take& take) {
   using result = std::invoke_result_t<const Make&, std::size_t>;
+  struct slot {
+    std::size_t block = 0;
+    result value{};
+  };
   if (blocks == 0) return;
-  const auto in_flight = static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency());
-  // Results wait in slots, and the pipeline passes only block numbers: block b + in_flight, which
-  // reuses b's slot, starts only once b was taken, since no more than `in_flight` blocks are in
-  // the pipeline and they leave it in order.
-  std::vector<result> slots(in_flight);
   std::size_t next = 0;
-  // Hand-offs between the stages, told to ThreadSanitizer (see happens_before).
-  const char fork = 0, handoff = 0, in_order = 0;
-  happens_before(&fork);
-  tbb::parallel_pipeline(
-      in_flight, tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
-                                                     [&](tbb::flow_control& fc) -> std::size_t {
-                                                       happens_after(&in_order);
-                                                       if (next == blocks)
-                                                         fc.stop();  // result unused
-                                                       const std::size_t b = next++;
-                                                       happens_before(&in_order);
-                                                       return b;
-                                                     }) &
-                     tbb::make_filter<std::size_t, std::size_t>(tbb::filter_mode::parallel,
-                                                                [&](std::size_t b) {
-                                                                  happens_after(&fork);
-                                                                  happens_after(&in_order);
-                                                                  slots[b % in_flight] = make(b);
-                                                                  happens_before(&handoff);
-                                                                  return b;
-                                                                }) &
-                     tbb::make_filter<std::size_t, void>(
-                         tbb::filter_mode::serial_in_order, [&](std::size_t b) {
-                           happens_after(&handoff);
-                           happens_after(&in_order);
-                           take(std::exchange(slots[b % in_flight], result{}));
-                           happens_before(&in_order);
-                         }));
-  happens_after(&in_order);
+  stream_in_order<slot>(
+      static_cast<std::size_t>(4 * tbb::this_task_arena::max_concurrency()),
+      [&](slot& s) {
+        if (next == blocks) return false;
+        s.block = next++;
+        return true;
+      },
+      [&](slot& s) { s.value = make(s.block); }, [&](slot& s) { take(std::move(s.value)); });
 }
 
 /// Number of fixed blocks of `block` items covering [0, n); block boundaries never depend on the
