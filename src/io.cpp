@@ -269,7 +269,7 @@ class corpus_reader {
     if (!options_.time_column.empty()) {
       layout.time = resolve(options_.time_column, "timestamp", names, header_line, "the header");
     } else {
-      for (const char* name : {"created_at", "timestamp"}) {
+      for (const std::string_view name : time_column_names) {
         if (auto i = find_name(names, name); i && *i != layout.text && i != layout.id) {
           layout.time = i;
           break;
@@ -306,9 +306,8 @@ class corpus_reader {
     keys.id = options_.id_column.empty() ? "id" : pick(options_.id_column, "id");
     if (!options_.time_column.empty())
       keys.time = pick(options_.time_column, "timestamp");
-    else
-      keys.time = !find_name(names, "created_at") && find_name(names, "timestamp") ? "timestamp"
-                                                                                   : "created_at";
+    else if (keys.time = default_time_column(names); keys.time.empty())
+      keys.time = time_column_names.front();  // may still appear in a later object
     return keys;
   }
 
@@ -571,6 +570,12 @@ input_format parse_input_format(const std::string& name) {
   if (name == "auto") return input_format::auto_detect;
   throw error(errc::invalid_argument,
               "unknown input format \"" + name + "\" (expected csv, tsv, jsonl, text or auto)");
+}
+
+std::string default_time_column(const std::vector<std::string>& names) {
+  for (const std::string_view name : time_column_names)
+    if (std::find(names.begin(), names.end(), name) != names.end()) return std::string(name);
+  return {};
 }
 
 }  // namespace koe

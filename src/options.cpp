@@ -546,12 +546,6 @@ lsa_options lsa_options_of(const pipeline_options& o) {
   return lsa;
 }
 
-std::string default_time_column(const std::vector<std::string>& names) {
-  for (const char* name : {"created_at", "timestamp"})
-    if (std::find(names.begin(), names.end(), name) != names.end()) return name;
-  return {};
-}
-
 namespace detail {
 
 nlohmann::ordered_json options_json(const pipeline_options& p) {

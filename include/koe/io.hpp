@@ -3,12 +3,14 @@
 
 #include <koe/types.hpp>
 
+#include <array>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace koe {
 
@@ -63,6 +65,16 @@ struct io_options {
  * ```
  */
 [[nodiscard]] corpus read_corpus(const std::filesystem::path& path, const io_options& options = {});
+
+/// The column names a timestamp is looked for under when `io_options::time_column` is empty, in
+/// order of preference.
+inline constexpr std::array<std::string_view, 2> time_column_names = {"created_at", "timestamp"};
+
+/**
+ * The timestamp column the reader takes among a table's column names when none is named: the
+ * first of `time_column_names` present, else empty. Python's column roles use the same rule.
+ */
+[[nodiscard]] std::string default_time_column(const std::vector<std::string>& names);
 
 /// Receives the records of `read_corpus_blocks`, a block at a time, in input order.
 using record_block_callback = std::function<void(document_table&& block)>;

@@ -98,10 +98,4 @@ void set_option(job_options& o, const option_descriptor& d, const option_value& 
 /// The LSA settings a run with `o` reduces with (dimensions and seed).
 [[nodiscard]] lsa_options lsa_options_of(const pipeline_options& o);
 
-/**
- * The timestamp column among a table's column names when none is named: "created_at" if present,
- * else "timestamp", else empty. The reader follows the same rule.
- */
-[[nodiscard]] std::string default_time_column(const std::vector<std::string>& names);
-
 }  // namespace koe

@@ -1,7 +1,5 @@
 // A program outside the koe tree, built against the installed package.
-#include <koe/normalize.hpp>
-#include <koe/tokenize.hpp>
-#include <koe/vectorize.hpp>
+#include <koe/koe.hpp>  // the umbrella header: every installed header must be there
 
 #include <iostream>
 
