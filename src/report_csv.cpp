@@ -82,7 +82,8 @@ void append_assignment(std::string& s, const analysis_result& r, std::size_t i,
     }
   } else {
     const bool rejected = d.status == record_status::rejected;
-    line.field(-1).empty().field(rejected ? "rejected" : "empty");
+    line.field(-1).empty().field(
+        to_string(rejected ? record_status::rejected : record_status::empty));
     line.field(d.reason.empty() ? std::string_view(rejected ? "rejected" : "blank") : d.reason);
   }
   line.end();

@@ -97,8 +97,8 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
   j["input"] = {{"path", r.input.source},
                 {"encoding", r.input.encoding},
                 {"read", r.input.read()},
-                {"kept", r.input.count(record_status::kept)},
-                {"empty", r.input.count(record_status::empty)},
+                {to_string(record_status::kept), r.input.count(record_status::kept)},
+                {to_string(record_status::empty), r.input.count(record_status::empty)},
                 {"rejected", r.input.count(record_status::rejected)}};
   if (ro.options != nullptr) j["options"] = options_json(*ro.options);
   j["dictionary"] = r.fitted.dictionary;

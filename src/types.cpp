@@ -1,4 +1,5 @@
 // The column store of a corpus's records.
+#include <koe/error.hpp>
 #include <koe/types.hpp>
 
 #include <algorithm>
@@ -12,6 +13,28 @@ std::vector<std::string> meta_values::to_vector() const {
   for (std::size_t j = 0; j < size(); ++j)
     out.emplace_back((*this)[j]);
   return out;
+}
+
+const char* to_string(record_status status) noexcept {
+  switch (status) {
+    case record_status::kept:
+      return "kept";
+    case record_status::empty:
+      return "empty";
+    case record_status::rejected:
+      return "rejected";
+  }
+  return "kept";
+}
+
+record_status parse_record_status(std::string_view text) {
+  for (const auto s : {record_status::kept, record_status::empty, record_status::rejected})
+    if (text == to_string(s)) return s;
+  KOE_THROW_IF_NOT(text.empty(), errc::invalid_argument,
+                   "a record status is kept, empty or rejected (koe's own column, as "
+                   "read_voices writes it), not '" +
+                       std::string(text) + "'; rename a column of your own called status");
+  return record_status::kept;
 }
 
 document document_view::to_document() const {

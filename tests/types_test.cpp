@@ -1,4 +1,5 @@
 // The column stores behind a corpus: text_column and document_table.
+#include <koe/error.hpp>
 #include <koe/types.hpp>
 
 #include <gtest/gtest.h>
@@ -235,6 +236,21 @@ TEST(DocumentTable, AppendMatchesPushingInOrder) {
   for (std::size_t i = 0; i < docs.size(); ++i) {
     expect_same(first[i], docs[i], 3);
     expect_same(whole[i], docs[i], 3);
+  }
+}
+
+TEST(Types, RecordStatusNamesReadBackAndOthersAreAnError) {
+  for (const auto s :
+       {koe::record_status::kept, koe::record_status::empty, koe::record_status::rejected})
+    EXPECT_EQ(koe::parse_record_status(koe::to_string(s)), s);
+  EXPECT_STREQ(koe::to_string(koe::record_status::rejected), "rejected");
+  EXPECT_EQ(koe::parse_record_status(""), koe::record_status::kept);
+  try {
+    (void)koe::parse_record_status("done");
+    FAIL() << "an unknown status must throw";
+  } catch (const koe::error& e) {
+    EXPECT_EQ(e.code(), koe::errc::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("'done'"), std::string::npos) << e.what();
   }
 }
 

@@ -225,25 +225,12 @@ py::tuple csr_arrays(const koe::sparse_matrix& m) {
   return csr_arrays(m, row_of);
 }
 
-const char* status_name(koe::record_status s) {
-  switch (s) {
-    case koe::record_status::kept:
-      return "kept";
-    case koe::record_status::empty:
-      return "empty";
-    case koe::record_status::rejected:
-      return "rejected";
-  }
-  return "kept";
-}
-
 koe::record_status parse_status(const std::string& s, std::size_t i) {
-  if (s == "kept" || s.empty()) return koe::record_status::kept;
-  if (s == "empty") return koe::record_status::empty;
-  if (s == "rejected") return koe::record_status::rejected;
-  throw koe::error(
-      koe::errc::invalid_argument,
-      "status[" + std::to_string(i) + "] must be kept, empty or rejected, not '" + s + "'");
+  try {
+    return koe::parse_record_status(s);
+  } catch (const koe::error& e) {
+    throw koe::error(e.code(), "status[" + std::to_string(i) + "]: " + e.what());
+  }
 }
 
 py::dict corpus_columns(const koe::corpus& c) {
@@ -260,7 +247,7 @@ py::dict corpus_columns(const koe::corpus& c) {
     const koe::document_view d = c.documents[i];
     id[i] = py::str(d.id);
     text[i] = py::str(d.text);
-    status[i] = py::str(status_name(d.status));
+    status[i] = py::str(koe::to_string(d.status));
     reason[i] = py::str(d.reason);
     timestamp[i] = py::str(d.timestamp);
     rec[i] = static_cast<std::int64_t>(d.record);
@@ -522,7 +509,7 @@ class model {
       const koe::trace_row& t = rows[i];
       const std::string_view record_id = records.id(i), draft = a.trace.replies[i];
       id[i] = py::str(record_id.data(), record_id.size());
-      status[i] = py::str(status_name(t.status));
+      status[i] = py::str(koe::to_string(t.status));
       cl[i] = t.clustered;
       cu[i] = t.cluster;
       label[i] = py::str(a.label_of(t));

@@ -20,6 +20,13 @@ enum class record_status : std::uint8_t {
   rejected,  ///< Could not be read (see `document::reason`); only with `on_error::skip`.
 };
 
+/// "kept", "empty" or "rejected", as outputs and Python's frames write a status.
+[[nodiscard]] const char* to_string(record_status status) noexcept;
+
+/// The status named by `to_string` (an empty text reads as kept); throws `errc::invalid_argument`
+/// for any other text.
+[[nodiscard]] record_status parse_record_status(std::string_view text);
+
 /// One input record (a customer voice): the owning form, for building a corpus by hand.
 struct document {
   std::size_t record = 0;         ///< 1-based record number in the input.

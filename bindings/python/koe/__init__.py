@@ -49,7 +49,6 @@ __all__ = [
 
 # Columns of read_voices() that carry koe's own bookkeeping rather than the file's metadata.
 _RESERVED = ("id", "text", "status", "reason", "timestamp", "record", "line")
-_STATUSES = {"kept", "empty", "rejected", ""}
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -383,9 +382,6 @@ class Pipeline:
         time_name = _koe.default_time_column(list(columns))
         timestamps = columns.pop(time_name) if time_name else None
         status = columns.pop("status", None)
-        if status is not None and not set(status) <= _STATUSES | {None}:
-            raise ValueError("meta column 'status' holds koe's record status (kept, empty, "
-                             "rejected), as read_voices() writes it; rename your own column")
         reasons = columns.pop("reason", None)
         for name in ("text", "record", "line"):
             columns.pop(name, None)
