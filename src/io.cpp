@@ -563,11 +563,8 @@ corpus detail::block_reader::finish() {
 }
 
 input_format parse_input_format(const std::string& name) {
-  if (name == "csv") return input_format::csv;
-  if (name == "tsv") return input_format::tsv;
-  if (name == "jsonl") return input_format::jsonl;
-  if (name == "text") return input_format::text;
-  if (name == "auto") return input_format::auto_detect;
+  for (const auto& [word, format] : input_format_names)
+    if (name == word) return format;
   throw error(errc::invalid_argument,
               "unknown input format \"" + name + "\" (expected csv, tsv, jsonl, text or auto)");
 }

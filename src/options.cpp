@@ -246,15 +246,11 @@ option_descriptor reduction() {
 
 std::vector<option_descriptor> read_options() {
   std::vector<option_descriptor> v;
-  v.push_back(choice(
-      named("format", "--format", "", "format", option_scope::read,
-            "Input format; auto picks it from the extension"),
-      KOE_FIELD(pipeline.io.format),
-      std::vector<std::pair<std::string_view, input_format>>{{"auto", input_format::auto_detect},
-                                                             {"csv", input_format::csv},
-                                                             {"tsv", input_format::tsv},
-                                                             {"jsonl", input_format::jsonl},
-                                                             {"text", input_format::text}}));
+  v.push_back(choice(named("format", "--format", "", "format", option_scope::read,
+                           "Input format; auto picks it from the extension"),
+                     KOE_FIELD(pipeline.io.format),
+                     std::vector<std::pair<std::string_view, input_format>>(
+                         input_format_names.begin(), input_format_names.end())));
   v.back().none_is_default = true;
   v.push_back(text(named("text_column", "--text-column", "", "text_column", option_scope::read,
                          "Column with the voice text: a name or a 1-based index (default: "

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace koe {
 
@@ -125,6 +126,15 @@ using unparsed_block_callback = std::function<void(unparsed_block&& block)>;
 /// Same as `read_corpus`, from a stream; `name` is used in messages.
 [[nodiscard]] corpus read_corpus(std::istream& in, const std::string& name,
                                  const io_options& options);
+
+/// Each format's name, as options and messages write it.
+inline constexpr std::array<std::pair<std::string_view, input_format>, 5> input_format_names = {{
+    {"auto", input_format::auto_detect},
+    {"csv", input_format::csv},
+    {"tsv", input_format::tsv},
+    {"jsonl", input_format::jsonl},
+    {"text", input_format::text},
+}};
 
 /// Parses a format name ("csv", "tsv", "jsonl", "text", "auto"); throws on anything else.
 [[nodiscard]] input_format parse_input_format(const std::string& name);
