@@ -99,7 +99,7 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
                 {"read", r.input.read()},
                 {to_string(record_status::kept), r.input.count(record_status::kept)},
                 {to_string(record_status::empty), r.input.count(record_status::empty)},
-                {"rejected", r.input.count(record_status::rejected)}};
+                {to_string(record_status::rejected), r.input.count(record_status::rejected)}};
   if (ro.options != nullptr) j["options"] = options_json(*ro.options);
   j["dictionary"] = r.fitted.dictionary;
   j["vocabulary_size"] = r.fitted.vectorizer.vocabulary.size();
