@@ -72,8 +72,9 @@ TEST(Docs, BashCompletionNamesEveryCommandLineOption) {
                           script.find(" " + name + "\"") != std::string::npos;
       EXPECT_TRUE(listed) << name;
     }
-    if (d.kind == koe::option_kind::choice)
-      for (const auto choice : d.choices)
-        EXPECT_NE(script.find(std::string(choice)), std::string::npos) << d.cli << ' ' << choice;
+    if (d.kind != koe::option_kind::choice) continue;
+    for (const auto choice : d.choices) {
+      EXPECT_NE(script.find(std::string(choice)), std::string::npos) << d.cli << ' ' << choice;
+    }
   }
 }
