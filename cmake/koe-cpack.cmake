@@ -7,13 +7,14 @@ set(CPACK_PACKAGE_NAME koe)
 set(CPACK_PACKAGE_VENDOR koe)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
-set(CPACK_PACKAGE_DESCRIPTION
-    "koe reads customer voices written in Japanese (CSV, TSV, JSON Lines or text), tokenizes\n"
-    "them with MeCab, groups them with spherical k-means on TF-IDF vectors, labels each group\n"
-    "and ranks the groups as adoption candidates. This package holds the koe command, the\n"
-    "libkoe shared library with its headers, CMake package and pkg-config file, and the\n"
-    "Python module.")
-string(JOIN "" CPACK_PACKAGE_DESCRIPTION ${CPACK_PACKAGE_DESCRIPTION})
+# The long description: lines under 80 columns, as Debian's control file wants them.
+string(JOIN "\n" CPACK_PACKAGE_DESCRIPTION
+       "koe reads customer voices written in Japanese (CSV, TSV, JSON Lines"
+       "or text), tokenizes them with MeCab, groups them with spherical"
+       "k-means on TF-IDF vectors, labels each group and ranks the groups as"
+       "adoption candidates. This package holds the koe command, the libkoe"
+       "shared library with its headers, CMake package and pkg-config file,"
+       "and the Python module.")
 set(CPACK_PACKAGE_CONTACT "${KOE_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_STRIP_FILES ON)
@@ -27,6 +28,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # libkoe.so.0, which the command and the Python module need, comes with the package itself.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR})
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# The dynamic linker's cache is refreshed through dpkg's ldconfig trigger.
+file(WRITE ${PROJECT_BINARY_DIR}/debian/triggers "activate-noawait ldconfig\n")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_BINARY_DIR}/debian/triggers)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "mecab-ipadic-utf8, python3, python3-numpy")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3-scipy, python3-pandas")
 # Building against libkoe: the headers use Eigen; pkg-config and a static link want the rest.

@@ -19,7 +19,7 @@ if [ -z "$deb" ]; then
 fi
 deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
 echo "test-package.sh: $deb ($(du -h "$deb" | cut -f1))"
-dpkg-deb --info "$deb" | sed -n '/Package:/,$p'
+dpkg-deb --field "$deb"
 
 if dpkg-query -W -f='${Status}' koe 2>/dev/null | grep -q 'install ok installed'; then
   echo "test-package.sh: koe is installed already; purge it first (apt-get purge koe)" >&2
@@ -38,7 +38,7 @@ trap cleanup EXIT
 
 if command -v lintian >/dev/null; then
   echo "test-package.sh: lintian"
-  lintian --no-tag-display-limit "$deb" || true
+  lintian --tag-display-limit 0 "$deb" || true
 fi
 
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$deb" >/dev/null
