@@ -6,6 +6,7 @@
 #   scripts/install-deps.sh --bench    also the Python peer used by the benchmarks
 #   scripts/install-deps.sh --browser  also Chromium and a Japanese font, for the report screenshot
 #   scripts/install-deps.sh --fuzz     also clang and its runtime, for libFuzzer and sanitizers
+#   scripts/install-deps.sh --package  also the tools that build and check the Debian package
 set -euo pipefail
 
 packages=(
@@ -22,6 +23,7 @@ for arg in "$@"; do
     --bench) packages+=(python3-mecab time) ;;
     --browser) packages+=(chromium fonts-ipafont-gothic) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --package) packages+=(dpkg-dev file lintian) ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done

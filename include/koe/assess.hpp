@@ -3,6 +3,7 @@
 #pragma once
 
 #include <koe/decisions.hpp>
+#include <koe/export.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/score.hpp>
 #include <koe/score_config.hpp>
@@ -15,10 +16,10 @@
 namespace koe {
 
 /// The scoring inputs of `r`, borrowing from it (`r` must outlive the result).
-[[nodiscard]] score_input score_input_of(const analysis_result& r);
+[[nodiscard]] KOE_EXPORT score_input score_input_of(const analysis_result& r);
 
 /// Everything `assess` produces.
-struct adoption_result {
+struct KOE_EXPORT adoption_result {
   std::vector<candidate> candidates;          ///< Best first.
   std::vector<decision> unmatched_decisions;  ///< Decision rows that matched no cluster.
   trace_table trace;                          ///< One row per input record, in input order.
@@ -44,22 +45,22 @@ struct adoption_result {
  * std::cout << c.front().label << ' ' << c.front().scores.adoption << '\n';
  * ```
  */
-[[nodiscard]] std::vector<candidate> score(const analysis_result& r,
-                                           const score_options& options = {});
+[[nodiscard]] KOE_EXPORT std::vector<candidate> score(const analysis_result& r,
+                                                      const score_options& options = {});
 
 /// Critical lexicon terms (weight 3) found in at least `min_voices` kept voices, most voices first,
 /// each with the clusters its voices fell into.
-[[nodiscard]] std::vector<critical_signal> critical_signals(const analysis_result& r,
-                                                            const score_options& options = {},
-                                                            std::size_t min_voices = 3);
+[[nodiscard]] KOE_EXPORT std::vector<critical_signal> critical_signals(
+    const analysis_result& r, const score_options& options = {}, std::size_t min_voices = 3);
 
 /// Notes on corpus-level signals that `score` could not use (no rating column, ...), Japanese.
-[[nodiscard]] std::vector<std::string> signal_notes(const analysis_result& r,
-                                                    const score_options& options = {});
+[[nodiscard]] KOE_EXPORT std::vector<std::string> signal_notes(const analysis_result& r,
+                                                               const score_options& options = {});
 
 /// One trace row per input record, with reply drafts for records that have a contributor.
-[[nodiscard]] trace_table trace(const analysis_result& r, const std::vector<candidate>& candidates,
-                                const score_options& options = {});
+[[nodiscard]] KOE_EXPORT trace_table trace(const analysis_result& r,
+                                           const std::vector<candidate>& candidates,
+                                           const score_options& options = {});
 
 /**
  * The whole step: `score`, `apply_decisions`, `trace` and `signal_notes`.
@@ -70,7 +71,8 @@ struct adoption_result {
  * auto a = koe::assess(r, opt, koe::read_decisions("decisions.csv"));
  * ```
  */
-[[nodiscard]] adoption_result assess(const analysis_result& r, const score_options& options,
-                                     const std::vector<decision>& decisions = {});
+[[nodiscard]] KOE_EXPORT adoption_result assess(const analysis_result& r,
+                                                const score_options& options,
+                                                const std::vector<decision>& decisions = {});
 
 }  // namespace koe

@@ -1,6 +1,7 @@
 /// Spherical k-means (cosine) over TF-IDF or reduced rows, parallel and deterministic.
 #pragma once
 
+#include <koe/export.hpp>
 #include <koe/vectorize.hpp>
 
 #include <Eigen/Core>
@@ -16,7 +17,7 @@ namespace koe {
 using dense_matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 /// Options for `cluster`.
-struct cluster_options {
+struct KOE_EXPORT cluster_options {
   /**
    * Number of clusters; 0 = choose automatically in [k_min, k_max]: the k with the best mean
    * cosine silhouette on a deterministic sample, or, when the silhouette still rises at k_max (as
@@ -53,7 +54,7 @@ struct cluster_options {
 };
 
 /// Equal when every field is, the initial centroids compared by shape and value.
-[[nodiscard]] bool operator==(const cluster_options& a, const cluster_options& b);
+[[nodiscard]] KOE_EXPORT bool operator==(const cluster_options& a, const cluster_options& b);
 
 /// Why a row is not in a cluster.
 enum class noise_reason : std::uint8_t {
@@ -63,7 +64,7 @@ enum class noise_reason : std::uint8_t {
 };
 
 /// One point of the automatic k choice: mean cosine silhouette at k.
-struct k_score {
+struct KOE_EXPORT k_score {
   int k = 0;
   double silhouette = 0;
 
@@ -71,7 +72,7 @@ struct k_score {
 };
 
 /// Result of `cluster`.
-struct clustering {
+struct KOE_EXPORT clustering {
   int k = 0;
   std::vector<std::int32_t> assignment;  ///< Cluster of each row, -1 for noise.
   std::vector<float> similarity;         ///< Cosine similarity of each row to its centroid.
@@ -92,20 +93,22 @@ struct clustering {
  * koe::clustering c = koe::cluster(m.rows, {.k = 12, .seed = 7});
  * ```
  */
-[[nodiscard]] clustering cluster(const sparse_matrix& rows, const cluster_options& options = {});
+[[nodiscard]] KOE_EXPORT clustering cluster(const sparse_matrix& rows,
+                                            const cluster_options& options = {});
 /// The same over dense rows (for example after `reduce_lsa`).
-[[nodiscard]] clustering cluster(const dense_matrix& rows, const cluster_options& options = {});
+[[nodiscard]] KOE_EXPORT clustering cluster(const dense_matrix& rows,
+                                            const cluster_options& options = {});
 
 /**
  * Mean cosine silhouette of `assignment` over the rows listed in `sample` (noise rows skipped).
  * Parallel; deterministic.
  */
-[[nodiscard]] double silhouette(const sparse_matrix& rows,
-                                const std::vector<std::int32_t>& assignment,
-                                const std::vector<std::size_t>& sample);
+[[nodiscard]] KOE_EXPORT double silhouette(const sparse_matrix& rows,
+                                           const std::vector<std::int32_t>& assignment,
+                                           const std::vector<std::size_t>& sample);
 
 /// Options for the LSA reduction.
-struct lsa_options {
+struct KOE_EXPORT lsa_options {
   int dimensions = 100;
   int oversample = 10;  ///< Extra random directions for the randomized range finder.
   int power_iterations = 2;
@@ -116,20 +119,23 @@ struct lsa_options {
 
 /// Truncated SVD of `rows` by randomized projection: rows × dimensions, each row scaled to unit
 /// length (zero rows stay zero). Parallel over row blocks; deterministic.
-[[nodiscard]] dense_matrix reduce_lsa(const sparse_matrix& rows, const lsa_options& options = {});
+[[nodiscard]] KOE_EXPORT dense_matrix reduce_lsa(const sparse_matrix& rows,
+                                                 const lsa_options& options = {});
 
 /// An LSA reduction with the basis that maps further rows into the same space.
-struct lsa_fit {
+struct KOE_EXPORT lsa_fit {
   dense_matrix rows;   ///< As `reduce_lsa` returns them.
   dense_matrix basis;  ///< columns × dimensions: a row's coordinates are row · basis.
 };
 
 /// `reduce_lsa`, keeping the basis (the right singular vectors found, V = Bᵀ·U·Σ⁻¹).
-[[nodiscard]] lsa_fit fit_lsa(const sparse_matrix& rows, const lsa_options& options = {});
+[[nodiscard]] KOE_EXPORT lsa_fit fit_lsa(const sparse_matrix& rows,
+                                         const lsa_options& options = {});
 
 /// Rows of new voices in a fitted LSA space: each row times `basis`, scaled to unit length (zero
 /// rows stay zero). The fitted rows themselves project to within rounding of their own reduction
 /// where the reduction kept the rows' whole rank.
-[[nodiscard]] dense_matrix project_lsa(const sparse_matrix& rows, const dense_matrix& basis);
+[[nodiscard]] KOE_EXPORT dense_matrix project_lsa(const sparse_matrix& rows,
+                                                  const dense_matrix& basis);
 
 }  // namespace koe

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <koe/describe.hpp>
+#include <koe/export.hpp>
 
 #include <array>
 #include <cstddef>
@@ -27,7 +28,7 @@ enum class decision_status : std::uint8_t {
 
 /// The names of a decision: English as JSON, CSV and decisions files write it, Japanese as the
 /// report, the reasons, the reply drafts and decisions files write it.
-struct decision_word {
+struct KOE_EXPORT decision_word {
   decision_status status;
   std::string_view english;
   std::string_view japanese;
@@ -48,18 +49,18 @@ inline constexpr std::array<decision_word, 4> decision_words = {{
 }
 
 /// Stable English name, as written to JSON and CSV: "adopted", ...
-[[nodiscard]] const char* to_string(decision_status status) noexcept;
+[[nodiscard]] KOE_EXPORT const char* to_string(decision_status status) noexcept;
 /// Japanese name, as the report and the reasons write it: "採用", ...
-[[nodiscard]] const char* to_japanese(decision_status status) noexcept;
+[[nodiscard]] KOE_EXPORT const char* to_japanese(decision_status status) noexcept;
 
 /// Options for carrying decisions and overrides across runs.
-struct decision_options {
+struct KOE_EXPORT decision_options {
   std::size_t key_terms = 3;  ///< Top terms in a cluster key.
   double min_overlap = 0.5;   ///< Least Jaccard overlap of key terms for a match.
 };
 
 /// One row of a decisions file.
-struct decision {
+struct KOE_EXPORT decision {
   std::string key;  ///< Cluster key the decision was made for.
   decision_status status = decision_status::undecided;
   std::string reason;
@@ -73,10 +74,11 @@ struct decision {
  * already taken, as the label does), sorted and joined by "+". Unlike the cluster id it survives
  * a re-run with another seed. Example: "アプリ+レシピ+落ちる".
  */
-[[nodiscard]] std::string cluster_key(const cluster_description& d, std::size_t terms = 3);
+[[nodiscard]] KOE_EXPORT std::string cluster_key(const cluster_description& d,
+                                                 std::size_t terms = 3);
 
 /// Jaccard overlap of the terms of two keys ("a+b+c").
-[[nodiscard]] double key_overlap(std::string_view a, std::string_view b);
+[[nodiscard]] KOE_EXPORT double key_overlap(std::string_view a, std::string_view b);
 
 /**
  * Reads a decisions file: UTF-8 CSV with a header naming `key` and `decision` (plus optional
@@ -89,9 +91,10 @@ struct decision {
  * 手続き+解約+電話,adopted,解約導線をアプリ内に追加する,2026-11-05
  * ```
  */
-[[nodiscard]] std::vector<decision> read_decisions(const std::filesystem::path& path);
+[[nodiscard]] KOE_EXPORT std::vector<decision> read_decisions(const std::filesystem::path& path);
 /// The same from a stream; `name` is used in messages.
-[[nodiscard]] std::vector<decision> read_decisions(std::istream& in, const std::string& name);
+[[nodiscard]] KOE_EXPORT std::vector<decision> read_decisions(std::istream& in,
+                                                              const std::string& name);
 
 /**
  * Gives each candidate the decision row whose key overlaps its key most (Jaccard of key terms, at
@@ -100,8 +103,8 @@ struct decision {
  * and a later row with the same key terms replaces an earlier one. Returns the rows that matched
  * nothing.
  */
-std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
-                                      const std::vector<decision>& decisions,
-                                      const decision_options& options = {});
+KOE_EXPORT std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
+                                                 const std::vector<decision>& decisions,
+                                                 const decision_options& options = {});
 
 }  // namespace koe

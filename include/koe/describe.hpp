@@ -2,6 +2,7 @@
 #pragma once
 
 #include <koe/cluster.hpp>
+#include <koe/export.hpp>
 #include <koe/text_column.hpp>
 #include <koe/vectorize.hpp>
 
@@ -13,13 +14,13 @@
 namespace koe {
 
 /// A term and its class-based TF-IDF weight in one cluster.
-struct term_weight {
+struct KOE_EXPORT term_weight {
   std::string term;
   double weight = 0;
 };
 
 /// Description of one cluster.
-struct cluster_description {
+struct KOE_EXPORT cluster_description {
   int id = 0;
   std::string label;                         ///< Top terms joined by "・".
   std::size_t size = 0;                      ///< Voices in the cluster, repeats included.
@@ -31,7 +32,7 @@ struct cluster_description {
 };
 
 /// Options for `describe`.
-struct describe_options {
+struct KOE_EXPORT describe_options {
   std::size_t top_terms = 10;
   std::size_t label_terms = 3;
   std::size_t representatives = 5;
@@ -45,29 +46,23 @@ struct describe_options {
  * frequency over all clusters, so terms common everywhere sink. `texts` (normalized voices,
  * parallel to the rows) decide which voices repeat each other.
  */
-[[nodiscard]] std::vector<cluster_description> describe(
+[[nodiscard]] KOE_EXPORT std::vector<cluster_description> describe(
     const std::vector<std::vector<std::string>>& terms, const tfidf_model& model,
     const clustering& c, const std::vector<std::string>& texts,
     const describe_options& options = {});
 /// The same from interned terms: the pipeline's path.
-[[nodiscard]] std::vector<cluster_description> describe(const term_table& terms,
-                                                        const tfidf_model& model,
-                                                        const clustering& c,
-                                                        const std::vector<std::string>& texts,
-                                                        const describe_options& options = {});
+[[nodiscard]] KOE_EXPORT std::vector<cluster_description> describe(
+    const term_table& terms, const tfidf_model& model, const clustering& c,
+    const std::vector<std::string>& texts, const describe_options& options = {});
 /// The same with each row's text known by its hash (`analysis_result::text_hash`): rows with
 /// equal hashes repeat each other.
-[[nodiscard]] std::vector<cluster_description> describe(const term_table& terms,
-                                                        const tfidf_model& model,
-                                                        const clustering& c,
-                                                        const std::vector<std::uint64_t>& text_hash,
-                                                        const describe_options& options = {});
+[[nodiscard]] KOE_EXPORT std::vector<cluster_description> describe(
+    const term_table& terms, const tfidf_model& model, const clustering& c,
+    const std::vector<std::uint64_t>& text_hash, const describe_options& options = {});
 /// The same with the texts in a column.
-[[nodiscard]] std::vector<cluster_description> describe(const term_table& terms,
-                                                        const tfidf_model& model,
-                                                        const clustering& c,
-                                                        const text_column& texts,
-                                                        const describe_options& options = {});
+[[nodiscard]] KOE_EXPORT std::vector<cluster_description> describe(
+    const term_table& terms, const tfidf_model& model, const clustering& c,
+    const text_column& texts, const describe_options& options = {});
 
 /**
  * The terms a label is made of: the first `n` of `terms` (best first), skipping a term that
@@ -76,7 +71,8 @@ struct describe_options {
  * overlap is then tested against the folded form, so the choice can differ from the label's
  * when a term has capitals).
  */
-[[nodiscard]] std::vector<std::string> label_terms(const std::vector<term_weight>& terms,
-                                                   std::size_t n, bool fold_latin = false);
+[[nodiscard]] KOE_EXPORT std::vector<std::string> label_terms(const std::vector<term_weight>& terms,
+                                                              std::size_t n,
+                                                              bool fold_latin = false);
 
 }  // namespace koe

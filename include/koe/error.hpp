@@ -1,6 +1,7 @@
 /// Error type thrown by every koe stage.
 #pragma once
 
+#include <koe/export.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -22,7 +23,7 @@ enum class errc {
 };
 
 /// Exception carrying an `errc` and a message that names the file, line and cause.
-class error : public std::runtime_error {
+class KOE_EXPORT error : public std::runtime_error {
  public:
   error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
   [[nodiscard]] errc code() const noexcept { return code_; }

@@ -1,6 +1,7 @@
 /// Reading customer voices from CSV, TSV, JSON Lines and plain text, in UTF-8, Shift_JIS or EUC-JP.
 #pragma once
 
+#include <koe/export.hpp>
 #include <koe/types.hpp>
 
 #include <array>
@@ -31,7 +32,7 @@ enum class on_error {
 };
 
 /// Options for `read_corpus`.
-struct io_options {
+struct KOE_EXPORT io_options {
   input_format format = input_format::auto_detect;
   /// Text column: a header name, or a 1-based index written as digits. Empty = "text", else the
   /// first column. In JSON Lines the keys of the first object stand in for the header.
@@ -65,7 +66,8 @@ struct io_options {
  * koe::corpus c = koe::read_corpus("voices.csv", opt);
  * ```
  */
-[[nodiscard]] corpus read_corpus(const std::filesystem::path& path, const io_options& options = {});
+[[nodiscard]] KOE_EXPORT corpus read_corpus(const std::filesystem::path& path,
+                                            const io_options& options = {});
 
 /// The column names a timestamp is looked for under when `io_options::time_column` is empty, in
 /// order of preference.
@@ -75,7 +77,7 @@ inline constexpr std::array<std::string_view, 2> time_column_names = {"created_a
  * The timestamp column the reader takes among a table's column names when none is named: the
  * first of `time_column_names` present, else empty. Python's column roles use the same rule.
  */
-[[nodiscard]] std::string default_time_column(const std::vector<std::string>& names);
+[[nodiscard]] KOE_EXPORT std::string default_time_column(const std::vector<std::string>& names);
 
 /// Receives the records of `read_corpus_blocks`, a block at a time, in input order.
 using record_block_callback = std::function<void(document_table&& block)>;
@@ -87,9 +89,10 @@ using record_block_callback = std::function<void(document_table&& block)>;
  * blocks, appended in order, are its `documents`. Blocks read before a meta column first
  * appears (JSON Lines) have fewer columns; `document_table::append` pads them.
  */
-[[nodiscard]] corpus read_corpus_blocks(const std::filesystem::path& path,
-                                        const io_options& options, std::size_t block_records,
-                                        const record_block_callback& take);
+[[nodiscard]] KOE_EXPORT corpus read_corpus_blocks(const std::filesystem::path& path,
+                                                   const io_options& options,
+                                                   std::size_t block_records,
+                                                   const record_block_callback& take);
 
 /**
  * Records cut from an input but not yet parsed: calling it parses them into a table, throwing
@@ -119,13 +122,14 @@ using unparsed_block_callback = std::function<void(unparsed_block&& block)>;
  * tasks.wait();  // then append `parsed` in order to c.documents
  * ```
  */
-[[nodiscard]] corpus read_corpus_unparsed(const std::filesystem::path& path,
-                                          const io_options& options, std::size_t block_records,
-                                          const unparsed_block_callback& take);
+[[nodiscard]] KOE_EXPORT corpus read_corpus_unparsed(const std::filesystem::path& path,
+                                                     const io_options& options,
+                                                     std::size_t block_records,
+                                                     const unparsed_block_callback& take);
 
 /// Same as `read_corpus`, from a stream; `name` is used in messages.
-[[nodiscard]] corpus read_corpus(std::istream& in, const std::string& name,
-                                 const io_options& options);
+[[nodiscard]] KOE_EXPORT corpus read_corpus(std::istream& in, const std::string& name,
+                                            const io_options& options);
 
 /// Each format's name, as options and messages write it.
 inline constexpr std::array<std::pair<std::string_view, input_format>, 5> input_format_names = {{
@@ -137,6 +141,6 @@ inline constexpr std::array<std::pair<std::string_view, input_format>, 5> input_
 }};
 
 /// Parses a format name ("csv", "tsv", "jsonl", "text", "auto"); throws on anything else.
-[[nodiscard]] input_format parse_input_format(const std::string& name);
+[[nodiscard]] KOE_EXPORT input_format parse_input_format(const std::string& name);
 
 }  // namespace koe

@@ -2,10 +2,11 @@
 /// score and write, as `koe cluster` and Python's `koe.Pipeline` both run it.
 #pragma once
 
+#include <koe/assess.hpp>
+#include <koe/export.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/assess.hpp>
 #include <koe/score_config.hpp>
 
 #include <filesystem>
@@ -31,7 +32,7 @@ namespace koe {
  * j.run_to_files("voices.csv", "out/");
  * ```
  */
-class job {
+class KOE_EXPORT job {
  public:
   explicit job(const job_options& options);
   ~job();
@@ -77,6 +78,6 @@ class job {
 
 /// Looks up a report format by its short name (table, json, csv, candidates, trace, html,
 /// candidates_table); throws `errc::invalid_argument` for any other.
-[[nodiscard]] report_format parse_report_format(const std::string& name);
+[[nodiscard]] KOE_EXPORT report_format parse_report_format(const std::string& name);
 
 }  // namespace koe

@@ -3,6 +3,7 @@
 
 #include <koe/cluster.hpp>
 #include <koe/describe.hpp>
+#include <koe/export.hpp>
 #include <koe/normalize.hpp>
 #include <koe/tokenize.hpp>
 #include <koe/vectorize.hpp>
@@ -14,7 +15,7 @@
 namespace koe {
 
 /// One cluster as the model keeps it.
-struct model_cluster {
+struct KOE_EXPORT model_cluster {
   int id = 0;  ///< Cluster id; the fit numbers clusters by size, largest first.
   std::string label;
   std::vector<std::string> key_terms;  ///< Most distinctive terms, best first.
@@ -38,7 +39,7 @@ struct model_cluster {
  * std::cout << m.vectorizer.vocabulary.size() << " terms, " << m.clusters.size() << " clusters\n";
  * ```
  */
-struct model {
+struct KOE_EXPORT model {
   normalize_options normalization;
   tokenize_options tokenizer;
   std::string dictionary;      ///< The MeCab dictionary as the tokenizer reports it.
@@ -56,10 +57,10 @@ struct model {
 };
 
 /// Equal when every part is; matrices compare by shape and value.
-[[nodiscard]] bool operator==(const model& a, const model& b);
+[[nodiscard]] KOE_EXPORT bool operator==(const model& a, const model& b);
 
 /// The cluster table of a model from the run's descriptions.
-[[nodiscard]] std::vector<model_cluster> cluster_table(
+[[nodiscard]] KOE_EXPORT std::vector<model_cluster> cluster_table(
     const std::vector<cluster_description>& descriptions);
 
 }  // namespace koe

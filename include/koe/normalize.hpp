@@ -1,13 +1,14 @@
 /// Text normalization for Japanese customer voices (NFKC, case, long vowels, repeats, PII masks).
 #pragma once
 
+#include <koe/export.hpp>
 #include <string>
 #include <string_view>
 
 namespace koe {
 
 /// Each rule can be turned off; all but `remove_emoji` are on by default (docs/normalization.md).
-struct normalize_options {
+struct KOE_EXPORT normalize_options {
   bool nfkc = true;               ///< NFKC: full-width ASCII and half-width katakana unified.
   bool fold_case = true;          ///< Latin letters to lower case; other scripts keep theirs.
   bool unify_long_vowels = true;  ///< After kana, dashes and waves to ー; elsewhere 〜.
@@ -38,6 +39,7 @@ struct normalize_options {
  * koe::normalize("すご〜〜い 090-1234-5678", {});             // "すごーい <phone>"
  * ```
  */
-[[nodiscard]] std::string normalize(std::string_view text, const normalize_options& options = {});
+[[nodiscard]] KOE_EXPORT std::string normalize(std::string_view text,
+                                               const normalize_options& options = {});
 
 }  // namespace koe

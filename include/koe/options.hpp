@@ -3,6 +3,7 @@
 /// list, and clusters.json records the options through it.
 #pragma once
 
+#include <koe/export.hpp>
 #include <koe/pipeline.hpp>
 
 #include <cstddef>
@@ -16,7 +17,7 @@
 namespace koe {
 
 /// A whole job's options: the pipeline's, and where scoring reads its settings.
-struct job_options {
+struct KOE_EXPORT job_options {
   pipeline_options pipeline;
   std::string config;          ///< Scoring configuration (koe.toml); empty = built-in weights.
   std::string decisions;       ///< Decisions CSV file; empty = none.
@@ -54,7 +55,7 @@ enum class option_surface {
 };
 
 /// One option.
-struct option_descriptor {
+struct KOE_EXPORT option_descriptor {
   std::string_view python;      ///< Python keyword; empty for recorded-only options.
   std::string_view cli;         ///< Command-line spelling (`--seed-sample`); empty = none.
   std::string_view json_group;  ///< Object of clusters.json's "options" holding it; "" = top.
@@ -75,27 +76,28 @@ struct option_descriptor {
 };
 
 /// Every option, in the order clusters.json records them.
-[[nodiscard]] const std::vector<option_descriptor>& option_descriptors();
+[[nodiscard]] KOE_EXPORT const std::vector<option_descriptor>& option_descriptors();
 
 /// The option with this Python keyword or command-line spelling; nullptr when none.
-[[nodiscard]] const option_descriptor* find_option(std::string_view name);
+[[nodiscard]] KOE_EXPORT const option_descriptor* find_option(std::string_view name);
 
 /// How `surface` names `d` in messages.
-[[nodiscard]] std::string option_name(const option_descriptor& d, option_surface surface);
+[[nodiscard]] KOE_EXPORT std::string option_name(const option_descriptor& d,
+                                                 option_surface surface);
 
 /// The value of `d` in `o`; for Python, none where None stands for the value.
-[[nodiscard]] option_value get_option(const job_options& o, const option_descriptor& d,
-                                      option_surface surface);
+[[nodiscard]] KOE_EXPORT option_value get_option(const job_options& o, const option_descriptor& d,
+                                                 option_surface surface);
 
 /// Checks `value` and stores it in `o`. From Python, none sets the default where None stands
 /// for it. From the command line, texts are read as the option's type ("8", "0.5", "auto").
-void set_option(job_options& o, const option_descriptor& d, const option_value& value,
-                option_surface surface);
+KOE_EXPORT void set_option(job_options& o, const option_descriptor& d, const option_value& value,
+                           option_surface surface);
 
 /// The value as text: as the command line writes it, or as Python's repr() does.
-[[nodiscard]] std::string option_text(const option_value& value, option_surface surface);
+[[nodiscard]] KOE_EXPORT std::string option_text(const option_value& value, option_surface surface);
 
 /// The LSA settings a run with `o` reduces with (dimensions and seed).
-[[nodiscard]] lsa_options lsa_options_of(const pipeline_options& o);
+[[nodiscard]] KOE_EXPORT lsa_options lsa_options_of(const pipeline_options& o);
 
 }  // namespace koe

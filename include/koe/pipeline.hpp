@@ -3,6 +3,7 @@
 
 #include <koe/cluster.hpp>
 #include <koe/describe.hpp>
+#include <koe/export.hpp>
 #include <koe/io.hpp>
 #include <koe/model.hpp>
 #include <koe/normalize.hpp>
@@ -22,7 +23,7 @@
 namespace koe {
 
 /// Every stage's options in one place.
-struct pipeline_options {
+struct KOE_EXPORT pipeline_options {
   io_options io;
   normalize_options normalize;
   tokenize_options tokenize;
@@ -42,7 +43,7 @@ struct pipeline_options {
 };
 
 /// Wall time of one stage.
-struct stage_time {
+struct KOE_EXPORT stage_time {
   std::string stage;
   double seconds = 0;
   std::size_t peak_rss_bytes = 0;  ///< Peak resident memory of the process by the stage's end.
@@ -50,7 +51,7 @@ struct stage_time {
 
 /// Everything a run produced: the records, per-row results, and the fitted model beside them.
 /// Rows are the kept voices, in input order.
-struct analysis_result {
+struct KOE_EXPORT analysis_result {
   corpus input;                           ///< Every record read, with its status.
   std::vector<std::size_t> row_document;  ///< Index into `input.documents` of each row.
   text_column normalized;  ///< Normalized text of each row (empty unless `keep_normalized`).
@@ -90,7 +91,7 @@ using progress_callback = std::function<void(const std::string&, double)>;
  * for (const auto& d : r.descriptions) std::cout << d.label << ' ' << d.size << '\n';
  * ```
  */
-class pipeline {
+class KOE_EXPORT pipeline {
  public:
   explicit pipeline(const pipeline_options& options = {});
   ~pipeline();
@@ -115,6 +116,6 @@ class pipeline {
 };
 
 /// Peak resident set size of this process in bytes (0 where unknown).
-[[nodiscard]] std::size_t peak_rss_bytes();
+[[nodiscard]] KOE_EXPORT std::size_t peak_rss_bytes();
 
 }  // namespace koe

@@ -2,8 +2,9 @@
 /// (candidates.json, trace.csv, the one-page report.html).
 #pragma once
 
-#include <koe/pipeline.hpp>
 #include <koe/assess.hpp>
+#include <koe/export.hpp>
+#include <koe/pipeline.hpp>
 
 #include <cstddef>
 #include <filesystem>
@@ -25,7 +26,7 @@ enum class report_format {
 };
 
 /// Options that change what is written (never what was computed).
-struct report_options {
+struct KOE_EXPORT report_options {
   bool include_stats = false;  ///< Add timings and peak memory to clusters.json (not reproducible).
   const pipeline_options* options = nullptr;  ///< Options recorded in clusters.json, if given.
   /// Scores, decisions and trace (see `assess`). The candidate formats need it; with it,
@@ -36,24 +37,25 @@ struct report_options {
 
 /// Writes `r` to `out` in `format`. Output bytes depend only on the result and the options.
 /// The candidate formats throw `errc::invalid_argument` when `options.adoption` is null.
-void write_report(std::ostream& out, const analysis_result& r, report_format format,
-                  const report_options& options = {});
+KOE_EXPORT void write_report(std::ostream& out, const analysis_result& r, report_format format,
+                             const report_options& options = {});
 
 /// Writes the rejected records of `c` as CSV: record,line,id,reason (one row each).
-void write_rejects_csv(std::ostream& out, const corpus& c);
+KOE_EXPORT void write_rejects_csv(std::ostream& out, const corpus& c);
 
 /// Writes `contents` to `path` atomically: a temporary file in the same directory, then a rename,
 /// so an interrupted run never leaves a half-written file that looks complete.
-void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
+KOE_EXPORT void write_file_atomically(const std::filesystem::path& path,
+                                      const std::string& contents);
 /// The same, with the contents written by `fill` straight into the temporary file; when `fill`
 /// throws, the temporary file is removed and `path` is left as it was.
-void write_file_atomically(const std::filesystem::path& path,
-                           const std::function<void(std::ostream&)>& fill);
+KOE_EXPORT void write_file_atomically(const std::filesystem::path& path,
+                                      const std::function<void(std::ostream&)>& fill);
 
 /// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically, and
 /// rejects.csv when records were rejected; with `options.adoption` also candidates.json, trace.csv
 /// and report.html.
-void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
-                   const report_options& options = {});
+KOE_EXPORT void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
+                              const report_options& options = {});
 
 }  // namespace koe

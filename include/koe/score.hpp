@@ -4,6 +4,7 @@
 
 #include <koe/decisions.hpp>
 #include <koe/describe.hpp>
+#include <koe/export.hpp>
 #include <koe/normalize.hpp>
 #include <koe/terms.hpp>
 #include <koe/text_column.hpp>
@@ -40,20 +41,20 @@ enum class quadrant {
 };
 
 /// Stable English names, as written to JSON and CSV: "low", "quick_win", ...
-[[nodiscard]] const char* to_string(difficulty_level level) noexcept;
-[[nodiscard]] const char* to_string(quadrant q) noexcept;
+[[nodiscard]] KOE_EXPORT const char* to_string(difficulty_level level) noexcept;
+[[nodiscard]] KOE_EXPORT const char* to_string(quadrant q) noexcept;
 /// Japanese names, as the report and the reasons write them: "低", "クイックウィン", ...
-[[nodiscard]] const char* to_japanese(difficulty_level level) noexcept;
-[[nodiscard]] const char* to_japanese(quadrant q) noexcept;
+[[nodiscard]] KOE_EXPORT const char* to_japanese(difficulty_level level) noexcept;
+[[nodiscard]] KOE_EXPORT const char* to_japanese(quadrant q) noexcept;
 
 /// One entry of the severity lexicon (影響度): a koe term and its weight.
-struct severity_entry {
+struct KOE_EXPORT severity_entry {
   std::string term;
   int weight = 1;  ///< 1 = notable, 2 = serious, 3 = critical.
 };
 
 /// One difficulty rule: terms and globs that indicate an effort level.
-struct difficulty_rule {
+struct KOE_EXPORT difficulty_rule {
   difficulty_level level = difficulty_level::medium;
   std::vector<std::string> terms;  ///< Exact koe terms (Latin letters in lower case).
   std::vector<std::string>
@@ -63,7 +64,7 @@ struct difficulty_rule {
 };
 
 /// A fixed difficulty for one cluster, found again on later runs by its key (see `cluster_key`).
-struct difficulty_override {
+struct KOE_EXPORT difficulty_override {
   std::string key;  ///< Cluster key, e.g. "アプリ+レシピ+落ちる"; matched by term overlap.
   difficulty_level level = difficulty_level::medium;
   std::string reason;  ///< Why the team fixed the level.
@@ -73,7 +74,7 @@ struct difficulty_override {
 enum class period_unit { day, week, month, quarter, year };
 
 /// Options for the frequency score (頻度).
-struct frequency_options {
+struct KOE_EXPORT frequency_options {
   std::string contributor_column = "contributor";  ///< Meta column naming the writer, if any.
   period_unit period = period_unit::month;         ///< Growth compares the last two periods.
   /// A cluster holding this share of the kept voices gets the full size score; smaller clusters
@@ -86,7 +87,7 @@ struct frequency_options {
 };
 
 /// Options for the impact score (影響度). Each signal is optional; missing data drops it.
-struct impact_options {
+struct KOE_EXPORT impact_options {
   std::string rating_column = "rating";    ///< Numeric rating column, if any.
   std::string segment_column = "segment";  ///< Customer segment column, if any.
   bool higher_rating_is_better = true;
@@ -105,7 +106,7 @@ struct impact_options {
 };
 
 /// Options for the difficulty score (実装難易度).
-struct difficulty_options {
+struct KOE_EXPORT difficulty_options {
   std::vector<difficulty_rule> rules;  ///< Empty = every cluster is unknown.
   std::vector<difficulty_override> overrides;
   std::size_t top_terms = 10;  ///< How many of a cluster's top terms the rules look at.
@@ -116,7 +117,7 @@ struct difficulty_options {
 };
 
 /// Options for the adoption score, the team's rule, quadrants and the small-cluster flag.
-struct adoption_options {
+struct KOE_EXPORT adoption_options {
   /// adoption = weighted mean of frequency, impact and ease = 1 - difficulty. Impact weighs most
   /// because it is the reason to act; ease least because difficulty is a guess from rules.
   double frequency_weight = 1.0;
@@ -132,7 +133,7 @@ struct adoption_options {
 };
 
 /// Frequency signals of one cluster.
-struct frequency_signal {
+struct KOE_EXPORT frequency_signal {
   std::size_t voices = 0;         ///< Voices in the cluster, repeats included.
   double share = 0;               ///< voices / kept voices.
   bool has_contributors = false;  ///< The corpus has a contributor column.
@@ -145,7 +146,7 @@ struct frequency_signal {
 };
 
 /// Impact signals of one cluster. `has_*` says whether the signal was available.
-struct impact_signal {
+struct KOE_EXPORT impact_signal {
   bool has_rating = false;  ///< The corpus has usable ratings (the cluster may still lack them).
   std::size_t rated = 0;    ///< Rated voices in the cluster.
   double mean_rating = 0, rest_mean_rating = 0;
@@ -165,7 +166,7 @@ struct impact_signal {
 };
 
 /// Difficulty of one cluster and why.
-struct difficulty_signal {
+struct KOE_EXPORT difficulty_signal {
   difficulty_level level = difficulty_level::unknown;
   std::vector<std::string> matched_terms;  ///< Top terms matched by a rule of `level`.
   std::vector<std::string> rule_reasons;   ///< Reasons of the rules that matched them.
@@ -174,7 +175,7 @@ struct difficulty_signal {
 };
 
 /// The four scores, each in [0, 1].
-struct score_set {
+struct KOE_EXPORT score_set {
   double frequency = 0;
   double impact = 0;
   double difficulty = 0;  ///< Higher = more effort.
@@ -182,7 +183,7 @@ struct score_set {
 };
 
 /// A cluster scored as an adoption candidate.
-struct candidate {
+struct KOE_EXPORT candidate {
   int cluster = 0;  ///< Cluster id (index into `score_input::clusters`).
   std::string key;  ///< Stable key: sorted top terms joined by "+".
   std::string label;
@@ -202,7 +203,7 @@ struct candidate {
 
 /// A critical lexicon term (weight 3) and where its voices went: a severe signal split across
 /// clusters, or merged into a large unrelated one, stays in view.
-struct critical_signal {
+struct KOE_EXPORT critical_signal {
   std::string term;
   std::size_t voices = 0;  ///< Kept voices with the term.
   std::vector<std::pair<int, std::size_t>>
@@ -213,7 +214,7 @@ struct critical_signal {
  * What scoring reads, borrowed from the caller (nothing is copied; everything must outlive the
  * call). Rows are the kept voices; `koe::score_input_of` (assess.hpp) fills it from a run.
  */
-struct score_input {
+struct KOE_EXPORT score_input {
   const corpus* records = nullptr;  ///< Every record read: meta columns, timestamps, raw texts.
   std::span<const std::size_t> row_document;      ///< Index into `records->documents` of each row.
   std::span<const std::int32_t> assignment;       ///< Cluster of each row, -1 for noise.
@@ -231,7 +232,7 @@ struct score_input {
 };
 
 /// Candidates, notes and critical signals from one pass over the rows.
-struct scored_clusters {
+struct KOE_EXPORT scored_clusters {
   std::vector<candidate> candidates;      ///< Best first.
   std::vector<std::string> notes;         ///< See `signal_notes`.
   std::vector<critical_signal> critical;  ///< See `critical_signals`.
@@ -241,40 +242,43 @@ struct scored_clusters {
  * Scores every non-empty cluster of `in` and ranks them by adoption score (ties: higher impact,
  * then lower cluster id). Deterministic.
  */
-[[nodiscard]] std::vector<candidate> score(const score_input& in, const score_options& options);
+[[nodiscard]] KOE_EXPORT std::vector<candidate> score(const score_input& in,
+                                                      const score_options& options);
 
 /// Critical lexicon terms (weight 3) found in at least `min_voices` kept voices, most voices first,
 /// each with the clusters its voices fell into.
-[[nodiscard]] std::vector<critical_signal> critical_signals(const score_input& in,
-                                                            const score_options& options,
-                                                            std::size_t min_voices = 3);
+[[nodiscard]] KOE_EXPORT std::vector<critical_signal> critical_signals(const score_input& in,
+                                                                       const score_options& options,
+                                                                       std::size_t min_voices = 3);
 
 /// Notes on corpus-level signals that `score` could not use (no rating column, ...), Japanese.
-[[nodiscard]] std::vector<std::string> signal_notes(const score_input& in,
-                                                    const score_options& options);
+[[nodiscard]] KOE_EXPORT std::vector<std::string> signal_notes(const score_input& in,
+                                                               const score_options& options);
 
 /// `score`, `signal_notes` and `critical_signals` (with `critical_min_voices`) reading the rows
 /// once.
-[[nodiscard]] scored_clusters score_clusters(const score_input& in, const score_options& options,
-                                             std::size_t critical_min_voices = 3);
+[[nodiscard]] KOE_EXPORT scored_clusters score_clusters(const score_input& in,
+                                                        const score_options& options,
+                                                        std::size_t critical_min_voices = 3);
 
 /**
  * Difficulty of a cluster from its top terms: the level with most matching terms wins, ties go
  * to the higher effort, no match gives `unknown`. Overrides are not applied here.
  */
-[[nodiscard]] difficulty_signal rate_difficulty(const std::vector<std::string>& top_terms,
-                                                const std::vector<difficulty_rule>& rules);
+[[nodiscard]] KOE_EXPORT difficulty_signal rate_difficulty(
+    const std::vector<std::string>& top_terms, const std::vector<difficulty_rule>& rules);
 
 /// True when `term` matches `pattern` as a whole (`*` any run of characters, `?` one character).
-[[nodiscard]] bool glob_match(std::string_view pattern, std::string_view term);
+[[nodiscard]] KOE_EXPORT bool glob_match(std::string_view pattern, std::string_view term);
 
 /// Label of a period ordinal as frequency signals write it: "2026-10-03", "2026-W40",
 /// "2026-10", "2026-Q4", "2026". Ordinals count periods from 1970 (days, Monday weeks from
 /// 1969-12-29, months and quarters from year 0, years).
-[[nodiscard]] std::string period_label(std::int64_t ordinal, period_unit unit);
+[[nodiscard]] KOE_EXPORT std::string period_label(std::int64_t ordinal, period_unit unit);
 
 /// Ordinal of the period holding the date of `timestamp` ("2026-10-03", "2026/10/3",
 /// "2026-10-03T12:00:00+09:00", "2026-10"); none when it holds no date.
-[[nodiscard]] std::optional<std::int64_t> period_of(std::string_view timestamp, period_unit unit);
+[[nodiscard]] KOE_EXPORT std::optional<std::int64_t> period_of(std::string_view timestamp,
+                                                               period_unit unit);
 
 }  // namespace koe

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <koe/decisions.hpp>
+#include <koe/export.hpp>
 #include <koe/score.hpp>
 #include <koe/trace.hpp>
 
@@ -14,7 +15,7 @@
 namespace koe {
 
 /// Everything scoring reads; load it from TOML with `load_score_config`.
-struct score_options {
+struct KOE_EXPORT score_options {
   frequency_options frequency;
   impact_options impact;
   difficulty_options difficulty;
@@ -24,14 +25,16 @@ struct score_options {
 };
 
 /// Reads a severity lexicon (term<TAB>weight, # comments). Throws naming the file and line.
-[[nodiscard]] std::vector<severity_entry> read_severity_lexicon(const std::filesystem::path& path);
+[[nodiscard]] KOE_EXPORT std::vector<severity_entry> read_severity_lexicon(
+    const std::filesystem::path& path);
 
 /// Reads difficulty rules (TOML, `[[rule]]` tables). Throws naming the file, key and line.
-[[nodiscard]] std::vector<difficulty_rule> read_difficulty_rules(const std::filesystem::path& path);
+[[nodiscard]] KOE_EXPORT std::vector<difficulty_rule> read_difficulty_rules(
+    const std::filesystem::path& path);
 
 /// Defaults plus the bundled lexicon and rules from `data_directory()`; throws `io_failure` when
 /// the bundled data cannot be found.
-[[nodiscard]] score_options default_score_options();
+[[nodiscard]] KOE_EXPORT score_options default_score_options();
 
 /**
  * Reads a koe.toml (see docs/scoring.md). Keys left out keep their defaults; the lexicon and
@@ -43,15 +46,15 @@ struct score_options {
  * koe::score_options o = koe::load_score_config("koe.toml");
  * ```
  */
-[[nodiscard]] score_options load_score_config(const std::filesystem::path& path);
+[[nodiscard]] KOE_EXPORT score_options load_score_config(const std::filesystem::path& path);
 
 /// The same from TOML text; `name` is used in messages, `base_dir` resolves relative paths.
-[[nodiscard]] score_options parse_score_config(std::string_view toml, const std::string& name,
-                                               const std::filesystem::path& base_dir = {});
+[[nodiscard]] KOE_EXPORT score_options parse_score_config(
+    std::string_view toml, const std::string& name, const std::filesystem::path& base_dir = {});
 
 /// The lexicon entries of `options` that scoring looks for in the text itself (those of
 /// `surface_min_chars` characters or more), once each: give them to `pipeline_options::phrases`
 /// so that they are found while the texts are at hand.
-[[nodiscard]] std::vector<std::string> surface_phrases(const score_options& options);
+[[nodiscard]] KOE_EXPORT std::vector<std::string> surface_phrases(const score_options& options);
 
 }  // namespace koe

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <koe/export.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,7 +26,7 @@ namespace koe {
  * // t.size() == 3 distinct terms; t.row(1) == {0, 2}; t.term(2) == "早い"
  * ```
  */
-class term_table {
+class KOE_EXPORT term_table {
  public:
   using id_type = std::uint32_t;
 
@@ -68,7 +69,7 @@ class term_table {
   void reserve(std::size_t rows, std::size_t occurrences);
 
  private:
-  struct hash {
+  struct KOE_EXPORT hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
       return std::hash<std::string_view>{}(s);
@@ -94,7 +95,7 @@ class term_table {
  * p.find("二重請求はありえない", hits);  // hits == {0, 1}
  * ```
  */
-class phrase_set {
+class KOE_EXPORT phrase_set {
  public:
   phrase_set() = default;
   explicit phrase_set(std::vector<std::string> phrases);
@@ -105,7 +106,7 @@ class phrase_set {
   void find(std::string_view text, std::vector<std::uint32_t>& hits) const;
 
  private:
-  struct hash {
+  struct KOE_EXPORT hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
       return std::hash<std::string_view>{}(s);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <koe/export.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,7 @@ namespace koe {
  * // c.size() == 2; c[0] == "配送が遅い"; c[1].empty()
  * ```
  */
-class text_column {
+class KOE_EXPORT text_column {
  public:
   text_column() = default;
 
@@ -61,7 +62,7 @@ class text_column {
   [[nodiscard]] std::vector<std::string> to_strings() const;
 
  private:
-  struct entry {
+  struct KOE_EXPORT entry {
     std::uint32_t block = 0;
     std::uint32_t offset = 0;
     std::uint32_t size = 0;

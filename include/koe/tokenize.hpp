@@ -1,6 +1,7 @@
 /// Japanese tokenization with MeCab: base forms, compound nouns, negation, stop words.
 #pragma once
 
+#include <koe/export.hpp>
 #include <koe/terms.hpp>
 #include <koe/text_column.hpp>
 
@@ -20,7 +21,7 @@ enum class compound_mode {
 };
 
 /// Options for the tokenizer; the defaults suit short customer feedback.
-struct tokenize_options {
+struct KOE_EXPORT tokenize_options {
   /// MeCab dictionary directory; empty = the system default (mecabrc, then ipadic-utf8 paths).
   std::string dicdir;
   std::vector<std::string> user_dictionaries;  ///< Compiled user dictionaries (.dic) to add.
@@ -44,7 +45,7 @@ struct tokenize_options {
 };
 
 /// One MeCab morpheme, as offsets into the analyzed text (nothing dangles).
-struct token {
+struct KOE_EXPORT token {
   std::size_t begin = 0;  ///< Byte offset of the surface in the analyzed text.
   std::size_t end = 0;    ///< One past the last byte.
   std::string lemma;      ///< Base form (原形); the surface when the dictionary has none.
@@ -63,7 +64,7 @@ struct token {
  * "使えない"}
  * ```
  */
-class tokenizer {
+class KOE_EXPORT tokenizer {
  public:
   explicit tokenizer(const tokenize_options& options = {});
   ~tokenizer();
@@ -73,7 +74,7 @@ class tokenizer {
   tokenizer& operator=(const tokenizer&) = delete;
 
   /// Per-thread analyzer holding one MeCab lattice. Not thread-safe; reuse it.
-  class worker {
+  class KOE_EXPORT worker {
    public:
     ~worker();
     worker(worker&&) noexcept;
@@ -130,6 +131,6 @@ class tokenizer {
 
 /// Directory holding koe's bundled data (stop words, lexicons): $KOE_DATA_DIR, the source tree's
 /// data/ or the installed share/koe, whichever exists first; empty when none does.
-[[nodiscard]] std::string data_directory();
+[[nodiscard]] KOE_EXPORT std::string data_directory();
 
 }  // namespace koe

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <koe/decisions.hpp>
+#include <koe/export.hpp>
 #include <koe/score.hpp>
 #include <koe/text_column.hpp>
 #include <koe/types.hpp>
@@ -21,7 +22,7 @@ namespace koe {
  * {count} (voices in the cluster), {decision} (a word below), {reason} (the decision's reason),
  * {id}; `{{` and `}}` are literal braces.
  */
-struct reply_options {
+struct KOE_EXPORT reply_options {
   std::string decided_template =
       "ご意見『{voice}』は『{label}』についての声 {count} "
       "件とともに検討し、{decision}となりました。{reason}";
@@ -38,7 +39,7 @@ struct reply_options {
 };
 
 /// What became of one input record (12 bytes, so that a trace of millions stays small).
-struct trace_row {
+struct KOE_EXPORT trace_row {
   record_status status = record_status::kept;
   bool clustered = false;  ///< False for noise, empty and rejected records.
   decision_status decision = decision_status::undecided;
@@ -48,7 +49,7 @@ struct trace_row {
 
 /// What became of every input record, in input order: row `i` is about
 /// `score_input::records->documents[i]` (its id is there), and `replies[i]` is its reply draft.
-struct trace_table {
+struct KOE_EXPORT trace_table {
   std::vector<trace_row> rows;
   text_column replies;  ///< Empty for a record with no contributor to reply to.
 
@@ -61,11 +62,12 @@ struct trace_table {
 
 /// One trace row per input record, with reply drafts for records that have a contributor
 /// (the column `options.frequency.contributor_column`), drafted with `options.reply`.
-[[nodiscard]] trace_table trace(const score_input& in, const std::vector<candidate>& candidates,
-                                const score_options& options);
+[[nodiscard]] KOE_EXPORT trace_table trace(const score_input& in,
+                                           const std::vector<candidate>& candidates,
+                                           const score_options& options);
 
 /// Fills `template_text` for one voice; throws `errc::invalid_config` on an unknown placeholder.
-[[nodiscard]] std::string fill_reply(std::string_view template_text,
-                                     const std::map<std::string, std::string>& values);
+[[nodiscard]] KOE_EXPORT std::string fill_reply(std::string_view template_text,
+                                                const std::map<std::string, std::string>& values);
 
 }  // namespace koe

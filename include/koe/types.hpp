@@ -1,6 +1,7 @@
 /// Plain value types shared by the pipeline stages.
 #pragma once
 
+#include <koe/export.hpp>
 #include <koe/text_column.hpp>
 
 #include <cstddef>
@@ -21,14 +22,14 @@ enum class record_status : std::uint8_t {
 };
 
 /// "kept", "empty" or "rejected", as outputs and Python's frames write a status.
-[[nodiscard]] const char* to_string(record_status status) noexcept;
+[[nodiscard]] KOE_EXPORT const char* to_string(record_status status) noexcept;
 
 /// The status named by `to_string` (an empty text reads as kept); throws `errc::invalid_argument`
 /// for any other text.
-[[nodiscard]] record_status parse_record_status(std::string_view text);
+[[nodiscard]] KOE_EXPORT record_status parse_record_status(std::string_view text);
 
 /// One input record (a customer voice): the owning form, for building a corpus by hand.
-struct document {
+struct KOE_EXPORT document {
   std::size_t record = 0;         ///< 1-based record number in the input.
   std::size_t line = 0;           ///< 1-based physical line where the record starts.
   std::string id;                 ///< Id column value, or the record number as text.
@@ -42,7 +43,7 @@ struct document {
 class document_table;
 
 /// The metadata values of one stored record, parallel to `corpus::meta_columns`.
-class meta_values {
+class KOE_EXPORT meta_values {
  public:
   meta_values(const document_table& table, std::size_t row) noexcept : table_(&table), row_(row) {}
   [[nodiscard]] std::size_t size() const noexcept;
@@ -63,7 +64,7 @@ class meta_values {
 };
 
 /// One stored record, as views into its `document_table` (valid while the table is unchanged).
-struct document_view {
+struct KOE_EXPORT document_view {
   std::size_t record = 0;
   std::size_t line = 0;
   std::string_view id;
@@ -94,9 +95,9 @@ struct document_view {
  * // t.size() == 1; t[0].text == "配送が遅い"; t[0].status == koe::record_status::kept
  * ```
  */
-class document_table {
+class KOE_EXPORT document_table {
  public:
-  class iterator {
+  class KOE_EXPORT iterator {
    public:
     using iterator_category = std::random_access_iterator_tag;
     using value_type = document_view;
@@ -186,7 +187,7 @@ inline std::string_view meta_values::operator[](std::size_t column) const noexce
 }
 
 /// Everything read from one input: every record accounted for.
-struct corpus {
+struct KOE_EXPORT corpus {
   std::string source;                     ///< Path (or name) the records came from.
   std::string encoding;                   ///< Encoding the input was decoded from.
   std::vector<std::string> meta_columns;  ///< Names of the carried metadata columns.

@@ -1,6 +1,7 @@
 /// TF-IDF vectors from term lists, with scikit-learn's TfidfVectorizer definitions.
 #pragma once
 
+#include <koe/export.hpp>
 #include <koe/terms.hpp>
 
 #include <Eigen/SparseCore>
@@ -18,7 +19,7 @@ namespace koe {
 using sparse_matrix = Eigen::SparseMatrix<float, Eigen::RowMajor, std::int32_t>;
 
 /// A document-frequency bound: a count of documents, or a fraction of them.
-struct df_bound {
+struct KOE_EXPORT df_bound {
   double value = 1.0;
   bool fraction = false;  ///< When true, `value` is a fraction of the documents in [0, 1].
   /// The bound as a document count for a corpus of `documents` documents.
@@ -30,10 +31,10 @@ struct df_bound {
 };
 
 /// Parses "2" (a count) or "0.5" / "1.0" (a fraction, written with a decimal point).
-[[nodiscard]] df_bound parse_df_bound(const std::string& text);
+[[nodiscard]] KOE_EXPORT df_bound parse_df_bound(const std::string& text);
 
 /// Options for `vectorize`; defaults are tuned for short voices.
-struct vectorize_options {
+struct KOE_EXPORT vectorize_options {
   df_bound min_df{2, false};     ///< Drop terms in fewer documents than this.
   df_bound max_df{1.0, true};    ///< Drop terms in more documents than this.
   std::size_t max_features = 0;  ///< Keep the most frequent terms only (0 = all).
@@ -50,8 +51,8 @@ struct vectorize_options {
  * rank later) counts its own documents, and `merge` adds states. Merging is associative and
  * commutative and the counts are exact, so any order of merges gives the same result.
  */
-struct term_statistics {
-  struct counts {
+struct KOE_EXPORT term_statistics {
+  struct KOE_EXPORT counts {
     std::uint64_t df = 0;     ///< Documents containing the term.
     std::uint64_t total = 0;  ///< Occurrences over all documents.
   };
@@ -65,7 +66,7 @@ struct term_statistics {
 };
 
 /// A fitted vocabulary and idf: enough to vectorize new documents the same way.
-struct tfidf_model {
+struct KOE_EXPORT tfidf_model {
   vectorize_options options;
   std::vector<std::string> vocabulary;  ///< Term of each column, sorted by code point.
   std::vector<std::uint64_t> df;        ///< Document frequency of each column.
@@ -77,26 +78,29 @@ struct tfidf_model {
 };
 
 /// Counts `docs` in parallel (fixed chunks, merged in chunk order).
-[[nodiscard]] term_statistics count_terms(const std::vector<std::vector<std::string>>& docs);
+[[nodiscard]] KOE_EXPORT term_statistics
+count_terms(const std::vector<std::vector<std::string>>& docs);
 
 /// The same counts from interned terms (one counter per id, no string per occurrence).
-[[nodiscard]] term_statistics count_terms(const term_table& table);
+[[nodiscard]] KOE_EXPORT term_statistics count_terms(const term_table& table);
 
 /// Chooses the vocabulary and idf from merged statistics.
-[[nodiscard]] tfidf_model fit_tfidf(const term_statistics& stats, const vectorize_options& options);
+[[nodiscard]] KOE_EXPORT tfidf_model fit_tfidf(const term_statistics& stats,
+                                               const vectorize_options& options);
 /// `fit_tfidf(count_terms(table), options)` without the statistics' copy of every distinct term:
 /// the counts stay indexed by id and the model copies only the terms it keeps.
-[[nodiscard]] tfidf_model fit_tfidf(const term_table& table, const vectorize_options& options);
+[[nodiscard]] KOE_EXPORT tfidf_model fit_tfidf(const term_table& table,
+                                               const vectorize_options& options);
 
 /// TF-IDF rows of `docs` under `model`; terms outside the vocabulary are ignored. Parallel.
-[[nodiscard]] sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
-                                      const tfidf_model& model);
+[[nodiscard]] KOE_EXPORT sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
+                                                 const tfidf_model& model);
 
 /// A fitted model together with the matrix of the documents it was fitted on.
 /// TF-IDF rows of interned terms; equal to `transform(table.to_rows(), model)`.
-[[nodiscard]] sparse_matrix transform(const term_table& table, const tfidf_model& model);
+[[nodiscard]] KOE_EXPORT sparse_matrix transform(const term_table& table, const tfidf_model& model);
 
-struct tfidf_matrix {
+struct KOE_EXPORT tfidf_matrix {
   tfidf_model model;
   sparse_matrix rows;
 
@@ -127,11 +131,11 @@ struct tfidf_matrix {
  * // m.model.vocabulary == {"早い", "遅い", "配送"} in code-point order
  * ```
  */
-[[nodiscard]] tfidf_matrix vectorize(const std::vector<std::vector<std::string>>& docs,
-                                     const vectorize_options& options = {});
+[[nodiscard]] KOE_EXPORT tfidf_matrix vectorize(const std::vector<std::vector<std::string>>& docs,
+                                                const vectorize_options& options = {});
 
 /// `vectorize` on interned terms: the pipeline's path. Equal to `vectorize(table.to_rows())`.
-[[nodiscard]] tfidf_matrix vectorize(const term_table& table,
-                                     const vectorize_options& options = {});
+[[nodiscard]] KOE_EXPORT tfidf_matrix vectorize(const term_table& table,
+                                                const vectorize_options& options = {});
 
 }  // namespace koe

@@ -1,10 +1,12 @@
 // The koe command: argument parsing and printing only; all work happens in the library.
+#include <koe/assess.hpp>
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/assess.hpp>
+
+#include "docs.hpp"
 
 #include <tbb/global_control.h>
 #include <unistd.h>
@@ -255,10 +257,20 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli_args tok_args, cl_args;
   const commands cmd = add_commands(app, tok_args, cl_args);
+  // Hidden commands that print the manual page and the bash completion (the build installs both).
+  CLI::App* man = app.add_subcommand("man", "Print the manual page (roff)")->group("");
+  CLI::App* completion = app.add_subcommand("completion", "Print a completion script")->group("");
+  std::string shell;
+  completion->add_option("SHELL", shell, "Shell")->required()->check(CLI::IsMember({"bash"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (man->parsed() || completion->parsed()) {
+    if (man->parsed()) koe_cli::write_man_page(std::cout, app, KOE_VERSION);
+    if (completion->parsed()) koe_cli::write_bash_completion(std::cout, app);
+    return 0;
   }
   const cli_args& a = cmd.tokenize->parsed() ? tok_args : cl_args;
   koe::job_options o;
