@@ -117,12 +117,110 @@ TEST(Cluster, BitIdenticalForAnyThreadCount) {
   }
 }
 
+// koe's silhouette against scikit-learn's on the same rows, computed with
+//   sklearn.metrics.silhouette_score(X[sample], labels[sample], metric="cosine")
+// (scikit-learn 1.2, values printed with repr()). koe takes unit rows; scikit-learn normalizes
+// them itself. A singleton cluster counts 0 in both; koe leaves noise rows (-1) out entirely.
+TEST(Cluster, SilhouetteMatchesScikitLearnWithCosineDistance) {
+  const std::vector<std::vector<float>> x = {{3, 1, 0, 0}, {4, 1, 1, 0}, {2, 0, 1, 0}, {0, 3, 1, 0},
+                                             {1, 4, 0, 1}, {0, 2, 0, 0}, {0, 0, 1, 3}, {1, 0, 0, 4},
+                                             {0, 1, 2, 2}, {5, 5, 5, 5}};
+  std::vector<Eigen::Triplet<float>> entries;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    float norm = 0;
+    for (float v : x[i])
+      norm += v * v;
+    for (std::size_t j = 0; j < x[i].size(); ++j)
+      if (x[i][j] != 0)
+        entries.emplace_back(static_cast<int>(i), static_cast<int>(j), x[i][j] / std::sqrt(norm));
+  }
+  koe::sparse_matrix rows(static_cast<Eigen::Index>(x.size()), 4);
+  rows.setFromTriplets(entries.begin(), entries.end());
+  const std::vector<std::size_t> all = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const std::vector<std::int32_t> three = {0, 0, 0, 1, 1, 1, 2, 2, 2, 1};
+  EXPECT_NEAR(koe::silhouette(rows, three, all), 0.6707429579468328, 1e-6);
+  EXPECT_NEAR(koe::silhouette(rows, three, {0, 2, 3, 4, 6, 7, 9}), 0.6685803718484122, 1e-6);
+  const std::vector<std::int32_t> singleton = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3};
+  EXPECT_NEAR(koe::silhouette(rows, singleton, all), 0.548559489997889, 1e-6);
+  const std::vector<std::int32_t> noise = {0, 0, 0, 1, 1, 1, 2, 2, 2, -1};
+  EXPECT_NEAR(koe::silhouette(rows, noise, all), 0.8319086262781933, 1e-6);
+}
+
 TEST(Cluster, DifferentSeedsCanDifferButSameSeedRepeats) {
+  // Five clusters over eight planted groups: where the centres start decides which groups share
+  // one, so some seed among eight must land elsewhere than seed 1.
   std::vector<int> truth;
   const auto m = koe::vectorize(planted(8, 50, truth));
-  const auto a = koe::cluster(m.rows, {.k = 8, .seed = 1});
-  const auto b = koe::cluster(m.rows, {.k = 8, .seed = 1});
+  const koe::cluster_options one{.k = 5, .n_init = 1, .seed = 1};
+  const auto a = koe::cluster(m.rows, one);
+  const auto b = koe::cluster(m.rows, one);
   EXPECT_EQ(a.assignment, b.assignment);
+  EXPECT_EQ(a.objective, b.objective);
+  int differing = 0;
+  for (std::uint64_t seed = 2; seed <= 8; ++seed) {
+    auto o = one;
+    o.seed = seed;
+    const auto c = koe::cluster(m.rows, o);
+    differing += c.assignment != a.assignment ? 1 : 0;
+  }
+  EXPECT_GT(differing, 0) << "every seed gave seed 1's clusters";
+}
+
+// `groups` distinct unit rows (each leaning on its neighbour's axis), every one repeated
+// `copies` times, interleaved: row i is a copy of group i % groups.
+koe::dense_matrix duplicated_rows(int groups, int copies) {
+  koe::dense_matrix m = koe::dense_matrix::Zero(groups * copies, groups);
+  for (int i = 0; i < groups * copies; ++i) {
+    m(i, i % groups) = 1.0f;
+    m(i, (i + 1) % groups) = 0.3f;
+    m.row(i).normalize();
+  }
+  return m;
+}
+
+// Checks a clustering of duplicated_rows: every cluster non-empty and holding exactly one group,
+// so every row is its centroid (the best objective there is), and the same at any thread count.
+void expect_one_group_per_cluster(const koe::dense_matrix& m, const koe::cluster_options& o,
+                                  int groups) {
+  koe::clustering reference;
+  tbb::task_arena(1).execute([&] { reference = koe::cluster(m, o); });
+  ASSERT_EQ(reference.k, o.k);
+  std::vector<int> size(static_cast<std::size_t>(o.k), 0);
+  std::map<int, std::int32_t> cluster_of_group;
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    const std::int32_t c = reference.assignment[static_cast<std::size_t>(i)];
+    ASSERT_GE(c, 0) << "row " << i;
+    ++size[static_cast<std::size_t>(c)];
+    const auto [at, fresh] = cluster_of_group.emplace(static_cast<int>(i % groups), c);
+    EXPECT_EQ(at->second, c) << "group " << i % groups << " is split";
+  }
+  for (int c = 0; c < o.k; ++c)
+    EXPECT_GT(size[static_cast<std::size_t>(c)], 0) << "cluster " << c << " is empty";
+  EXPECT_NEAR(reference.objective, static_cast<double>(m.rows()), 1e-3 * m.rows());
+  for (const int threads : {2, 4}) {
+    koe::clustering c;
+    tbb::task_arena(threads).execute([&] { c = koe::cluster(m, o); });
+    EXPECT_EQ(c.assignment, reference.assignment) << threads << " threads";
+    EXPECT_TRUE(c.centroids == reference.centroids) << threads << " threads";
+    EXPECT_EQ(c.objective, reference.objective) << threads << " threads";
+  }
+}
+
+TEST(Cluster, GreedySeedingOfDuplicatedRowsPicksEveryDistinctRow) {
+  // As many clusters as distinct rows, each repeated forty times: once a copy of a row is a
+  // centre, its copies add nothing to the potential, so the seeds land on ten distinct rows.
+  const auto m = duplicated_rows(10, 40);
+  for (const std::uint64_t seed : {1, 2, 3})
+    expect_one_group_per_cluster(m, {.k = 10, .n_init = 1, .seed = seed}, 10);
+}
+
+TEST(Cluster, EmptyClustersAreReseededWithTheFarthestRows) {
+  // Seeding from six rows cannot find ten distinct centres: some seeds repeat, their clusters
+  // come out empty after the first pass, and only re-seeding them from the rows farthest from
+  // their centroids gives every group a cluster.
+  const auto m = duplicated_rows(10, 40);
+  for (const std::uint64_t seed : {1, 2, 3})
+    expect_one_group_per_cluster(m, {.k = 10, .n_init = 1, .seed = seed, .seed_sample = 6}, 10);
 }
 
 TEST(Cluster, AutomaticKFindsThePlantedNumberOnSeparatedData) {

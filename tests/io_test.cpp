@@ -385,9 +385,9 @@ TEST(Io, JsonLinesMissingTextKeyIsMalformed) {
 TEST(Io, JsonLinesInvalidJsonIsMalformedWithItsColumn) {
   const auto f = read_failure("v.jsonl", "{\"text\":\"a\"}\n\n{\"text\":\"b\",}\n");
   EXPECT_EQ(f.code, koe::errc::malformed_record);
-  EXPECT_EQ(f.message,
-            "FILE:3: invalid JSON at column 13: syntax error while parsing object key - unexpected "
-            "'}'; expected string literal");
+  // koe's part: file, line, column and "invalid JSON"; the rest is nlohmann_json's wording.
+  EXPECT_EQ(f.message.rfind("FILE:3: invalid JSON at column 13: ", 0), 0u) << f.message;
+  EXPECT_GT(f.message.size(), std::string("FILE:3: invalid JSON at column 13: ").size());
 }
 
 TEST(Io, JsonLinesLineThatIsNotAnObjectIsMalformed) {

@@ -1,13 +1,16 @@
+#include <koe/assess.hpp>
 #include <koe/error.hpp>
+#include <koe/job.hpp>
+#include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/assess.hpp>
 
 #include "reference_lloyd.hpp"
 #include "same_record.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -305,6 +308,80 @@ TEST(Pipeline, RejectedRecordsGetARejectsFileWithLineAndReason) {
   koe::write_outputs(dir / "out", clean.run(dir / "v.csv"));
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "rejects.csv"));
   std::filesystem::remove_all(dir);
+}
+
+// Every byte `koe cluster` writes, for a run configured as the CLI configures it: koe::job (no
+// normalized text kept, the lexicon's phrases looked for, only the metadata scoring reads), its
+// thread count set both ways the CLI sets it, and the two tables it prints.
+std::map<std::string, std::string> cli_outputs(const koe::job_options& base,
+                                               const std::string& input, int threads,
+                                               const std::filesystem::path& dir) {
+  // TBB caps every arena at the machine's cores unless this raises the cap.
+  const tbb::global_control cap(tbb::global_control::max_allowed_parallelism,
+                                static_cast<std::size_t>(threads));
+  EXPECT_EQ(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism),
+            static_cast<std::size_t>(threads));
+  koe::job_options o = base;
+  o.pipeline.threads = threads;
+  koe::job j(o);
+  const auto out = dir / ("t" + std::to_string(threads));
+  (void)j.run_to_files(input, out, false);
+  std::map<std::string, std::string> files;
+  for (const char* f :
+       {"clusters.json", "assignments.csv", "candidates.json", "trace.csv", "report.html"}) {
+    std::ifstream in(out / f, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    files[f] = bytes.str();
+  }
+  std::ostringstream tables;
+  j.write(tables, koe::report_format::table, false);
+  j.write(tables, koe::report_format::candidates_table, false);
+  files["stdout"] = tables.str();
+  return files;
+}
+
+TEST(Pipeline, CliConfiguredRunIsByteIdenticalAtOneTwoAndSixteenThreads) {
+  // Ten thousand voices (twenty blocks of k-means rows): the golden corpus, each voice joined
+  // with others so that the texts differ.
+  const koe::test::temp_dir dir("koe_pipeline");
+  std::ifstream in(KOE_TEST_DIR "/golden/generated.csv");
+  std::string header, line;
+  std::getline(in, header);
+  // Its columns: id, text, topic, rating, segment, created_at (no quoting, no commas in text).
+  std::vector<std::pair<std::string, std::string>> rows;  // text, the columns after it
+  while (std::getline(in, line)) {
+    const auto text = line.find(',') + 1, rest = line.find(',', text);
+    rows.emplace_back(line.substr(text, rest - text), line.substr(rest));
+  }
+  ASSERT_GE(rows.size(), 1000u);
+  std::string bytes = header + "\n";
+  for (std::size_t i = 0; i < 10000; ++i) {
+    const auto& [text, rest] = rows[i % rows.size()];
+    bytes += "v" + std::to_string(i) + "," + text + " " +
+             rows[(i * 7 + i / rows.size()) % rows.size()].first + rest + "\n";
+  }
+  const auto input = dir.write("voices.csv", bytes);
+  for (const bool lsa : {false, true}) {
+    koe::job_options o;
+    o.config = KOE_DATA_DIR "/koe.toml";
+    o.decisions = KOE_TEST_DIR "/golden/decisions.csv";
+    o.pipeline.cluster.k = 12;
+    o.pipeline.cluster.seed = 7;
+    if (lsa) {
+      o.pipeline.lsa_dimensions = 30;
+      o.pipeline.cluster.merge_factor = 2;
+    }
+    const auto one = cli_outputs(o, input.string(), 1, dir.path() / (lsa ? "lsa" : "plain"));
+    ASSERT_FALSE(one.at("assignments.csv").empty());
+    for (const int threads : {2, 16}) {
+      const auto many =
+          cli_outputs(o, input.string(), threads, dir.path() / (lsa ? "lsa" : "plain"));
+      for (const auto& [name, content] : one)
+        EXPECT_TRUE(content == many.at(name))
+            << name << " differs at " << threads << " threads" << (lsa ? " with LSA" : "");
+    }
+  }
 }
 
 // On real voices (../shared/corpora, when present): k-means as the pipeline runs it lands where a

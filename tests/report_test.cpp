@@ -1,7 +1,7 @@
+#include <koe/assess.hpp>
 #include <koe/error.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
-#include <koe/assess.hpp>
 
 #include "detail/csv.hpp"
 #include "detail/utf8.hpp"
@@ -406,7 +406,9 @@ TEST(Report, CliStopsOnABadConfigBeforeClustering) {
   const std::string cmd = std::string("\"") + KOE_CLI + "\" cluster \"" + sample + "\" -q -o \"" +
                           (dir / "out").string() + "\" --config \"" + (dir / "koe.toml").string() +
                           "\" 2>\"" + (dir / "err.txt").string() + "\"";
-  EXPECT_NE(std::system(cmd.c_str()), 0);
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);  // bad options, not a usage error
   const std::string err = slurp(dir / "err.txt");
   EXPECT_NE(err.find("koe.toml:2: adoption.impact_wieght: unknown key"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(dir / "out" / "clusters.json"));

@@ -128,7 +128,25 @@ def test_frame_with_meta_reproduces_the_cli_assignments(cli, sample_path, tmp_pa
         koe.read_voices(sample_path))
     assert model.report("csv") == (out / "assignments.csv").read_text(encoding="utf-8")
     assert model.reduced_.shape == (400, 30) and model.reduced_.dtype == np.float32
-    assert model.k_curve_ and model.n_clusters_ in [k for k, _ in model.k_curve_]
+    assert model.n_clusters_ == expected_automatic_k(model.k_curve_)
+
+
+def expected_automatic_k(curve):
+    """The k that -k auto must choose from its curve (README): the best silhouette, first on
+    ties, or, when that is the largest k tried, the knee (the point farthest above the chord)."""
+    assert len(curve) >= 2
+    best_k, best = curve[0]
+    for k, s in curve:
+        if s > best:
+            best_k, best = k, s
+    (k0, s0), (k1, s1) = curve[0], curve[-1]
+    if len(curve) >= 3 and best_k == k1:
+        slope = (s1 - s0) / (k1 - k0)
+        gap = 0.0
+        for k, s in curve:
+            if s - (s0 + slope * (k - k0)) > gap:
+                gap, best_k = s - (s0 + slope * (k - k0)), k
+    return best_k
 
 
 def test_numpy_and_pandas_inputs_give_the_same_labels(fitted, sample_texts):

@@ -1,0 +1,314 @@
+// The koe executable end to end: exit statuses, koe tokenize's output, --help, --stats, and
+// what reaches the terminal.
+#include <koe/options.hpp>
+#include <koe/pipeline.hpp>
+
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+#ifndef KOE_CLI_PATH
+#error "tests/CMakeLists.txt builds this suite only with koe_cli and passes KOE_CLI_PATH"
+#endif
+
+const fs::path bad_inputs = fs::path(KOE_TEST_DIR) / "bad_inputs";
+
+fs::path bad(const std::string& name) {
+  return bad_inputs / name;
+}
+
+class temp_dir : public koe::test::temp_dir {
+ public:
+  temp_dir() : koe::test::temp_dir("koe_cli") {}
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+struct cli_result {
+  int status = -1;  ///< Exit code, or 128 + signal.
+  std::string out;
+  std::string err;
+
+  /// True when stderr holds `line` as one whole line.
+  [[nodiscard]] bool said(const std::string& line) const {
+    return ("\n" + err).find("\n" + line + "\n") != std::string::npos;
+  }
+};
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (const char c : s)
+    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// Runs koe with `args`, stdout and stderr captured in files of `dir`.
+cli_result run_koe(const temp_dir& dir, const std::vector<std::string>& args) {
+  const fs::path out = dir.path() / "cli.stdout";
+  const fs::path err = dir.path() / "cli.stderr";
+  std::string command = "exec " + shell_quote(KOE_CLI_PATH);
+  for (const auto& a : args)
+    command += " " + shell_quote(a);
+  command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
+  const int raw = std::system(command.c_str());
+  cli_result r;
+  if (WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
+  if (WIFSIGNALED(raw)) r.status = 128 + WTERMSIG(raw);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+/// `koe cluster FILE -k 2 -q -o OUT` plus `extra`.
+cli_result cluster(const temp_dir& dir, const fs::path& file, const fs::path& outdir,
+                   const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"cluster", file.string(), "-k",           "2",
+                                   "-q",      "-o",          outdir.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_koe(dir, args);
+}
+
+class Cli : public ::testing::Test {};
+
+TEST_F(Cli, UsageErrorsExitTwoAndBadInputOrOptionFilesExitOne) {
+  // README: 0 on success, 1 on bad input or options (message on stderr), 2 on usage errors.
+  const temp_dir dir;
+  const std::string good = bad("good_voices.csv").string();
+  const std::string out = (dir.path() / "out").string();
+  const std::vector<std::vector<std::string>> usage = {
+      {"cluster", good, "-o", out, "--frobnicate"},
+      {"cluster", good, "-o", out, "--format", "xml"},
+      {"cluster", good, "-o", out, "-k", "0"},
+      {"cluster", good, "-o", out, "-k", "many"},
+      {"cluster", good, "-o", out, "--on-error", "ignore"},
+      {"cluster", good},
+      {"tokenize", good, "--frobnicate"},
+      {"frobnicate"},
+      {},
+  };
+  for (const auto& args : usage) {
+    const auto r = run_koe(dir, args);
+    std::string line;
+    for (const auto& a : args)
+      line += " " + a;
+    EXPECT_EQ(r.status, 2) << "koe" << line << "\n" << r.err;
+    EXPECT_FALSE(r.err.empty()) << "koe" << line;
+    EXPECT_FALSE(fs::exists(dir.path() / "out" / "clusters.json")) << "koe" << line;
+  }
+  const fs::path config = dir.write("koe.toml", "[adoption]\nimpact_wieght = 2\n");
+  const fs::path broken_config = dir.write("broken.toml", "[adoption\n");
+  const fs::path decisions = dir.write("decisions.csv", "key,decision\n\"unterminated\n");
+  const std::vector<std::vector<std::string>> bad_files = {
+      {"--config", config.string()},
+      {"--config", broken_config.string()},
+      {"--config", (dir.path() / "absent.toml").string()},
+      {"--decisions", decisions.string()},
+      {"--decisions", (dir.path() / "absent.csv").string()},
+  };
+  for (const auto& extra : bad_files) {
+    const auto r = cluster(dir, good, dir.path() / "out", extra);
+    EXPECT_EQ(r.status, 1) << extra[0] << " " << extra[1] << "\n" << r.err;
+    EXPECT_EQ(r.err.rfind("koe: ", 0), 0u) << r.err;
+    EXPECT_FALSE(fs::exists(dir.path() / "out" / "clusters.json")) << extra[1];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rest of the command line
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+TEST_F(Cli, TokenizePrintsIdTabTermsAndMarksEmptyAndRejectedRecords) {
+  const temp_dir dir;
+  const fs::path file = dir.write("voices.csv",
+                                  "id,text\n"
+                                  "a1,アプリが重い\n"
+                                  "a2,\n"
+                                  "a3,x,y\n"
+                                  "a4,ＡＰＰが重すぎる\n");
+  const fs::path rejects = dir.path() / "rejects.csv";
+  koe::pipeline p(koe::pipeline_options{});
+  const auto terms = p.tokenize({"アプリが重い", "ＡＰＰが重すぎる"});
+  const auto joined = [](const std::vector<std::string>& t) {
+    std::string s;
+    for (const auto& term : t)
+      s += (s.empty() ? "" : " ") + term;
+    return s;
+  };
+  ASSERT_FALSE(terms.at(0).empty());
+  // A rejected record's fields cannot be trusted, so its id is its record number.
+  const std::string reason = "line 4: record has 3 fields, header has 2";
+  const auto t = run_koe(
+      dir, {"tokenize", file.string(), "--on-error", "skip", "--rejects", rejects.string()});
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_EQ(lines_of(t.out),
+            (std::vector<std::string>{"a1\t" + joined(terms[0]), "a2\t(empty)",
+                                      "3\t(rejected: " + reason + ")", "a4\t" + joined(terms[1])}));
+  EXPECT_TRUE(t.said("koe: rejected " + file.string() + " record 3: " + reason)) << t.err;
+  EXPECT_TRUE(t.said("koe: read 4 = kept 2 + empty 1 + rejected 1")) << t.err;
+  EXPECT_EQ(slurp(rejects), "record,line,id,reason\n3,4,3,\"" + reason + "\"\n");
+
+  // --normalized puts the normalized text between the id and the terms; -q keeps stderr for
+  // the rejects alone.
+  const auto n =
+      run_koe(dir, {"tokenize", file.string(), "--on-error", "skip", "--normalized", "-q"});
+  ASSERT_EQ(n.status, 0) << n.err;
+  EXPECT_EQ(lines_of(n.out),
+            (std::vector<std::string>{"a1\tアプリが重い\t" + joined(terms[0]), "a2\t(empty)",
+                                      "3\t(rejected: " + reason + ")",
+                                      "a4\tappが重すぎる\t" + joined(terms[1])}));
+  EXPECT_EQ(lines_of(n.err),
+            std::vector<std::string>{"koe: rejected " + file.string() + " record 3: " + reason});
+  // Without --on-error skip the bad record stops it, as it stops koe cluster.
+  const auto f = run_koe(dir, {"tokenize", file.string()});
+  EXPECT_EQ(f.status, 1);
+  EXPECT_TRUE(f.said("koe: " + file.string() + ":4: record has 3 fields, header has 2")) << f.err;
+}
+
+TEST_F(Cli, HelpListsEveryOptionWithItsDefault) {
+  const temp_dir dir;
+  const auto cluster_help = run_koe(dir, {"cluster", "--help"});
+  const auto tokenize_help = run_koe(dir, {"tokenize", "--help"});
+  ASSERT_EQ(cluster_help.status, 0);
+  ASSERT_EQ(tokenize_help.status, 0);
+  // The defaults README and docs promise, spelled out.
+  for (const char* shown :
+       {"-k NUMBER=auto", "--seed NUMBER=1234", "--min-df NUMBER=2", "--max-df NUMBER=1.0",
+        "--n-init NUMBER=3", "--max-iter NUMBER=100", "--tol NUMBER=1e-04", "--k-min NUMBER=2",
+        "--k-max NUMBER=30", "--on-error {fail,skip}=fail",
+        "--format {auto,csv,tsv,jsonl,text}=auto",
+        "--encoding {utf-8,shift_jis,cp932,euc-jp,auto}=utf-8", "--max-voice-bytes NUMBER=16384",
+        "--top NUMBER=5", "--threads NUMBER=0", "-o,--output TEXT REQUIRED", "--stats",
+        "-q,--quiet"})
+    EXPECT_NE(cluster_help.out.find("  " + std::string(shown)), std::string::npos) << shown;
+  for (const char* shown : {"--normalized", "--rejects TEXT", "--on-error {fail,skip}=fail"})
+    EXPECT_NE(tokenize_help.out.find("  " + std::string(shown)), std::string::npos) << shown;
+  // And every option the library has, each command the ones that concern it, with the default
+  // where it has one to show.
+  const koe::job_options defaults;
+  for (const auto& d : koe::option_descriptors()) {
+    if (d.cli.empty()) continue;
+    const bool text_stage =
+        d.scope == koe::option_scope::read || d.scope == koe::option_scope::text;
+    const std::string first = "  " + std::string(d.cli) + " ";
+    EXPECT_NE(cluster_help.out.find(first), std::string::npos) << d.cli;
+    EXPECT_EQ(tokenize_help.out.find(first) != std::string::npos, text_stage) << d.cli;
+    const std::string value = koe::option_text(
+        koe::get_option(defaults, d, koe::option_surface::cli), koe::option_surface::cli);
+    std::string entry = first;
+    if (d.kind == koe::option_kind::number) {
+      entry += "NUMBER=" + value;
+    } else if (d.kind == koe::option_kind::choice) {
+      for (std::size_t i = 0; i < d.choices.size(); ++i)
+        entry += (i == 0 ? "{" : ",") + std::string(d.choices[i]);
+      entry += "}=" + value;
+    } else {
+      continue;  // flags and texts show no default: their help says what the default is
+    }
+    EXPECT_FALSE(value.empty()) << d.cli;
+    EXPECT_NE(cluster_help.out.find(entry), std::string::npos) << entry;
+  }
+}
+
+TEST_F(Cli, StatsPrintsEveryStageAndAddsThemToClustersJson) {
+  const temp_dir dir;
+  const auto r = cluster(dir, bad("good_voices.csv"), dir.path() / "out", {"--stats"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(dir.path() / "out" / "clusters.json"));
+  ASSERT_TRUE(j.contains("stats")) << j.dump();
+  const auto& stats = j.at("stats");
+  EXPECT_GT(stats.at("peak_rss_bytes").get<std::uint64_t>(), 0u);
+  const auto& seconds = stats.at("seconds");
+  ASSERT_TRUE(seconds.is_object());
+  EXPECT_FALSE(seconds.empty());
+  for (const auto& [stage, value] : seconds.items()) {
+    EXPECT_GE(value.get<double>(), 0.0) << stage;
+    const std::string line = "koe: " + stage + " ";
+    EXPECT_NE(("\n" + r.err).find("\n" + line), std::string::npos) << stage << "\n" << r.err;
+  }
+  for (const char* stage : {"read", "tokenize", "vectorize", "cluster", "describe"})
+    EXPECT_TRUE(seconds.contains(stage)) << stage << ": " << seconds.dump();
+  for (const std::string line : {"koe: score ", "koe: write ", "koe: peak memory "})
+    EXPECT_NE(("\n" + r.err).find("\n" + line), std::string::npos) << line << "\n" << r.err;
+  // Without --stats neither the lines nor the field.
+  const auto plain = cluster(dir, bad("good_voices.csv"), dir.path() / "plain");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_FALSE(
+      nlohmann::json::parse(slurp(dir.path() / "plain" / "clusters.json")).contains("stats"));
+  EXPECT_EQ(plain.err.find("peak memory"), std::string::npos) << plain.err;
+}
+
+/// Where `printed` holds a C0 control other than tab and line feed, DEL or a C1 control (U+0080
+/// to U+009F in UTF-8); npos when it holds none.
+std::size_t first_control(const std::string& printed) {
+  for (std::size_t i = 0; i < printed.size(); ++i) {
+    const auto c = static_cast<unsigned char>(printed[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return i;
+    if (c == 0xc2 && i + 1 < printed.size() && static_cast<unsigned char>(printed[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(printed[i + 1]) <= 0x9f)
+      return i;
+  }
+  return std::string::npos;
+}
+
+// Disabled: it fails today. koe cluster's table prints the representative voice as read (koe::job
+// keeps no normalized text), escapes and all, and koe tokenize prints ids as read, so an id of
+// "\x1b]0;...\x07" retitles the terminal. Enable it with the fix (report_table.cpp and the
+// tokenize printer of src/cli/main.cpp replacing controls as normalize does).
+TEST_F(Cli, DISABLED_ControlCharactersNeverReachTheTerminal) {
+  // Every voice, and every id, carries the escapes, so whichever voice a table shows has them.
+  const std::string voice = "アプリが\x1b[31m重い\x07\x08\x7f\u0085\u009b2J";
+  std::string bytes = "id,text\n";
+  for (int i = 0; i < 12; ++i)
+    bytes += "v\x1b]0;" + std::to_string(i) + "\x07," + voice + "\n";
+  const temp_dir dir;
+  const fs::path file = dir.write("escapes.csv", bytes);
+  const auto r = run_koe(dir, {"cluster", file.string(), "-k", "1", "--min-df", "1", "--stats",
+                               "-o", (dir.path() / "out").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // The cluster table shows the voice itself, the candidates table the cluster's label, made of
+  // its terms: both are on stdout.
+  const auto candidates = r.out.find("\n\n");
+  ASSERT_NE(candidates, std::string::npos) << r.out;
+  EXPECT_NE(r.out.substr(0, candidates).find("アプリが"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("アプリ", candidates), std::string::npos) << r.out;
+  EXPECT_EQ(first_control(r.out), std::string::npos) << r.out;
+  EXPECT_EQ(first_control(r.err), std::string::npos) << r.err;
+  for (const bool normalized : {false, true}) {
+    std::vector<std::string> args = {"tokenize", file.string(), "-q"};
+    if (normalized) args.emplace_back("--normalized");
+    const auto t = run_koe(dir, args);
+    ASSERT_EQ(t.status, 0) << t.err;
+    ASSERT_NE(t.out.find("重い"), std::string::npos) << t.out;
+    EXPECT_EQ(first_control(t.out), std::string::npos) << t.out;
+    EXPECT_EQ(first_control(t.err), std::string::npos) << t.err;
+  }
+}
+
+}  // namespace
