@@ -20,7 +20,7 @@ void candidate_line(std::ostream& out, const candidate& c) {
   out << pad(std::to_string(c.rank), 6) << pad(fixed2(c.scores.adoption), 7)
       << pad(fixed2(c.scores.frequency), 6) << pad(fixed2(c.scores.impact), 8)
       << pad(to_string(c.difficulty.level), 8) << pad(to_string(c.quad), 12)
-      << pad(to_string(c.decision.status), 11) << clip_width(c.label, 40)
+      << pad(to_string(c.decision.status), 11) << clip_width(utf8::one_line(c.label), 40)
       << (c.small_high_impact ? "  [small, high impact]" : "") << '\n';
 }
 
@@ -38,7 +38,8 @@ void write_table(std::ostream& out, const analysis_result& r) {
                                       : r.input.documents.text(r.row_document[row]);
     }
     out << pad(std::to_string(d.id), 4) << pad(std::to_string(d.size), 7) << pad(share, 8)
-        << pad(clip_width(d.label, 32), 34) << clip_width(rep, 44) << '\n';
+        << pad(clip_width(utf8::one_line(d.label), 32), 34) << clip_width(utf8::one_line(rep), 44)
+        << '\n';
   }
   out << "read " << r.input.read() << " = kept " << r.input.count(record_status::kept)
       << " + empty " << r.input.count(record_status::empty) << " + rejected "
@@ -58,3 +59,11 @@ void write_candidates_table(std::ostream& out, const report_options& ro) {
 }
 
 }  // namespace koe::detail
+
+namespace koe {
+
+std::string terminal_text(std::string_view text) {
+  return detail::utf8::one_line(text);
+}
+
+}  // namespace koe

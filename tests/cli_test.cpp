@@ -277,11 +277,10 @@ std::size_t first_control(const std::string& printed) {
   return std::string::npos;
 }
 
-// Disabled: it fails today. koe cluster's table prints the representative voice as read (koe::job
-// keeps no normalized text), escapes and all, and koe tokenize prints ids as read, so an id of
-// "\x1b]0;...\x07" retitles the terminal. Enable it with the fix (report_table.cpp and the
-// tokenize printer of src/cli/main.cpp replacing controls as normalize does).
-TEST_F(Cli, DISABLED_ControlCharactersNeverReachTheTerminal) {
+// koe cluster's table prints the representative voice as read (koe::job keeps no normalized
+// text) and koe tokenize prints ids as read: an id of "\x1b]0;...\x07" would retitle the
+// terminal. Both go through koe::terminal_text.
+TEST_F(Cli, ControlCharactersNeverReachTheTerminal) {
   // Every voice, and every id, carries the escapes, so whichever voice a table shows has them.
   const std::string voice = "アプリが\x1b[31m重い\x07\x08\x7f\u0085\u009b2J";
   std::string bytes = "id,text\n";

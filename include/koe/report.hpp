@@ -11,6 +11,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace koe {
 
@@ -39,6 +40,10 @@ struct KOE_EXPORT report_options {
 /// The candidate formats throw `errc::invalid_argument` when `options.adoption` is null.
 KOE_EXPORT void write_report(std::ostream& out, const analysis_result& r, report_format format,
                              const report_options& options = {});
+
+/// `text` fit to print on one terminal line: control characters (escape sequences, line breaks,
+/// tabs) become spaces and malformed bytes U+FFFD. The tables `write_report` prints are made so.
+[[nodiscard]] KOE_EXPORT std::string terminal_text(std::string_view text);
 
 /// Writes the rejected records of `c` as CSV: record,line,id,reason (one row each).
 KOE_EXPORT void write_rejects_csv(std::ostream& out, const corpus& c);

@@ -128,8 +128,8 @@ std::string summary_line(const koe::corpus& c) {
 void print_rejects(const koe::corpus& c) {
   for (const auto& d : c.documents)
     if (d.status == koe::record_status::rejected)
-      std::cerr << "koe: rejected " << c.source << " record " << d.record << ": " << d.reason
-                << '\n';
+      std::cerr << "koe: rejected " << koe::terminal_text(c.source) << " record " << d.record
+                << ": " << koe::terminal_text(d.reason) << '\n';
 }
 
 // Gives the pages of freed memory back to the system. The allocator keeps freed pages a while
@@ -165,16 +165,17 @@ int run_tokenize(const cli_args& a, const koe::job_options& o) {
   const auto terms = p.tokenize(texts);
   std::size_t row = 0;
   for (const auto& d : c.documents) {
-    std::cout << d.id << '\t';
+    std::cout << koe::terminal_text(d.id) << '\t';
     if (d.status == koe::record_status::kept) {
       const auto& t = terms[row++];
-      if (a.show_normalized) std::cout << koe::normalize(d.text, p.options().normalize) << '\t';
+      if (a.show_normalized)
+        std::cout << koe::terminal_text(koe::normalize(d.text, p.options().normalize)) << '\t';
       for (std::size_t i = 0; i < t.size(); ++i)
-        std::cout << (i ? " " : "") << t[i];
+        std::cout << (i ? " " : "") << koe::terminal_text(t[i]);
     } else {
       std::cout << (d.status == koe::record_status::empty
                         ? "(empty)"
-                        : "(rejected: " + std::string(d.reason) + ")");
+                        : "(rejected: " + koe::terminal_text(d.reason) + ")");
     }
     std::cout << '\n';
   }
@@ -208,7 +209,7 @@ int run_cluster(const cli_args& a, const koe::job_options& o) {
   std::cout << '\n';
   j.write(std::cout, koe::report_format::candidates_table, a.stats);
   for (const auto& d : j.adoption().unmatched_decisions)
-    std::cerr << "koe: decision on line " << d.line << " (" << d.key
+    std::cerr << "koe: decision on line " << d.line << " (" << koe::terminal_text(d.key)
               << ") matches no cluster of this run\n";
   if (a.stats) print_stats(r, j);
   if (!a.quiet)

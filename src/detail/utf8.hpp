@@ -89,6 +89,24 @@ constexpr std::size_t for_each(std::string_view s, Fn&& fn) {
   return n;
 }
 
+/// `s` fit to show on one terminal line: each control character (C0, tabs and line breaks
+/// included, DEL and C1, NEL included) becomes a space and each malformed byte U+FFFD, so that no
+/// escape sequence reaches a terminal and no voice breaks a table's line.
+[[nodiscard]] inline std::string one_line(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for_each(s, [&](code_point cp, std::size_t at) {
+    const char32_t c = cp.value;
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+      out += ' ';
+    else if (c == replacement && cp.bytes == 1)
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(s.substr(at, cp.bytes));
+  });
+  return out;
+}
+
 /// The horizontal ellipsis "…" that marks a clipped text (one character, one column).
 inline constexpr std::string_view ellipsis = "\xE2\x80\xA6";
 

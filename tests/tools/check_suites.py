@@ -14,8 +14,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-STAGES = ["types", "io", "normalize", "terms", "tokenize", "vectorize", "cluster", "describe",
-          "pipeline", "score", "score_parts", "report", "hardening", "options", "model",
+STAGES = ["types", "io", "io_encoding", "normalize", "terms", "tokenize", "vectorize", "cluster",
+          "describe", "pipeline", "score", "score_parts", "report", "hardening", "options", "model",
           "detail", "assert", "cli"]
 REQUIRED_TESTS = [
     "Golden.OutputFilesMatchTheCheckedInCopies",
@@ -29,8 +29,6 @@ ALLOWED_SKIPS = {
     r"Pipeline\..*Shared.*|Pipeline\..*Corpora.*": "the shared corpora are absent",
     # ulimit -v cannot run under a sanitizer, which reserves terabytes of address space.
     r"Hardening\.CorpusThatDoesNotFitInMemoryGetsACleanMessage": "sanitizer build",
-    # A known bug, not a lost suite: the test says what is left to fix before it is enabled.
-    r"Cli\.ControlCharactersNeverReachTheTerminal": "disabled: a known bug, see the test",
 }
 
 
