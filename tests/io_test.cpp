@@ -2,6 +2,7 @@
 #include <koe/error.hpp>
 #include <koe/io.hpp>
 
+#include "io_helpers.hpp"
 #include "same_record.hpp"
 #include "temp_dir.hpp"
 
@@ -21,86 +22,7 @@ namespace {
 
 using namespace std::string_literals;
 namespace fs = std::filesystem;
-
-/// A directory of its own for each test, removed when the test ends.
-class temp_dir : public koe::test::temp_dir {
- public:
-  temp_dir() : koe::test::temp_dir("koe_io_test") {}
-};
-
-koe::corpus read_bytes(const std::string& name, std::string_view bytes,
-                       const koe::io_options& options = {}) {
-  const temp_dir dir;
-  return koe::read_corpus(dir.write(name, bytes), options);
-}
-
-/// A thrown error, with the file's path in the message replaced by "FILE".
-struct failure {
-  koe::errc code = koe::errc::invalid_config;
-  std::string message;
-};
-
-failure read_failure(const std::string& name, std::string_view bytes,
-                     const koe::io_options& options = {}) {
-  const temp_dir dir;
-  const fs::path p = dir.write(name, bytes);
-  try {
-    (void)koe::read_corpus(p, options);
-  } catch (const koe::error& e) {
-    std::string message = e.what();
-    const std::string path = p.string();
-    if (message.starts_with(path)) message = "FILE" + message.substr(path.size());
-    return {e.code(), message};
-  }
-  ADD_FAILURE() << "reading " << name << " did not throw";
-  return {};
-}
-
-koe::io_options skipping() {
-  koe::io_options options;
-  options.errors = koe::on_error::skip;
-  return options;
-}
-
-koe::io_options unlimited() {
-  koe::io_options options;
-  options.max_voice_bytes = 0;
-  return options;
-}
-
-koe::io_options with_encoding(const std::string& encoding) {
-  koe::io_options options;
-  options.encoding = encoding;
-  return options;
-}
-
-/// `utf8` in `encoding`, as a Windows or Unix tool would have written it.
-std::string encode(std::string_view utf8, const char* encoding) {
-  UErrorCode status = U_ZERO_ERROR;
-  std::string out(utf8.size() * 4 + 16, '\0');
-  const std::int32_t n =
-      ucnv_convert(encoding, "UTF-8", out.data(), static_cast<std::int32_t>(out.size()),
-                   utf8.data(), static_cast<std::int32_t>(utf8.size()), &status);
-  EXPECT_TRUE(U_SUCCESS(status)) << u_errorName(status);
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::string repeat(std::string_view s, std::size_t n) {
-  std::string out;
-  out.reserve(s.size() * n);
-  for (std::size_t i = 0; i < n; ++i)
-    out += s;
-  return out;
-}
-
-const std::string japanese_voices =
-    "id,text\n"
-    "1,アプリの動作がとても重いです。ログインできないことがよくあります。\n"
-    "2,画面が真っ白になってしまい、何も表示されません。早く直してください。\n"
-    "3,サポートに問い合わせても返事がありません。対応が遅すぎると思います。\n"
-    "4,料金が高すぎると思います。もう少し安いプランがあると嬉しいです。\n"
-    "5,使いやすくて便利ですが、もう少し速くしてほしいです。期待しています。\n";
+using namespace koe::test::io;
 
 // ---------------------------------------------------------------------------------------------
 // CSV
@@ -679,126 +601,8 @@ TEST(Io, MissingFileIsAnIoFailureWithTheReason) {
 // ---------------------------------------------------------------------------------------------
 // Encodings
 
-TEST(Io, ShiftJisIsConvertedToUtf8) {
-  // ソ, 表 and 能 end in byte 0x5C, which must not be taken for a backslash or split a field.
-  const std::string utf8 = "id,text\n1,アプリが重い①～\\100\n2,\"ソフトの表示,機能\"\n";
-  const auto c = read_bytes("v.csv", encode(utf8, "windows-31j"), with_encoding("shift_jis"));
-  ASSERT_EQ(c.read(), 2u);
-  EXPECT_EQ(c.encoding, "shift_jis");
-  EXPECT_EQ(c.documents[0].text, "アプリが重い①～\\100");
-  EXPECT_EQ(c.documents[1].text, "ソフトの表示,機能");
-}
-
-TEST(Io, Cp932NamesAreAcceptedAndRecorded) {
-  const auto c =
-      read_bytes("v.txt", "\x83\x41\x83\x76\x83\x8A\n\x87\x40\n", with_encoding("CP932"));
-  ASSERT_EQ(c.read(), 2u);
-  EXPECT_EQ(c.encoding, "cp932");
-  EXPECT_EQ(c.documents[0].text, "アプリ");
-  EXPECT_EQ(c.documents[1].text, "①");
-  EXPECT_EQ(read_bytes("v.txt", "\x82\xA0\n", with_encoding("windows-31j")).documents.at(0).text,
-            "あ");
-}
-
-TEST(Io, EucJpIsConvertedToUtf8) {
-  const std::string utf8 = "text,id\n\"画面が真っ白, 直して\",x\n";
-  const auto c = read_bytes("v.csv", encode(utf8, "EUC-JP"), with_encoding("euc-jp"));
-  ASSERT_EQ(c.read(), 1u);
-  EXPECT_EQ(c.encoding, "euc-jp");
-  EXPECT_EQ(c.documents[0].text, "画面が真っ白, 直して");
-  EXPECT_EQ(read_bytes("v.txt", "\xA4\xA2\n", with_encoding("EUCJP")).documents.at(0).text, "あ");
-}
-
-TEST(Io, AutoDetectsShiftJis) {
-  ASSERT_GT(japanese_voices.size(), 300u);
-  const auto c = read_bytes("v.csv", encode(japanese_voices, "windows-31j"), with_encoding("auto"));
-  EXPECT_EQ(c.encoding, "shift_jis");
-  ASSERT_EQ(c.read(), 5u);
-  EXPECT_EQ(c.documents[4].text,
-            "使いやすくて便利ですが、もう少し速くしてほしいです。期待しています。");
-}
-
-TEST(Io, AutoDetectsEucJp) {
-  const auto c = read_bytes("v.csv", encode(japanese_voices, "EUC-JP"), with_encoding("auto"));
-  EXPECT_EQ(c.encoding, "euc-jp");
-  ASSERT_EQ(c.read(), 5u);
-  EXPECT_EQ(c.documents[0].text,
-            "アプリの動作がとても重いです。ログインできないことがよくあります。");
-}
-
-TEST(Io, AutoDetectsUtf8AndPlainAscii) {
-  const auto c = read_bytes("v.csv", japanese_voices, with_encoding("auto"));
-  EXPECT_EQ(c.encoding, "utf-8");
-  EXPECT_EQ(c.read(), 5u);
-  EXPECT_EQ(read_bytes("v.txt", "plain ascii\n", with_encoding("auto")).encoding, "utf-8");
-  EXPECT_EQ(read_bytes("v.txt", "", with_encoding("auto")).encoding, "utf-8");
-}
-
-TEST(Io, AutoDetectionKeepsUtf8WithARareBadByteAndReportsIt) {
-  const auto f = read_failure("v.csv", japanese_voices + "6,壊れた\xFF行\n", with_encoding("auto"));
-  EXPECT_EQ(f.code, koe::errc::invalid_encoding);
-  EXPECT_EQ(f.message, "FILE:7: invalid UTF-8 byte sequence <FF> in field 2 (text)");
-}
-
-TEST(Io, Utf16WithByteOrderMarkIsConverted) {
-  const std::string utf8 = "id,text\n1,重い😀\n";
-  const auto le = read_bytes("v.csv", "\xFF\xFE" + encode(utf8, "UTF-16LE"));
-  EXPECT_EQ(le.encoding, "utf-16le");
-  ASSERT_EQ(le.read(), 1u);
-  EXPECT_EQ(le.documents[0].text, "重い😀");
-  const auto be = read_bytes("v.csv", "\xFE\xFF" + encode(utf8, "UTF-16BE"), with_encoding("auto"));
-  EXPECT_EQ(be.encoding, "utf-16be");
-  EXPECT_EQ(be.documents.at(0).text, "重い😀");
-}
-
-TEST(Io, InvalidShiftJisIsAnEncodingErrorNamingTheLine) {
-  const std::string bytes = encode("id,text\n1,正常\n", "windows-31j") + "2,\x82 x\n";
-  const auto f = read_failure("v.csv", bytes, with_encoding("shift_jis"));
-  EXPECT_EQ(f.code, koe::errc::invalid_encoding);
-  EXPECT_EQ(f.message, "FILE:3: invalid shift_jis byte sequence <82> in field 2 (text)");
-}
-
-TEST(Io, UnmappableShiftJisIsAnEncodingError) {
-  const auto f = read_failure("v.txt", "ok\n\xEF\x40\n", with_encoding("cp932"));
-  EXPECT_EQ(f.code, koe::errc::invalid_encoding);
-  EXPECT_EQ(f.message, "FILE:2: unmappable cp932 byte sequence <EF 40>");
-}
-
-TEST(Io, IncompleteEucJpAtEndOfInputIsAnEncodingError) {
-  const auto f = read_failure("v.txt", "\xA4\xA2\n\xA4", with_encoding("euc-jp"));
-  EXPECT_EQ(f.code, koe::errc::invalid_encoding);
-  EXPECT_EQ(f.message, "FILE:2: incomplete euc-jp byte sequence <A4> at end of input");
-}
-
-TEST(Io, SkippingInvalidShiftJisRejectsOnlyThatRecord) {
-  const std::string bytes =
-      encode("text\n前\n", "windows-31j") + "\x82\n" + encode("後\n", "windows-31j");
-  auto options = skipping();
-  options.encoding = "shift_jis";
-  const auto c = read_bytes("v.csv", bytes, options);
-  ASSERT_EQ(c.read(), 3u);
-  EXPECT_EQ(c.documents[0].text, "前");
-  EXPECT_EQ(c.documents[1].reason,
-            "line 3: invalid shift_jis byte sequence <82> in field 1 (text)");
-  EXPECT_EQ(c.documents[2].text, "後");
-  EXPECT_EQ(c.documents[2].line, 4u);
-}
-
-TEST(Io, UnknownEncodingIsAnInvalidArgument) {
-  try {
-    (void)read_bytes("v.txt", "x\n", with_encoding("latin1"));
-    ADD_FAILURE() << "no error";
-  } catch (const koe::error& e) {
-    EXPECT_EQ(e.code(), koe::errc::invalid_argument);
-    EXPECT_STREQ(e.what(),
-                 "unknown encoding \"latin1\" (expected utf-8, shift_jis, cp932, euc-jp or auto)");
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Chunk boundaries (the reader pulls 1 MiB at a time)
-
-constexpr std::size_t chunk = std::size_t{1} << 20;
 
 TEST(Io, ManyMultiLineRecordsAcrossChunksAreAllRead) {
   std::string bytes = "id,text\n";
@@ -902,25 +706,6 @@ TEST(Io, ABadRecordFailsOnlyTheBlockThatHoldsIt) {
               std::string::npos)
         << e.what();
   }
-}
-
-TEST(Io, ShiftJisCharacterSplitByAChunkBoundaryIsJoined) {
-  // One ASCII byte first, so that a two-byte character straddles every even offset.
-  const std::string utf8 = "x" + repeat("漢", chunk / 2 + 100) + "\n" + "次\n";
-  auto options = unlimited();
-  options.encoding = "shift_jis";
-  const auto c = read_bytes("v.txt", encode(utf8, "windows-31j"), options);
-  ASSERT_EQ(c.read(), 2u);
-  EXPECT_EQ(c.documents[0].text, utf8.substr(0, utf8.find('\n')));
-  EXPECT_EQ(c.documents[1].text, "次");
-  EXPECT_EQ(c.documents[1].line, 2u);
-}
-
-TEST(Io, Utf16SurrogatePairSplitByAChunkBoundaryIsJoined) {
-  const std::string utf8 = repeat("😀", chunk / 4 + 100) + "\n";
-  const auto c = read_bytes("v.txt", "\xFF\xFE" + encode(utf8, "UTF-16LE"), unlimited());
-  ASSERT_EQ(c.read(), 1u);
-  EXPECT_EQ(c.documents[0].text, utf8.substr(0, utf8.size() - 1));
 }
 
 }  // namespace
