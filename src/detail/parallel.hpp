@@ -73,14 +73,25 @@ void stream_in_order(std::size_t in_flight, const Cut& cut, const Work& work, co
   std::size_t next = 0;
   // Hand-offs between the stages, told to ThreadSanitizer (see happens_before).
   const char fork = 0, handoff = 0, in_order = 0;
-  happens_before(&fork);
+  // However the pipeline ends, normally or by an exception, what its stages wrote to the slots
+  // is ordered before the slots are destroyed (TBB waits for every stage, unseen by the sanitizer).
+  struct joined {
+    const char* handoff;
+    const char* in_order;
+    ~joined() {
+      happens_after(handoff);
+      happens_after(in_order);
+    }
+  } const join{&handoff, &in_order};
   const auto first = [&](tbb::flow_control& fc) -> std::size_t {
+    happens_after(&fork);
     happens_after(&in_order);
-    Slot& s = slots[next % in_flight];
+    const std::size_t b = next++;  // before the hand-off below, which orders it for the next call
+    Slot& s = slots[b % in_flight];
     s = Slot{};
     if (!cut(s)) fc.stop();  // the number returned is then unused
     happens_before(&in_order);
-    return next++;
+    return b;
   };
   const auto middle = [&](std::size_t b) {
     happens_after(&fork);
@@ -90,6 +101,7 @@ void stream_in_order(std::size_t in_flight, const Cut& cut, const Work& work, co
     return b;
   };
   const auto last = [&](std::size_t b) {
+    happens_after(&fork);
     happens_after(&handoff);
     happens_after(&in_order);
     Slot& s = slots[b % in_flight];
@@ -97,12 +109,12 @@ void stream_in_order(std::size_t in_flight, const Cut& cut, const Work& work, co
     s = Slot{};
     happens_before(&in_order);
   };
+  happens_before(&fork);  // the stages and what they capture are made before any runs
   tbb::parallel_pipeline(
       in_flight,
       tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order, first) &
           tbb::make_filter<std::size_t, std::size_t>(tbb::filter_mode::parallel, middle) &
           tbb::make_filter<std::size_t, void>(tbb::filter_mode::serial_in_order, last));
-  happens_after(&in_order);
 }
 
 /// Calls `make(b)` for each block b of [0, blocks), in parallel with a few blocks (4 per thread
