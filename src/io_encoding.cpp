@@ -27,7 +27,6 @@ bool is_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-
 /// "E3 81" for the bytes E3 81, as error messages show them.
 std::string hex_bytes(std::string_view bytes) {
   std::string out;
