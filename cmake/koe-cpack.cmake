@@ -35,5 +35,5 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "mecab-ipadic-utf8, python3, python3-numpy")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3-scipy, python3-pandas")
 # Building against libkoe: the headers use Eigen; pkg-config and a static link want the rest.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-    "libeigen3-dev, pkg-config, libicu-dev, libtbb-dev, libmecab-dev, libtomlplusplus-dev")
+    "libeigen3-dev, pkg-config, libicu-dev, libtbb-dev, libmecab-dev, libtomlplusplus-dev, libxxhash-dev")
 include(CPack)

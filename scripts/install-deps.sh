@@ -14,7 +14,7 @@ packages=(
   libmecab-dev mecab mecab-ipadic-utf8
   libicu-dev libeigen3-dev libtbb-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
+  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libxxhash-dev
   python3 python3-dev pybind11-dev
   python3-numpy python3-scipy python3-sklearn python3-pandas python3-pytest
 )

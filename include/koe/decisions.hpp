@@ -67,6 +67,8 @@ struct KOE_EXPORT decision {
   std::string date;      ///< As written (ISO dates recommended).
   std::size_t line = 0;  ///< Line in the decisions file; 0 when not from a file.
   double overlap = 0;    ///< Jaccard overlap with the matched cluster's key (after matching).
+
+  friend bool operator==(const decision&, const decision&) = default;
 };
 
 /**

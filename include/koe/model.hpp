@@ -2,6 +2,7 @@
 #pragma once
 
 #include <koe/cluster.hpp>
+#include <koe/decisions.hpp>
 #include <koe/describe.hpp>
 #include <koe/export.hpp>
 #include <koe/normalize.hpp>
@@ -21,6 +22,10 @@ struct KOE_EXPORT model_cluster {
   std::vector<std::string> key_terms;  ///< Most distinctive terms, best first.
   std::size_t size = 0;                ///< Voices in the cluster at the fit, repeats included.
   double cohesion = 0;                 ///< Mean similarity of its voices to the centroid.
+  /// The 0th, 1st, ..., 100th percentiles (101 values, ascending) of its voices' similarity to
+  /// its centroid at the fit; what a later assignment calibrates its new-theme threshold on.
+  /// Empty when not recorded.
+  std::vector<double> similarity_percentiles;
 
   friend bool operator==(const model_cluster&, const model_cluster&) = default;
 };
@@ -42,7 +47,9 @@ struct KOE_EXPORT model_cluster {
 struct KOE_EXPORT model {
   normalize_options normalization;
   tokenize_options tokenizer;
-  std::string dictionary;      ///< The MeCab dictionary as the tokenizer reports it.
+  std::string dictionary;              ///< The MeCab dictionary as the tokenizer reports it.
+  dictionary_identity dictionary_id;   ///< What the dictionary is, to tell another one apart.
+  std::vector<std::string> stopwords;  ///< The stop words in effect, sorted.
   tfidf_model vectorizer;      ///< Vocabulary (term-id order), df, document count, idf, options.
   lsa_options lsa;             ///< `dimensions` is 0 when no LSA reduction was used.
   dense_matrix lsa_basis;      ///< vocabulary × dimensions; empty without LSA.
@@ -50,7 +57,12 @@ struct KOE_EXPORT model {
   describe_options description;
   dense_matrix centroids;  ///< k × (vocabulary or LSA dimensions), unit rows.
   std::vector<model_cluster> clusters;
-  std::vector<k_score> k_curve;  ///< Filled when k was chosen automatically.
+  std::vector<k_score> k_curve;     ///< Filled when k was chosen automatically.
+  std::vector<decision> decisions;  ///< The decisions in effect at the fit, as read.
+  /// The earliest and latest timestamp of the voices, as written, when a time column was read;
+  /// empty otherwise.
+  std::string period_first;
+  std::string period_last;
 
   /// True once a fit has filled it.
   [[nodiscard]] bool fitted() const noexcept { return centroids.rows() > 0; }

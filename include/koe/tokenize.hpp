@@ -44,6 +44,18 @@ struct KOE_EXPORT tokenize_options {
   friend bool operator==(const tokenize_options&, const tokenize_options&) = default;
 };
 
+/// What a MeCab dictionary is, so that a model fitted with one can tell another apart.
+struct KOE_EXPORT dictionary_identity {
+  std::string name;         ///< Its sys.dic's file name as MeCab reports it.
+  std::string charset;      ///< Its character set as MeCab reports it.
+  std::string layout;       ///< Its feature layout ("ipadic", "unidic", ...); empty when unknown.
+  std::string fingerprint;  ///< Hex digest of its sys.dic; empty when unknown.
+  /// Each user dictionary as "file name:hex digest", in the order given.
+  std::vector<std::string> user_dictionaries;
+
+  friend bool operator==(const dictionary_identity&, const dictionary_identity&) = default;
+};
+
 /// One MeCab morpheme, as offsets into the analyzed text (nothing dangles).
 struct KOE_EXPORT token {
   std::size_t begin = 0;  ///< Byte offset of the surface in the analyzed text.
