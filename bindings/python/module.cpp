@@ -58,6 +58,12 @@ const char* code_name(koe::errc code) {
       return "out_of_memory";
     case koe::errc::internal:
       return "internal";
+    case koe::errc::invalid_model:
+      return "invalid_model";
+    case koe::errc::dictionary_mismatch:
+      return "dictionary_mismatch";
+    case koe::errc::mixed_outputs:
+      return "mixed_outputs";
   }
   return "unknown";
 }
@@ -69,6 +75,8 @@ PyObject* exception_type(koe::errc code) {
     case koe::errc::malformed_record:
     case koe::errc::missing_column:
     case koe::errc::empty_corpus:
+    case koe::errc::invalid_model:
+    case koe::errc::mixed_outputs:
       return input_error_type;
     case koe::errc::invalid_argument:
     case koe::errc::invalid_config:
@@ -77,6 +85,7 @@ PyObject* exception_type(koe::errc code) {
     case koe::errc::mecab_parse_failed:
     case koe::errc::out_of_memory:
     case koe::errc::internal:
+    case koe::errc::dictionary_mismatch:
       break;
   }
   return koe_error_type;
