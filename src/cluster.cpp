@@ -833,7 +833,47 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
   return out;
 }
 
+// Each row's nearest centroid, as `finish` scores a row against its own.
+template <class Rows>
+clustering nearest_impl(const Rows& rows, const dense_matrix& centroids) {
+  KOE_THROW_IF_NOT(
+      centroids.rows() > 0 && static_cast<std::size_t>(centroids.cols()) == rows.dims(),
+      errc::invalid_argument,
+      "nearest centroids need at least one centroid of " + std::to_string(rows.dims()) +
+          " columns");
+  const std::size_t n = rows.size();
+  clustering out;
+  out.k = static_cast<int>(centroids.rows());
+  out.assignment.assign(n, -1);
+  out.similarity.assign(n, 0.0f);
+  out.noise.assign(n, noise_reason::none);
+  centroid_table ct;
+  ct.from_rows(centroids);
+  detail::parallel_chunks(n, row_grain, [&](std::size_t begin, std::size_t end) {
+    std::vector<float> s(ct.stride);
+    for (std::size_t i = begin; i < end; ++i) {
+      if (rows.is_zero(i)) {
+        out.noise[i] = noise_reason::no_terms;
+        continue;
+      }
+      score_row(rows, i, ct, s.data());
+      const std::size_t best = first_max(s.data(), ct.k);
+      out.assignment[i] = static_cast<std::int32_t>(best);
+      out.similarity[i] = s[best];
+    }
+  });
+  return out;
+}
+
 }  // namespace
+
+clustering nearest_centroids(const sparse_matrix& rows, const dense_matrix& centroids) {
+  return nearest_impl(sparse_rows{rows}, centroids);
+}
+
+clustering nearest_centroids(const dense_matrix& rows, const dense_matrix& centroids) {
+  return nearest_impl(dense_rows{rows}, centroids);
+}
 
 bool operator==(const cluster_options& a, const cluster_options& b) {
   return a.k == b.k && a.k_min == b.k_min && a.k_max == b.k_max && a.n_init == b.n_init &&

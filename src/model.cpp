@@ -1,7 +1,9 @@
-// The fitted model: equality and the cluster table.
+// The fitted model: equality, the cluster table and its similarity percentiles.
 #include <koe/model.hpp>
 
 #include "detail/matrix_rows.hpp"
+
+#include <algorithm>
 
 namespace koe {
 bool operator==(const model& a, const model& b) {
@@ -29,6 +31,36 @@ std::vector<model_cluster> cluster_table(const std::vector<cluster_description>&
     table.push_back(std::move(c));
   }
   return table;
+}
+
+std::vector<model_cluster> cluster_table(const std::vector<cluster_description>& descriptions,
+                                         const clustering& c) {
+  std::vector<model_cluster> table = cluster_table(descriptions);
+  std::vector<std::vector<float>> members(static_cast<std::size_t>(std::max(c.k, 0)));
+  for (std::size_t row = 0; row < c.assignment.size(); ++row) {
+    const std::int32_t a = c.assignment[row];
+    if (a >= 0 && static_cast<std::size_t>(a) < members.size())
+      members[static_cast<std::size_t>(a)].push_back(c.similarity[row]);
+  }
+  for (model_cluster& mc : table)
+    if (mc.id >= 0 && static_cast<std::size_t>(mc.id) < members.size())
+      mc.similarity_percentiles =
+          nearest_rank_percentiles(std::move(members[static_cast<std::size_t>(mc.id)]));
+  return table;
+}
+
+std::vector<double> nearest_rank_percentiles(std::vector<float> similarities) {
+  std::vector<double> out;
+  if (similarities.empty()) return out;
+  std::sort(similarities.begin(), similarities.end());
+  const std::size_t n = similarities.size();
+  out.reserve(101);
+  for (std::size_t p = 0; p <= 100; ++p) {
+    // Rank ceil(p n / 100), 1-based; the 0th percentile is the smallest value.
+    const std::size_t rank = (p * n + 99) / 100;
+    out.push_back(static_cast<double>(similarities[rank == 0 ? 0 : rank - 1]));
+  }
+  return out;
 }
 
 }  // namespace koe

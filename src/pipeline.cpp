@@ -2,6 +2,7 @@
 #include <koe/error.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
+#include <koe/score.hpp>
 
 #include "detail/assert.hpp"
 #include "detail/block_reader.hpp"
@@ -17,6 +18,9 @@
 #include <functional>
 #include <memory>
 #include <new>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 namespace koe {
 
@@ -64,6 +68,25 @@ void mark_blank(document_table& docs, const std::vector<std::size_t>& blank) {
     docs.set_status(i, record_status::empty);
     if (docs.reason(i).empty()) docs.set_reason(i, "blank after normalization");
   }
+}
+
+/// The earliest and latest timestamp of the records read, as written, into `m`: by the day each
+/// names (`period_of`), then as text; timestamps without a date are left out.
+void set_period(const document_table& docs, model& m) {
+  if (!docs.has_timestamps()) return;
+  std::optional<std::pair<std::int64_t, std::string_view>> first, last;
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (docs.status(i) == record_status::rejected) continue;
+    const std::string_view t = docs[i].timestamp;
+    const std::optional<std::int64_t> day = period_of(t, period_unit::day);
+    if (!day) continue;
+    const std::pair<std::int64_t, std::string_view> key{*day, t};
+    if (!first || key < *first) first = key;
+    if (!last || *last < key) last = key;
+  }
+  if (!first) return;
+  m.period_first = std::string(first->second);
+  m.period_last = std::string(last->second);
 }
 
 /// One block of records on its way through `pipeline::impl::run_blocks`.
@@ -222,7 +245,6 @@ struct pipeline::impl {
   /// Tokenizes the normalized rows, unless that was done with the read; drops their texts unless
   /// they are to be kept.
   void tokenize_rows(analysis_result& r, stopwatch& watch) const {
-    require_rows(r);
     if (r.terms.rows() == r.row_document.size()) return;  // with the read: see run(path)
     report("tokenize", 0);
     if (options.keep_normalized) {
@@ -267,20 +289,23 @@ struct pipeline::impl {
     report("describe", 0);
     r.descriptions = describe(r.terms, fitted.vectorizer, r.clusters, r.text_hash, opt.describe);
     fitted.description = opt.describe;
-    fitted.clusters = cluster_table(r.descriptions);
+    fitted.clusters = cluster_table(r.descriptions, r.clusters);
     watch.lap("describe");
   }
 
   /// Runs `first(r, watch)` (reading and normalizing), then every later stage, in the arena;
   /// running out of memory becomes a `koe::error`.
+  /// With `fit` false, stops once the rows are tokenized.
   template <class First>
-  analysis_result run_stages(analysis_result r, const First& first) {
+  analysis_result run_stages(bool fit, analysis_result r, const First& first) {
     try {
       arena.execute([&] {
         stopwatch watch(r.timings);
         first(r, watch);
+        set_period(r.input.documents, r.fitted);
+        if (fit) require_rows(r);
         tokenize_rows(r, watch);
-        analyze(r, watch);
+        if (fit) analyze(r, watch);
       });
     } catch (const std::bad_alloc&) {
       out_of_memory(r);
@@ -289,6 +314,11 @@ struct pipeline::impl {
     r.peak_rss_bytes = peak_rss_bytes();
     return r;
   }
+
+  /// `run(path)` and `read_terms(path)`; with `fit` false, no stage after tokenizing runs.
+  analysis_result from_file(const std::filesystem::path& path, bool fit);
+  /// `run(corpus)` and `read_terms(corpus)`.
+  analysis_result from_corpus(corpus input, bool fit);
 
   [[noreturn]] static void out_of_memory(const analysis_result& r) {
     throw error(errc::out_of_memory,
@@ -317,15 +347,15 @@ void pipeline::on_progress(progress_callback callback) {
   impl_->progress = std::move(callback);
 }
 
-analysis_result pipeline::run(const std::filesystem::path& path) {
+analysis_result pipeline::impl::from_file(const std::filesystem::path& path, bool fit) {
   // The reader only cuts the input into blocks of whole records; each block is parsed,
   // normalized and tokenized in parallel with the others, and committed to the result in input
   // order (the same result, term ids included, for any number of threads; the first bad record
   // in the input is the one reported). A block's normalized texts live only until it is
   // committed, unless they are kept.
-  return impl_->run_stages(impl_->start(), [&](analysis_result& r, stopwatch& watch) {
-    impl_->report("read", 0);
-    detail::block_reader reader(path, impl_->options.io, block_records);
+  return run_stages(fit, start(), [&](analysis_result& r, stopwatch& watch) {
+    report("read", 0);
+    detail::block_reader reader(path, options.io, block_records);
     // Named and counted from the start, for a message if memory runs out on the way.
     r.input.source = path.string();
     document_table& docs = r.input.documents;
@@ -333,16 +363,16 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
     const auto cut = [&](block& b) {
       if (reader.next(b.input)) return true;
       watch.lap("read");
-      impl_->report("tokenize", 0);
+      report("tokenize", 0);
       return false;
     };
-    const auto prepare = [&](block& b, tokenizer::worker& w) {
+    const auto parse = [&](block& b, tokenizer::worker& w) {
       b.docs = b.input();
       b.input = nullptr;  // its bytes
       b.size = b.docs.size();
-      impl_->prepare(b, b.docs, 0, w);
+      prepare(b, b.docs, 0, w);
     };
-    impl_->run_blocks(cut, prepare, [&](block& b) {
+    run_blocks(cut, parse, [&](block& b) {
       KOE_ASSERT(b.first == 0 && docs.size() == records);
       mark_blank(b.docs, b.part.blank);
       docs.append(std::move(b.docs));
@@ -360,25 +390,12 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
   });
 }
 
-std::vector<std::vector<std::string>> pipeline::tokenize(const std::vector<std::string>& texts) {
-  std::vector<std::vector<std::string>> out;
-  impl_->arena.execute([&] {
-    text_column normalized;
-    for (auto& p : impl_->normalize_blocks(
-             texts.size(), [](std::size_t) { return true; },
-             [&](std::size_t i) { return std::string_view(texts[i]); }, true))
-      normalized.append(std::move(p.texts));
-    out = impl_->tok.intern(normalized).to_rows();
-  });
-  return out;
-}
-
-analysis_result pipeline::run(corpus input) {
-  analysis_result start = impl_->start();
-  start.input = std::move(input);
-  return impl_->run_stages(std::move(start), [&](analysis_result& r, stopwatch& watch) {
+analysis_result pipeline::impl::from_corpus(corpus input, bool fit) {
+  analysis_result first = start();
+  first.input = std::move(input);
+  return run_stages(fit, std::move(first), [&](analysis_result& r, stopwatch& watch) {
     // The blocks and stages of run(path), over records already read.
-    impl_->report("normalize", 0);
+    report("normalize", 0);
     const document_table& docs = r.input.documents;
     std::size_t next = 0;
     std::vector<std::size_t> blank;  // marked after the stages, which read `docs`
@@ -390,8 +407,8 @@ analysis_result pipeline::run(corpus input) {
       return true;
     };
     std::size_t records = 0;
-    impl_->run_blocks(
-        cut, [&](block& b, tokenizer::worker& w) { impl_->prepare(b, docs, b.first, w); },
+    run_blocks(
+        cut, [&](block& b, tokenizer::worker& w) { prepare(b, docs, b.first, w); },
         [&](block& b) {
           KOE_ASSERT(b.first == records);
           for (const std::size_t i : b.part.blank)
@@ -403,6 +420,35 @@ analysis_result pipeline::run(corpus input) {
     mark_blank(r.input.documents, blank);
     watch.lap("normalize");
   });
+}
+
+analysis_result pipeline::run(const std::filesystem::path& path) {
+  return impl_->from_file(path, true);
+}
+
+analysis_result pipeline::run(corpus input) {
+  return impl_->from_corpus(std::move(input), true);
+}
+
+analysis_result pipeline::read_terms(const std::filesystem::path& path) {
+  return impl_->from_file(path, false);
+}
+
+analysis_result pipeline::read_terms(corpus input) {
+  return impl_->from_corpus(std::move(input), false);
+}
+
+std::vector<std::vector<std::string>> pipeline::tokenize(const std::vector<std::string>& texts) {
+  std::vector<std::vector<std::string>> out;
+  impl_->arena.execute([&] {
+    text_column normalized;
+    for (auto& p : impl_->normalize_blocks(
+             texts.size(), [](std::size_t) { return true; },
+             [&](std::size_t i) { return std::string_view(texts[i]); }, true))
+      normalized.append(std::move(p.texts));
+    out = impl_->tok.intern(normalized).to_rows();
+  });
+  return out;
 }
 
 }  // namespace koe

@@ -100,6 +100,25 @@ struct KOE_EXPORT clustering {
                                             const cluster_options& options = {});
 
 /**
+ * Each row's nearest centroid among `centroids` (unit rows, as many columns as `rows`), scored
+ * with the very arithmetic `cluster` uses for its final similarities: a row that a fit left at
+ * its nearest centroid gets back the fit's cluster and bit-identical similarity. Ties go to the
+ * lower index; a zero row gets cluster -1, similarity 0 and `noise_reason::no_terms`. Nothing is
+ * marked `low_similarity` (that is the caller's rule). `centroids` is left empty in the result.
+ * Parallel; the same for any number of threads.
+ *
+ * **Example**
+ * ```cpp
+ * koe::clustering c = koe::nearest_centroids(koe::transform(terms, m.vectorizer), m.centroids);
+ * ```
+ */
+[[nodiscard]] KOE_EXPORT clustering nearest_centroids(const sparse_matrix& rows,
+                                                      const dense_matrix& centroids);
+/// The same over dense rows (for example projected with `project_lsa`).
+[[nodiscard]] KOE_EXPORT clustering nearest_centroids(const dense_matrix& rows,
+                                                      const dense_matrix& centroids);
+
+/**
  * Mean cosine silhouette of `assignment` over the rows listed in `sample` (noise rows skipped).
  * Parallel; deterministic.
  */

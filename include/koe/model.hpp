@@ -75,4 +75,24 @@ struct KOE_EXPORT model {
 [[nodiscard]] KOE_EXPORT std::vector<model_cluster> cluster_table(
     const std::vector<cluster_description>& descriptions);
 
+/// The same, with each cluster's `similarity_percentiles` taken from the rows of `c` (its
+/// assignment and similarities, as the fit left them).
+[[nodiscard]] KOE_EXPORT std::vector<model_cluster> cluster_table(
+    const std::vector<cluster_description>& descriptions, const clustering& c);
+
+/**
+ * The 0th, 1st, ..., 100th percentiles of `similarities` by nearest rank: with the n values
+ * sorted ascending, percentile p is the value of rank ceil(p × n / 100), the 0th the smallest.
+ * Every value is one of the inputs, so the result does not depend on how they were summed.
+ * Empty for no values.
+ *
+ * **Example**
+ * ```cpp
+ * auto p = koe::nearest_rank_percentiles({0.2f, 0.4f, 0.6f, 0.8f});
+ * // p[0] == 0.2, p[25] == 0.2, p[26] == 0.4, p[50] == 0.4, p[100] == 0.8
+ * ```
+ */
+[[nodiscard]] KOE_EXPORT std::vector<double> nearest_rank_percentiles(
+    std::vector<float> similarities);
+
 }  // namespace koe

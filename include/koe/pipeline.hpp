@@ -102,6 +102,15 @@ class KOE_EXPORT pipeline {
   [[nodiscard]] analysis_result run(const std::filesystem::path& path);
   /// Runs every stage on an already read corpus.
   [[nodiscard]] analysis_result run(corpus input);
+  /**
+   * Reads `path` and normalizes and tokenizes its voices as `run` does, then stops: the result
+   * holds the records, rows, text hashes, phrase hits and terms, and of `fitted` only what the
+   * options say (normalization, tokenizer, dictionary) and the period the timestamps cover.
+   * What `koe::assigner` reads new voices with.
+   */
+  [[nodiscard]] analysis_result read_terms(const std::filesystem::path& path);
+  /// `read_terms` on an already read corpus.
+  [[nodiscard]] analysis_result read_terms(corpus input);
   /// Normalizes and tokenizes `texts` only (in order), as `run` would.
   [[nodiscard]] std::vector<std::vector<std::string>> tokenize(
       const std::vector<std::string>& texts);
