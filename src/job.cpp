@@ -109,6 +109,7 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
   impl_->result.reset();
   impl_->adoption.reset();
   analysis_result& r = impl_->result.emplace(impl_->runner.run(input));
+  r.fitted.decisions = impl_->decisions;
   // Nothing below reads the TF-IDF matrix; its memory goes back before scoring needs more.
   // (A swap: Eigen's assignment from an empty matrix would keep the old arrays' capacity.)
   sparse_matrix().swap(r.tfidf.rows);
@@ -125,6 +126,7 @@ const analysis_result& job::run(corpus input) {
   impl_->result.reset();
   impl_->adoption.reset();
   impl_->result = impl_->runner.run(std::move(input));
+  impl_->result->fitted.decisions = impl_->decisions;
   return *impl_->result;
 }
 
@@ -175,6 +177,33 @@ double job::score_seconds() const noexcept {
 }
 double job::write_seconds() const noexcept {
   return impl_->write_seconds;
+}
+
+assign_run assign_to_files(const model& m, const std::filesystem::path& input,
+                           const std::filesystem::path& dir, const job_options& options,
+                           bool stats) {
+  const score_options scoring =
+      options.config.empty() ? default_score_options() : load_score_config(options.config);
+  // The decisions given now, else the ones the model was fitted with.
+  const bool given = !options.decisions.empty() || !options.decisions_csv.empty();
+  const std::vector<decision> decisions = given ? decisions_of(options) : m.decisions;
+  assign_options ao;
+  ao.new_theme = options.new_theme;
+  ao.allow_dictionary_change = options.allow_dictionary_change;
+  ao.dicdir = options.pipeline.tokenize.dicdir;
+  ao.reading = prepared(options, scoring);
+  assigner a(m, ao);
+  assign_run run;
+  run.assigned = a.run(input);
+  // No output reads the TF-IDF rows (a swap: see run_to_files).
+  sparse_matrix().swap(run.assigned.batch.tfidf.rows);
+  run.adoption = assess(run.assigned.batch, scoring, decisions);
+  report_options ro;
+  ro.include_stats = stats;
+  ro.adoption = &run.adoption;
+  ro.report_top = options.report_top;
+  write_assign_outputs(dir, run.assigned, ro);
+  return run;
 }
 
 report_format parse_report_format(const std::string& name) {

@@ -1,5 +1,6 @@
 // CSV outputs, one row per record: assignments.csv (id,cluster,similarity,status,reason),
 // trace.csv (id,cluster,label,rank,decision,reply) and rejects.csv (record,line,id,reason).
+#include <koe/assign.hpp>
 #include <koe/error.hpp>
 #include <koe/report.hpp>
 
@@ -59,47 +60,76 @@ void write_lines(std::ostream& out, std::size_t n, const Line& line) {
 }
 
 // Line `i` of assignments.csv; `kept_row` is the record's row, if it has one.
-void append_assignment(std::string& s, const analysis_result& r, std::size_t i,
+void append_assignment(std::string& s, const analysis_result& r,
+                       const std::vector<new_theme_reason>* new_theme, std::size_t i,
                        std::optional<std::size_t> kept_row) {
   const document_view d = r.input.documents[i];
   csv::row line(s);
   line.field(d.id);
   if (kept_row) {
     const std::size_t row = *kept_row;
-    const std::int32_t c = r.clusters.assignment[row];
     char similarity[32];
     std::snprintf(similarity, sizeof similarity, "%.4f",
                   static_cast<double>(r.clusters.similarity[row]));
-    line.field(c).field(similarity);
-    if (c >= 0) {
-      line.field("clustered").field(d.reason);
-    } else if (d.reason.empty()) {
-      line.field("noise").field(noise_text(r.clusters.noise[row]));
-    } else {
-      // Why it is noise, then the note from reading it.
-      line.field("noise").field(std::string(noise_text(r.clusters.noise[row])) + "; " +
-                                std::string(d.reason));
-    }
+    line.field(r.clusters.assignment[row]).field(similarity);
   } else {
-    const bool rejected = d.status == record_status::rejected;
-    line.field(-1).empty().field(
-        to_string(rejected ? record_status::rejected : record_status::empty));
-    line.field(d.reason.empty() ? std::string_view(rejected ? "rejected" : "blank") : d.reason);
+    line.field(-1).empty();
   }
+  line.field(to_string(assignment_status_of(r, new_theme, i, kept_row)))
+      .field(assignment_reason(r, new_theme, i, kept_row));
   line.end();
 }
 
-}  // namespace
-
-void write_assignments_csv(std::ostream& out, const analysis_result& r) {
+// Every line of assignments.csv.
+void write_assignment_lines(std::ostream& out, const analysis_result& r,
+                            const std::vector<new_theme_reason>* new_theme) {
   csv::write_row(out, {"id", "cluster", "similarity", "status", "reason"});
   write_blocks(out, r.input.documents.size(),
                [&](std::size_t begin, std::size_t end, std::string& s) {
                  for_each_record(r.row_document, begin, end,
                                  [&](std::size_t i, std::optional<std::size_t> row) {
-                                   append_assignment(s, r, i, row);
+                                   append_assignment(s, r, new_theme, i, row);
                                  });
                });
+}
+
+}  // namespace
+
+void write_assignments_csv(std::ostream& out, const analysis_result& r) {
+  write_assignment_lines(out, r, nullptr);
+}
+
+void write_assignments_csv(std::ostream& out, const assign_result& a) {
+  write_assignment_lines(out, a.batch, &a.new_theme);
+}
+
+assignment_status assignment_status_of(const analysis_result& r,
+                                       const std::vector<new_theme_reason>* new_theme,
+                                       std::size_t record, std::optional<std::size_t> row) {
+  if (!row)
+    return r.input.documents.status(record) == record_status::rejected ? assignment_status::rejected
+                                                                       : assignment_status::empty;
+  if (new_theme != nullptr && (*new_theme)[*row] != new_theme_reason::none)
+    return assignment_status::new_theme;
+  return r.clusters.assignment[*row] >= 0 ? assignment_status::clustered : assignment_status::noise;
+}
+
+std::string assignment_reason(const analysis_result& r,
+                              const std::vector<new_theme_reason>* new_theme, std::size_t record,
+                              std::optional<std::size_t> row) {
+  const std::string_view note = r.input.documents.reason(record);
+  if (!row) {
+    if (!note.empty()) return std::string(note);
+    return r.input.documents.status(record) == record_status::rejected ? "rejected" : "blank";
+  }
+  std::string why;
+  if (new_theme != nullptr && (*new_theme)[*row] != new_theme_reason::none)
+    why = to_string((*new_theme)[*row]);
+  else if (r.clusters.assignment[*row] < 0)
+    why = noise_text(r.clusters.noise[*row]);
+  // Why it is not in a cluster, then the note from reading it.
+  if (why.empty()) return std::string(note);
+  return note.empty() ? why : why + "; " + std::string(note);
 }
 
 void write_trace_csv(std::ostream& out, const analysis_result& r, const report_options& ro) {

@@ -334,15 +334,21 @@ void summary_section(std::ostream& out, const adoption_result& a) {
   out << "</ul>\n</section>\n";
 }
 
-// Record counts: read, kept, clusters, empty, rejected, noise.
-void totals_section(std::ostream& out, const analysis_result& r) {
+// Record counts: read, kept, clusters, empty, rejected, noise (and new themes when assigning).
+void totals_section(std::ostream& out, const analysis_result& r, const assign_result* assigned) {
   out << "<section>\n<h2>件数</h2>\n<ul class=\"totals\">\n"
       << "<li><b>" << r.input.read() << "</b>読み込み</li>\n"
       << "<li><b>" << r.input.count(record_status::kept) << "</b>分析対象</li>\n"
       << "<li><b>" << r.clusters.k << "</b>まとまり</li>\n"
       << "<li><b>" << r.input.count(record_status::empty) << "</b>空</li>\n"
-      << "<li><b>" << r.input.count(record_status::rejected) << "</b>不正</li>\n"
-      << "<li><b>" << noise_count(r) << "</b>ノイズ</li>\n</ul>\n</section>\n";
+      << "<li><b>" << r.input.count(record_status::rejected) << "</b>不正</li>\n";
+  if (assigned == nullptr) {
+    out << "<li><b>" << noise_count(r) << "</b>ノイズ</li>\n</ul>\n</section>\n";
+    return;
+  }
+  out << "<li><b>" << assigned->count(assignment_status::noise) << "</b>ノイズ</li>\n"
+      << "<li><b>" << assigned->count(assignment_status::new_theme)
+      << "</b>新しいテーマ</li>\n</ul>\n</section>\n";
 }
 
 // Every candidate in rank order, one table row each.
@@ -476,11 +482,17 @@ void notes_section(std::ostream& out, const adoption_result& a) {
 
 }  // namespace
 
-void write_report_html(std::ostream& out, const analysis_result& r, const report_options& ro) {
+std::string html_text(std::string_view s) {
+  return html(s);
+}
+
+void write_report_html(std::ostream& out, const analysis_result& r, const report_options& ro,
+                       const assign_result* assigned) {
   const adoption_result& a = need_adoption(ro);
   head_and_header(out, r);
   summary_section(out, a);
-  totals_section(out, r);
+  totals_section(out, r, assigned);
+  if (assigned != nullptr) assign_sections(out, *assigned, a);
   candidates_section(out, a);
   charts_sections(out, a);
   critical_section(out, a);

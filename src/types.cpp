@@ -37,6 +37,32 @@ record_status parse_record_status(std::string_view text) {
   return record_status::kept;
 }
 
+const char* to_string(assignment_status status) noexcept {
+  switch (status) {
+    case assignment_status::clustered:
+      return "clustered";
+    case assignment_status::noise:
+      return "noise";
+    case assignment_status::empty:
+      return "empty";
+    case assignment_status::rejected:
+      return "rejected";
+    case assignment_status::new_theme:
+      return "new_theme";
+  }
+  return "clustered";
+}
+
+assignment_status parse_assignment_status(std::string_view text) {
+  for (const auto s :
+       {assignment_status::clustered, assignment_status::noise, assignment_status::empty,
+        assignment_status::rejected, assignment_status::new_theme})
+    if (text == to_string(s)) return s;
+  throw error(errc::invalid_argument,
+              "an assignment status is clustered, noise, empty, rejected or new_theme, not '" +
+                  std::string(text) + "'");
+}
+
 document document_view::to_document() const {
   document d;
   d.record = record;

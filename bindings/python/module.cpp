@@ -353,6 +353,8 @@ const char* scope_name(koe::option_scope s) {
       return "model";
     case koe::option_scope::scoring:
       return "scoring";
+    case koe::option_scope::assign:
+      return "assign";
     case koe::option_scope::recorded:
       break;
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <koe/assess.hpp>
+#include <koe/assign.hpp>
 #include <koe/export.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
@@ -75,6 +76,32 @@ class KOE_EXPORT job {
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+/// What `koe assign` produced: the batch assigned to a model, and its scoring.
+struct KOE_EXPORT assign_run {
+  assign_result assigned;
+  adoption_result adoption;
+};
+
+/**
+ * `koe assign`: reads `input` with the reading options of `options` (io, threads, the metadata
+ * scoring reads), assigns its voices to the clusters of `m` (`assigner`, with
+ * `options.new_theme`, `options.allow_dictionary_change` and `--dicdir` when given), scores the
+ * batch against the model's clusters and decisions (`options.decisions` instead, when given) and
+ * writes every output into `dir` (`write_assign_outputs`). `m` is not changed.
+ *
+ * **Example**
+ * ```cpp
+ * koe::job_options o;
+ * o.new_theme.mode = koe::new_theme_mode::fixed;
+ * o.new_theme.similarity = 0.2;
+ * koe::assign_run r = koe::assign_to_files(fit.fitted, "november.csv", "out/", o);
+ * ```
+ */
+[[nodiscard]] KOE_EXPORT assign_run assign_to_files(const model& m,
+                                                    const std::filesystem::path& input,
+                                                    const std::filesystem::path& dir,
+                                                    const job_options& options, bool stats = false);
 
 /// Looks up a report format by its short name (table, json, csv, candidates, trace, html,
 /// candidates_table); throws `errc::invalid_argument` for any other.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <koe/assess.hpp>
+#include <koe/assign.hpp>
 #include <koe/cluster.hpp>
 #include <koe/decisions.hpp>
 #include <koe/describe.hpp>

@@ -3,6 +3,7 @@
 /// list, and clusters.json records the options through it.
 #pragma once
 
+#include <koe/assign.hpp>
 #include <koe/export.hpp>
 #include <koe/pipeline.hpp>
 
@@ -19,10 +20,13 @@ namespace koe {
 /// A whole job's options: the pipeline's, and where scoring reads its settings.
 struct KOE_EXPORT job_options {
   pipeline_options pipeline;
-  std::string config;          ///< Scoring configuration (koe.toml); empty = built-in weights.
-  std::string decisions;       ///< Decisions CSV file; empty = none.
-  std::string decisions_csv;   ///< Decisions as CSV text, used when `decisions` is empty.
-  std::size_t report_top = 5;  ///< Candidates shown in detail in report.html and the table.
+  std::string config;           ///< Scoring configuration (koe.toml); empty = built-in weights.
+  std::string decisions;        ///< Decisions CSV file; empty = none.
+  std::string decisions_csv;    ///< Decisions as CSV text, used when `decisions` is empty.
+  std::size_t report_top = 5;   ///< Candidates shown in detail in report.html and the table.
+  std::string model;            ///< `koe assign`: the model file to assign to.
+  new_theme_options new_theme;  ///< `koe assign`: how voices far from every cluster are told.
+  bool allow_dictionary_change = false;  ///< `koe assign`: assign despite another dictionary.
 };
 
 /// An option's value as a front end holds it: none (Python's None), a flag, an integer, a real
@@ -44,7 +48,8 @@ enum class option_scope {
   read,      ///< The reader: `koe tokenize`, `koe cluster`, Python's `read_voices`.
   text,      ///< Normalizing and tokenizing: both commands, `koe.tokenize`, `koe.Pipeline`.
   model,     ///< Vectorizing, clustering, describing: `koe cluster`, `koe.Pipeline`.
-  scoring,   ///< Scoring and outputs: `koe cluster`, `koe.Pipeline`.
+  scoring,   ///< Scoring and outputs: `koe cluster`, `koe assign`, `koe.Pipeline`.
+  assign,    ///< Assigning to a saved model: `koe assign` only.
   recorded,  ///< Not settable from a front end; recorded in clusters.json only.
 };
 

@@ -28,6 +28,22 @@ enum class record_status : std::uint8_t {
 /// for any other text.
 [[nodiscard]] KOE_EXPORT record_status parse_record_status(std::string_view text);
 
+/// What became of one record in the end, as assignments.csv's `status` column writes it: the
+/// record's `record_status`, and for a kept voice what clustering or assigning made of it.
+enum class assignment_status : std::uint8_t {
+  clustered,  ///< In a cluster (`koe assign`: an existing cluster of the model).
+  noise,      ///< Kept but in no cluster (no terms, or below the least similarity).
+  empty,      ///< `record_status::empty`.
+  rejected,   ///< `record_status::rejected`.
+  new_theme,  ///< `koe assign` only: far from every cluster of the model, or no known term.
+};
+
+/// "clustered", "noise", "empty", "rejected" or "new_theme".
+[[nodiscard]] KOE_EXPORT const char* to_string(assignment_status status) noexcept;
+
+/// The status named by `to_string`; throws `errc::invalid_argument` for any other text.
+[[nodiscard]] KOE_EXPORT assignment_status parse_assignment_status(std::string_view text);
+
 /// One input record (a customer voice): the owning form, for building a corpus by hand.
 struct KOE_EXPORT document {
   std::size_t record = 0;         ///< 1-based record number in the input.

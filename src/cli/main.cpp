@@ -50,14 +50,24 @@ struct cli_args {
   std::deque<typed_option> options;  // a deque: CLI11 keeps pointers into it
 };
 
-bool in_scope(koe::option_scope scope, bool clustering) {
-  switch (scope) {
+// The subcommands that take options of the job.
+enum class command { tokenize, cluster, assign };
+
+// Whether `c` takes the option `d`. `koe assign` reads, scores and assigns; it normalizes and
+// tokenizes as the model says, so of the text options it takes only the dictionary's place and
+// the thread count.
+bool in_scope(const koe::option_descriptor& d, command c) {
+  switch (d.scope) {
     case koe::option_scope::read:
-    case koe::option_scope::text:
       return true;
+    case koe::option_scope::text:
+      return c != command::assign || d.cli == "--dicdir" || d.cli == "--threads";
     case koe::option_scope::model:
+      return c == command::cluster;
     case koe::option_scope::scoring:
-      return clustering;
+      return c != command::tokenize;
+    case koe::option_scope::assign:
+      return c == command::assign;
     case koe::option_scope::recorded:
       break;
   }
@@ -65,10 +75,10 @@ bool in_scope(koe::option_scope scope, bool clustering) {
 }
 
 // One command-line option per descriptor, with the descriptor's help and default.
-void add_job_options(CLI::App& app, cli_args& a, bool clustering) {
+void add_job_options(CLI::App& app, cli_args& a, command c) {
   const koe::job_options defaults;
   for (const auto& d : koe::option_descriptors()) {
-    if (d.cli.empty() || !in_scope(d.scope, clustering)) continue;
+    if (d.cli.empty() || !in_scope(d, c)) continue;
     typed_option& t = a.options.emplace_back();
     t.descriptor = &d;
     const std::string name(d.cli), help(d.help);
@@ -91,12 +101,12 @@ void add_job_options(CLI::App& app, cli_args& a, bool clustering) {
   }
 }
 
-void add_common(CLI::App& app, cli_args& a, bool clustering) {
+void add_common(CLI::App& app, cli_args& a, command c) {
   app.add_option("INPUT", a.input, "Voice file (CSV, TSV, JSON Lines or plain text)")
       ->required()
       ->check(CLI::ExistingPath);
   app.add_flag("-q,--quiet", a.quiet, "No progress on stderr");
-  add_job_options(app, a, clustering);
+  add_job_options(app, a, c);
 }
 
 // The job's options from the ones given; the library checks each.
@@ -229,7 +239,7 @@ commands add_commands(CLI::App& app, cli_args& tok, cli_args& cl) {
       "tokenize",
       "Print each voice's terms (id, TAB, terms) to check the dictionary and filters.\n"
       "Example: koe tokenize voices.csv --text-column comment");
-  add_common(*c.tokenize, tok, false);
+  add_common(*c.tokenize, tok, command::tokenize);
   c.tokenize->add_flag("--normalized", tok.show_normalized, "Also print the normalized text");
   c.tokenize->add_option("--rejects", tok.rejects,
                          "With --on-error skip, write rejected records (record,line,id,reason) "
@@ -239,7 +249,7 @@ commands add_commands(CLI::App& app, cli_args& tok, cli_args& cl) {
       "Group voices into labelled clusters and rank them as adoption candidates; writes\n"
       "OUTDIR/clusters.json, assignments.csv, candidates.json, trace.csv and report.html.\n"
       "Example: koe cluster voices.csv -k auto --seed 7 -o out/ --decisions decisions.csv");
-  add_common(*c.cluster, cl, true);
+  add_common(*c.cluster, cl, command::cluster);
   c.cluster->add_option("-o,--output", cl.output, "Output directory")->required();
   c.cluster->add_flag("--stats", cl.stats,
                       "Print per-stage time and peak memory, and add them to clusters.json");

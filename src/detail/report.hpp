@@ -2,11 +2,15 @@
 // report_csv.cpp, report_table.cpp, report_html.cpp), and the little they share.
 #pragma once
 
+#include <koe/assign.hpp>
 #include <koe/report.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace koe::detail {
 
@@ -25,6 +29,18 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
 
 // report_csv.cpp (write_rejects_csv is public)
 void write_assignments_csv(std::ostream& out, const analysis_result& r);
+/// assignments.csv of `koe assign`: the same columns, with the status new_theme.
+void write_assignments_csv(std::ostream& out, const assign_result& a);
+/// The status assignments.csv gives record `record`, whose row (if kept) is `row`; `new_theme`
+/// (per row) is null for a fit.
+[[nodiscard]] assignment_status assignment_status_of(const analysis_result& r,
+                                                     const std::vector<new_theme_reason>* new_theme,
+                                                     std::size_t record,
+                                                     std::optional<std::size_t> row);
+/// The reason assignments.csv gives that record.
+[[nodiscard]] std::string assignment_reason(const analysis_result& r,
+                                            const std::vector<new_theme_reason>* new_theme,
+                                            std::size_t record, std::optional<std::size_t> row);
 void write_trace_csv(std::ostream& out, const analysis_result& r, const report_options& ro);
 
 // report_table.cpp
@@ -32,6 +48,20 @@ void write_table(std::ostream& out, const analysis_result& r);
 void write_candidates_table(std::ostream& out, const report_options& ro);
 
 // report_html.cpp
-void write_report_html(std::ostream& out, const analysis_result& r, const report_options& ro);
+/// report.html; with `assigned` (whose batch is `r`), the sections of `koe assign` too.
+void write_report_html(std::ostream& out, const analysis_result& r, const report_options& ro,
+                       const assign_result* assigned = nullptr);
+/// `s` escaped for HTML text and attribute values.
+[[nodiscard]] std::string html_text(std::string_view s);
+
+// report_assign.cpp
+/// The sections report.html adds for `koe assign`: the batch in the model's clusters (and the
+/// share in clusters already decided), and 新しいテーマの兆し.
+void assign_sections(std::ostream& out, const assign_result& assigned, const adoption_result& a);
+/// clusters.json of `koe assign`.
+void write_assign_clusters_json(std::ostream& out, const assign_result& a,
+                                const report_options& ro);
+/// The terminal table of `koe assign`.
+void write_assign_table(std::ostream& out, const assign_result& a);
 
 }  // namespace koe::detail
