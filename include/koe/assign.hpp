@@ -41,7 +41,7 @@ struct KOE_EXPORT new_theme_options {
    * the floor alone. Tuned on a held-out topic (docs/assign.md).
    */
   int percentile = 5;
-  double floor = 0.05;  ///< The least threshold of `automatic`.
+  double floor = 0.02;  ///< The least threshold of `automatic`.
   /// How the new-theme voices are grouped among themselves: k-means with the automatic choice
   /// of k (at most one group per `voices_per_group` voices), on a vocabulary of their own.
   std::size_t voices_per_group = 5;
