@@ -72,14 +72,17 @@ def split(rows, seed):
 
 
 def split_nmi(a, rows, k, seed, work):
+    """NMI of the assigned 20%, of the same rows in the 100% fit, and of the 80% fit itself."""
     train, test = split(rows, seed)
-    got = assign(a.koe, test, fit(a.koe, train, k, seed, work, "train"), work, "test",
-                 ["--new-theme", "off"])
+    model_dir = fit(a.koe, train, k, seed, work, "train")
+    got = assign(a.koe, test, model_dir, work, "test", ["--new-theme", "off"])
+    own = read_assignments(model_dir)
     whole = read_assignments(fit(a.koe, rows, k, seed, work, "all"))
     labels = [r["label"] for r in test]
     assigned = nmi(labels, [int(got[r["id"]]["cluster"]) for r in test])
     in_whole = nmi(labels, [int(whole[r["id"]]["cluster"]) for r in test])
-    return assigned, in_whole
+    in_own = nmi([r["label"] for r in train], [int(own[r["id"]]["cluster"]) for r in train])
+    return assigned, in_whole, in_own
 
 
 def held_out(a, rows, k, seed, held, work):
@@ -103,7 +106,7 @@ def main():
     p.add_argument("--corpus", default="../shared/corpora/asdc-topic-queries/voices.tsv")
     p.add_argument("--subset", default="L1", choices=sorted(SUBSETS))
     p.add_argument("-k", type=int, default=0, help="clusters (default: the number of labels)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[1, 100, 1000])
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 3, 10, 100, 1000, 1234, 10000, 77777])
     p.add_argument("--held", nargs="*", default=["駐車場", "景色", "ベッド", "子ども", "値段", "立地"])
     p.add_argument("extra", nargs=argparse.REMAINDER)
     a = p.parse_args()
@@ -113,11 +116,13 @@ def main():
     k = a.k or len({r["label"] for r in rows})
     with tempfile.TemporaryDirectory() as work:
         pairs = [split_nmi(a, rows, k, s, work) for s in a.seeds]
-        for s, (x, y) in zip(a.seeds, pairs):
-            print(f"seed {s}: NMI of the assigned 20% {x:.4f}; same rows in the 100% fit {y:.4f}")
+        for s, (x, y, z) in zip(a.seeds, pairs):
+            print(f"seed {s}: NMI of the assigned 20% {x:.4f}; same rows in the 100% fit {y:.4f}; "
+                  f"the 80% fit on its own rows {z:.4f}")
         print(f"split ({a.subset}, k={k}, median of {len(a.seeds)} seeds): assigned 20% "
-              f"{statistics.median(x for x, _ in pairs):.4f}, same rows in the 100% fit "
-              f"{statistics.median(y for _, y in pairs):.4f}")
+              f"{statistics.median(x for x, _, _ in pairs):.4f}, same rows in the 100% fit "
+              f"{statistics.median(y for _, y, _ in pairs):.4f}, the 80% fit on its own rows "
+              f"{statistics.median(z for _, _, z in pairs):.4f}")
         for held in a.held:
             rates = [held_out(a, rows, k - 1, s, held, work) for s in a.seeds]
             print(f"held-out {held}: new_theme {statistics.median(r for r, _ in rates):.3f} of its "
