@@ -150,8 +150,8 @@ struct tokenizer::impl {
   std::string dictionary;
   std::unique_ptr<MeCab::Model> model;
   detail::dictionary_layout layout = detail::dictionary_layout::ipadic;
-  // Digesting sys.dic reads the whole file (a quarter of a gigabyte for UniDic), so it is done
-  // once, when first asked for.
+  // Digesting sys.dic reads the whole file (a quarter of a gigabyte for UniDic), so the identity
+  // is made when first asked for.
   mutable std::once_flag identity_once;
   mutable dictionary_identity identity;
   string_set stopwords;
@@ -176,7 +176,7 @@ enum entry_flag : std::uint16_t {
   negator = 1u << 7,      // see is_negator
   bridge = 1u << 8,       // see is_negation_bridge
   kept_pos = 1u << 9,     // the part of speech is one of tokenize_options::pos
-  te = 1u << 10,          // the particle て or で, after which some verbs are dependent
+  te = 1u << 10,          // the conjunctive particle て or で: some verbs after it are dependent
 };
 
 struct entry {
@@ -311,7 +311,7 @@ std::uint16_t tokenizer::worker::impl::flags_of(const mapped_features& f) const 
   if (f.pos == "動詞" && f.sub1 == "接尾") flags |= verb_suffix;
   if (is_negator(f)) flags |= negator;
   if (is_negation_bridge(f)) flags |= bridge;
-  if (f.pos == "助詞" && (f.base == "て" || f.base == "で")) flags |= te;
+  if (f.pos == "助詞" && f.sub1 == "接続助詞" && (f.base == "て" || f.base == "で")) flags |= te;
   if (tk.pos.contains(f.pos)) flags |= kept_pos;
   return flags;
 }

@@ -8,10 +8,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -100,7 +104,8 @@ mapped_features map_unidic(const char* feature) {
   mapped_features m;
   const std::string_view pos1 = f[0], pos2 = f[1], pos3 = f[2];
   m.base = f[10].empty() ? f[7] : f[10];
-  m.term = unidic_term(f[7]);
+  // A proper noun's lemma is its reading in katakana (沖縄 → オキナワ): it keeps its spelling.
+  m.term = pos2 == "固有名詞" && !f[10].empty() ? f[10] : unidic_term(f[7]);
   m.ctype = unidic_ctype(f[4], m.base);
   m.pos = pos1;
   m.sub1 = pos2;
@@ -327,7 +332,9 @@ dictionary_layout detect_layout(const MeCab::Model& model, const std::string& di
                   "\"; koe reads ipadic, NAIST-jdic, UniDic 2.x and 3.x, and jumandic");
 }
 
-std::string file_fingerprint(const std::string& path) {
+namespace {
+
+std::string digest_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   KOE_THROW_IF_NOT(in, errc::io_failure, "cannot read " + path);
   const std::unique_ptr<XXH64_state_t, decltype(&XXH64_freeState)> state(XXH64_createState(),
@@ -342,6 +349,30 @@ std::string file_fingerprint(const std::string& path) {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",
                 static_cast<unsigned long long>(XXH64_digest(state.get())));
+  return hex;
+}
+
+}  // namespace
+
+std::string file_fingerprint(const std::string& path) {
+  // Digesting UniDic's sys.dic (240 MB) takes a few hundred milliseconds, so each file is read
+  // once per process: every tokenizer and every fit after the first finds it here, unless the
+  // file changed (another size or modification time).
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  KOE_THROW_IF_NOT(!ec, errc::io_failure, "cannot read " + path + ": " + ec.message());
+  const auto time = fs::last_write_time(path, ec).time_since_epoch().count();
+  const std::string key =
+      fs::absolute(path, ec).string() + '\n' + std::to_string(size) + '\n' + std::to_string(time);
+  static std::mutex mutex;
+  static std::map<std::string, std::string> digests;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = digests.find(key); it != digests.end()) return it->second;
+  }
+  std::string hex = digest_file(path);
+  const std::lock_guard<std::mutex> lock(mutex);
+  digests.emplace(key, hex);
   return hex;
 }
 

@@ -7,8 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -95,6 +98,8 @@ TEST(Dictionary, UnidicTermsAreWrittenLemmasNotReadings) {
   EXPECT_EQ(terms_of(tok, "まだ使えていない"), (terms{"使えない"}));
   EXPECT_EQ(terms_of(tok, "サポートが対応してくれません"),
             (terms{"サポート", "対応", "対応しない"}));
+  // A proper noun keeps its spelling: its lemma is a katakana reading (オキナワ).
+  EXPECT_EQ(terms_of(tok, "沖縄の宿"), (terms{"沖縄", "宿"}));
   // The passive auxiliary extends the verb it follows.
   EXPECT_EQ(terms_of(tok, "アメニティが使われない"), (terms{"アメニティー", "使われない"}));
 }
@@ -181,6 +186,26 @@ TEST(Dictionary, IdentityDigestsTheDictionaryFiles) {
   const koe::tokenizer ipadic;
   EXPECT_NE(ipadic.identity().fingerprint, id.fingerprint);
 }
+
+#ifdef KOE_CLI_PATH
+TEST(Dictionary, CommandPrintsTheDictionaryItsLayoutAndFingerprint) {
+  const koe::test::temp_dir dir("dictionary");
+  const fs::path out = dir.path() / "out.txt";
+  const std::string cmd = std::string(KOE_CLI_PATH) +
+                          " dictionary --no-default-stopwords --extra-stopwords 宿 > " +
+                          out.string() + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(out);
+  const std::string printed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const koe::tokenizer tok;
+  EXPECT_NE(printed.find("directory\t/var/lib/mecab/dic/ipadic-utf8\n"), std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("layout\tipadic\n"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("fingerprint\t" + tok.identity().fingerprint + "\n"), std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("stop words\t1\n"), std::string::npos) << printed;
+}
+#endif
 
 TEST(Dictionary, StopwordsAreTheEffectiveListSorted) {
   koe::tokenize_options o;

@@ -122,9 +122,9 @@ class KOE_EXPORT tokenizer {
   [[nodiscard]] bool is_stopword(std::string_view term) const;
   /**
    * What the dictionary is: sys.dic's name and charset as MeCab reports them, the feature layout
-   * koe detected, and XXH64 digests of sys.dic and each user dictionary. The digests read the
-   * files once, on the first call; later calls return the same value. Throws io_failure when a
-   * dictionary file cannot be read.
+   * koe detected, and XXH64 digests of sys.dic and each user dictionary. Computed on the first
+   * call and kept; a file is read once per process, however many tokenizers use it. Throws
+   * io_failure when a dictionary file cannot be read.
    */
   [[nodiscard]] const dictionary_identity& identity() const;
   /// The stop words in effect (bundled list, files and extra words), sorted.

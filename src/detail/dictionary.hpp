@@ -63,7 +63,8 @@ struct mapped_features {
  */
 [[nodiscard]] dictionary_layout detect_layout(const MeCab::Model& model, const std::string& dicdir);
 
-/// Hex XXH64 of a file's bytes (16 digits), read in blocks. Throws io_failure when unreadable.
+/// Hex XXH64 of a file's bytes (16 digits), read in blocks once per process (kept by path, size
+/// and modification time). Throws io_failure when unreadable.
 [[nodiscard]] std::string file_fingerprint(const std::string& path);
 
 }  // namespace koe::detail
