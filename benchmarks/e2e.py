@@ -23,6 +23,10 @@ import sys
 import tempfile
 import time
 
+# The dictionary koe reads by default, named by path: mecab's own default follows Debian's
+# alternatives, which installing unidic-mecab turns to UniDic.
+IPADIC = "/var/lib/mecab/dic/ipadic-utf8"
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 KEEP_MARKER = "<!-- Everything below this line is kept when run.sh rewrites the file. -->"
@@ -255,7 +259,7 @@ def measure_size(a, n, facts):
         rec = {"load_before": loadavg()}
         log(f"{n} voices, repeat {r + 1}/{a.repeats}: floor (mecab -Owakati × {a.threads})")
         rec["floor"], rec["floor_cpu"], rec["floor_rss"], _ = run_timed(
-            [["mecab", "-Owakati", p] for p in parts])
+            [["mecab", "-d", IPADIC, "-Owakati", p] for p in parts])
         log(f"{n} voices, repeat {r + 1}/{a.repeats}: koe --threads {a.threads}")
         rec["koe"], rec["koe_cpu"], rec["koe_rss"], err = run_timed(
             [koe_cmd + ["--threads", str(a.threads), "-o", out_dir]])

@@ -93,6 +93,10 @@ if [ -n "$dicdir" ]; then
   [ -d "$dicdir" ] || die "--dicdir $dicdir is not a directory"
   mecab_dic=(-d "$dicdir")
   koe_dic=(--dicdir "$dicdir")
+elif [ -d /var/lib/mecab/dic/ipadic-utf8 ]; then
+  # koe reads ipadic-utf8 by default; mecab's own default follows Debian's alternatives, which
+  # installing unidic-mecab turns to UniDic. The floor reads what koe reads.
+  mecab_dic=(-d /var/lib/mecab/dic/ipadic-utf8)
 fi
 # The koe binary remembers the data directory of the tree it was built in; a copied one does not.
 if [ -z "${KOE_DATA_DIR:-}" ] && [ -d "$root/data" ]; then export KOE_DATA_DIR=$root/data; fi

@@ -1,7 +1,9 @@
 # `cpack -G DEB` in a build folder configured with -DCMAKE_INSTALL_PREFIX=/usr (scripts/package.sh)
 # makes koe_<version>_amd64.deb: the CLI, libkoe, headers, CMake package, koe.pc, data, manual
 # page, bash completion and the Python module.
-set(KOE_PACKAGE_MAINTAINER "koe maintainers <koe@localhost>"
+# The default names a reserved, undeliverable domain (RFC 2606's .invalid): a release build sets
+# the real address with -DKOE_PACKAGE_MAINTAINER="Name <address>".
+set(KOE_PACKAGE_MAINTAINER "koe maintainers <maintainers@koe.invalid>"
     CACHE STRING "Maintainer field of the Debian package")
 set(CPACK_PACKAGE_NAME koe)
 set(CPACK_PACKAGE_VENDOR koe)

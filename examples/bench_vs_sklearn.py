@@ -41,7 +41,9 @@ def peer_fit(texts, k, seed):
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    tagger = MeCab.Tagger()
+    # ipadic-utf8 by path, as koe reads it: MeCab's own default follows Debian's alternatives,
+    # which installing unidic-mecab turns to UniDic.
+    tagger = MeCab.Tagger("-d /var/lib/mecab/dic/ipadic-utf8")
     tagger.parse("")  # older SWIG bindings return empty surfaces until one parse() has run
     docs = []
     for text in texts:

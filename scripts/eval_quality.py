@@ -56,7 +56,9 @@ def peer_labels(rows, k, seed, cache):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if "tokens" not in cache:
-        tagger = MeCab.Tagger()
+        # ipadic-utf8 by path, as koe reads it: MeCab's own default follows Debian's alternatives,
+        # which installing unidic-mecab turns to UniDic.
+        tagger = MeCab.Tagger("-d /var/lib/mecab/dic/ipadic-utf8")
         docs = []
         for r in rows:
             terms = []

@@ -7,11 +7,14 @@
 #   scripts/install-deps.sh --browser  also Chromium and a Japanese font, for the report screenshot
 #   scripts/install-deps.sh --fuzz     also clang and its runtime, for libFuzzer and sanitizers
 #   scripts/install-deps.sh --package  also the tools that build and check the Debian package
+#   scripts/install-deps.sh --dictionaries
+#                                      also the other MeCab dictionaries koe reads, for the
+#                                      dictionary tests (scripts/test.sh asks for them)
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libmecab-dev mecab mecab-ipadic-utf8
+  libmecab-dev mecab mecab-utils mecab-ipadic-utf8
   libicu-dev libeigen3-dev libtbb-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libxxhash-dev
@@ -24,6 +27,10 @@ for arg in "$@"; do
     --browser) packages+=(chromium fonts-ipafont-gothic) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --package) packages+=(dpkg-dev file lintian) ;;
+    # About 1.1 GB to download and 5.4 GB installed, UniDic nearly all of it. Installing them
+    # makes UniDic the system's default MeCab dictionary (Debian's alternatives, priority 110
+    # against ipadic-utf8's 80); the tests then also show that koe still reads ipadic-utf8.
+    --dictionaries) packages+=(unidic-mecab mecab-naist-jdic mecab-jumandic-utf8) ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done

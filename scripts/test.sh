@@ -8,7 +8,8 @@
 # developer machine without pybind11; it says so on every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+# The dictionary tests read every Debian MeCab dictionary (tests/dictionary_test.cpp).
+scripts/install-deps.sh --dictionaries
 jobs=$(nproc 2>/dev/null || echo 2)
 python_flags=(-DKOE_BUILD_PYTHON=ON -DKOE_REQUIRE_PYTHON=ON)
 if [ "${KOE_TEST_WITHOUT_PYTHON:-0}" = 1 ]; then

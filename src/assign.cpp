@@ -136,11 +136,35 @@ void check_model(const model& m) {
         "the model's cluster " + std::to_string(i) + " has id " + std::to_string(m.clusters[i].id));
 }
 
+// The dictionary as a message names it: its sys.dic, layout and the start of its fingerprint.
+std::string dictionary_text(const dictionary_identity& id, const std::string& directory) {
+  std::string s = id.name.empty() ? directory : id.name;
+  if (!id.layout.empty()) s += " (" + id.layout;
+  if (!id.fingerprint.empty())
+    s += (id.layout.empty() ? " (" : ", ") + id.fingerprint.substr(0, 16);
+  if (!id.layout.empty() || !id.fingerprint.empty()) s += ")";
+  for (const std::string& u : id.user_dictionaries)
+    s += " + " + u;
+  return s;
+}
+
+// The same dictionary: by its fingerprint, layout, character set and user dictionaries where
+// the model recorded them (wherever the files now are), else by its directory.
+bool same_dictionary(const model& m, const tokenizer& tok) {
+  const dictionary_identity& was = m.dictionary_id;
+  if (was.fingerprint.empty()) return m.dictionary.empty() || m.dictionary == tok.dictionary();
+  const dictionary_identity& now = tok.identity();
+  return was.fingerprint == now.fingerprint && was.layout == now.layout &&
+         was.charset == now.charset && was.user_dictionaries == now.user_dictionaries;
+}
+
 void check_dictionary(const model& m, const tokenizer& tok, bool allow) {
-  if (allow || m.dictionary.empty() || m.dictionary == tok.dictionary()) return;
+  if (allow || same_dictionary(m, tok)) return;
   throw error(errc::dictionary_mismatch,
-              "the model was fitted with the MeCab dictionary " + m.dictionary +
-                  ", but the tokenizer now loads " + tok.dictionary() +
+              "the model was fitted with the MeCab dictionary " +
+                  dictionary_text(m.dictionary_id, m.dictionary) +
+                  ", but the tokenizer now loads " +
+                  dictionary_text(tok.identity(), tok.dictionary()) +
                   "; give the model's dictionary (--dicdir) or allow the change "
                   "(--allow-dictionary-change)");
 }

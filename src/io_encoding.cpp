@@ -57,62 +57,6 @@ std::string join_names(const std::vector<std::string>& names) {
 // ---------------------------------------------------------------------------------------------
 // UTF-8
 
-/// Length of the well-formed UTF-8 sequence at `p` (Unicode table 3-7), or 0 when ill-formed; then
-/// `bad` is the length of its maximal ill-formed prefix, which is what an error message shows.
-std::size_t utf8_length(const unsigned char* p, const unsigned char* end, std::size_t& bad) {
-  const unsigned c = p[0];
-  if (c < 0x80) return 1;
-  std::size_t need = 0;
-  unsigned lo = 0x80;
-  unsigned hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-  } else if (c == 0xE0) {
-    need = 2;
-    lo = 0xA0;
-  } else if (c == 0xED) {
-    need = 2;
-    hi = 0x9F;  // surrogates
-  } else if (c >= 0xE1 && c <= 0xEF) {
-    need = 2;
-  } else if (c == 0xF0) {
-    need = 3;
-    lo = 0x90;
-  } else if (c >= 0xF1 && c <= 0xF3) {
-    need = 3;
-  } else if (c == 0xF4) {
-    need = 3;
-    hi = 0x8F;  // beyond U+10FFFF
-  } else {
-    bad = 1;
-    return 0;
-  }
-  for (std::size_t i = 1; i <= need; ++i) {
-    if (p + i == end || p[i] < lo || p[i] > hi) {
-      bad = i;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return need + 1;
-}
-
-/// Code point of the well-formed sequence of `len` bytes at `p`.
-char32_t utf8_decode(const unsigned char* p, std::size_t len) {
-  switch (len) {
-    case 1:
-      return p[0];
-    case 2:
-      return (char32_t{p[0] & 0x1Fu} << 6) | (p[1] & 0x3Fu);
-    case 3:
-      return (char32_t{p[0] & 0x0Fu} << 12) | (char32_t{p[1] & 0x3Fu} << 6) | (p[2] & 0x3Fu);
-    default:
-      return (char32_t{p[0] & 0x07u} << 18) | (char32_t{p[1] & 0x3Fu} << 12) |
-             (char32_t{p[2] & 0x3Fu} << 6) | (p[3] & 0x3Fu);
-  }
-}
-
 bool is_space(char32_t c) {
   // Unicode White_Space plus the invisible U+200B and U+FEFF, which spreadsheets leave behind.
   return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
@@ -122,13 +66,10 @@ bool is_space(char32_t c) {
 
 /// True when valid UTF-8 `s` holds nothing but white space.
 bool is_blank(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p != end) {
-    std::size_t bad = 0;
-    const std::size_t len = utf8_length(p, end, bad);
-    if (len == 0 || !is_space(utf8_decode(p, len))) return false;
-    p += len;
+  for (std::size_t i = 0; i < s.size();) {
+    const utf8::code_point c = utf8::decode(s, i);
+    if (c.value == utf8::replacement || !is_space(c.value)) return false;
+    i += c.bytes;
   }
   return true;
 }

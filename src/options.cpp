@@ -311,7 +311,7 @@ std::vector<option_descriptor> tokenize_options_list() {
   const auto t = option_scope::text;
   std::vector<option_descriptor> v;
   v.push_back(text(named("dicdir", "--dicdir", "tokenize", "dicdir", t,
-                         "MeCab dictionary directory (default: system ipadic-utf8)"),
+                         "MeCab dictionary directory (default: ipadic-utf8 first)"),
                    KOE_FIELD(pipeline.tokenize.dicdir)));
   v.push_back(text_list(named("userdic", "--userdic", "tokenize", "user_dictionaries", t,
                               "Compiled MeCab user dictionary (repeatable)"),

@@ -121,6 +121,8 @@ struct pipeline::impl {
   analysis_result start() const {
     analysis_result r;
     r.fitted.dictionary = tok.dictionary();
+    r.fitted.dictionary_id = tok.identity();
+    r.fitted.stopwords = tok.stopwords();
     r.fitted.normalization = options.normalize;
     r.fitted.tokenizer = options.tokenize;
     r.phrases = options.phrases;

@@ -2,6 +2,7 @@
 #include <koe/error.hpp>
 #include <koe/tokenize.hpp>
 
+#include "detail/dictionary.hpp"
 #include "detail/parallel.hpp"
 
 #include <mecab.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -21,27 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Fields of an ipadic-style feature string: pos, sub1, sub2, sub3, conj type, conj form, lemma, ...
-struct features {
-  std::string_view pos, sub1, ctype, lemma;
-};
-
-features split_features(const char* feature) {
-  features f;
-  std::string_view* slot[] = {&f.pos, &f.sub1, nullptr, nullptr, &f.ctype, nullptr, &f.lemma};
-  const char* start = feature;
-  // Only the first seven fields are needed; the readings after them are never scanned.
-  for (std::size_t field = 0; field < 7; ++field) {
-    const char* end = start;
-    while (*end != '\0' && *end != ',')
-      ++end;
-    if (slot[field] != nullptr)
-      *slot[field] = std::string_view(start, static_cast<std::size_t>(end - start));
-    if (*end == '\0') break;
-    start = end + 1;
-  }
-  return f;
-}
+using detail::context_rule;
+using detail::mapped_features;
 
 bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
@@ -83,16 +66,17 @@ std::string negative_form(std::string_view lemma, std::string_view ctype) {
   return base + "ない";
 }
 
-bool is_negator(const features& f) {
-  return f.pos == "助動詞" && (f.lemma == "ない" || f.lemma == "ぬ" || f.lemma == "ん");
+bool is_negator(const mapped_features& f) {
+  return f.pos == "助動詞" &&
+         (f.base == "ない" || f.base == "ぬ" || f.base == "ん" || f.base == "ず");
 }
 
 // Tokens that may stand between a predicate and its negator without changing what is negated:
 // politeness (ます), auxiliary verbs (ている, てくれる), passive/causative suffixes and て.
-bool is_negation_bridge(const features& f) {
-  if (f.pos == "助動詞") return f.lemma == "ます";
+bool is_negation_bridge(const mapped_features& f) {
+  if (f.pos == "助動詞") return f.base == "ます";
   if (f.pos == "動詞") return f.sub1 == "非自立" || f.sub1 == "接尾";
-  if (f.pos == "助詞") return f.lemma == "て" || f.lemma == "で";
+  if (f.pos == "助詞") return f.base == "て" || f.base == "で";
   return false;
 }
 
@@ -109,48 +93,6 @@ bool is_trivial_term(std::string_view t) {
     const auto u = static_cast<unsigned char>(c);
     return u < 0x80 && !std::isalnum(u);
   });
-}
-
-// The dicdir line of a mecabrc file ("dicdir = /var/lib/mecab/dic/debian"), or empty.
-std::string dicdir_from_rc(const fs::path& rc) {
-  std::ifstream in(rc);
-  std::string line;
-  while (std::getline(in, line)) {
-    const auto eq = line.find('=');
-    if (line.rfind("dicdir", 0) != 0 || eq == std::string::npos) continue;
-    const auto first = line.find_first_not_of(" \t", eq + 1);
-    if (first == std::string::npos) return {};
-    const auto last = line.find_last_not_of(" \t\r");
-    std::string dir = line.substr(first, last - first + 1);
-    // mecabrc may say $(rcpath) for the directory holding the rc file itself.
-    if (const auto at = dir.find("$(rcpath)"); at != std::string::npos)
-      dir.replace(at, 9, rc.parent_path().string());
-    return dir;
-  }
-  return {};
-}
-
-// The system dictionary as MeCab itself would find it: $MECABRC, /etc/mecabrc, then the usual
-// ipadic-utf8 install paths.
-std::string find_default_dictionary() {
-  std::vector<fs::path> rcs;
-  if (const char* env = std::getenv("MECABRC"); env != nullptr && *env != '\0')
-    rcs.emplace_back(env);
-  rcs.emplace_back("/etc/mecabrc");
-  rcs.emplace_back("/usr/local/etc/mecabrc");
-  for (const auto& rc : rcs) {
-    std::error_code ec;
-    if (!fs::is_regular_file(rc, ec)) continue;
-    const std::string dir = dicdir_from_rc(rc);
-    if (!dir.empty() && fs::exists(fs::path(dir) / "sys.dic", ec)) return dir;
-  }
-  for (const char* dir :
-       {"/var/lib/mecab/dic/debian", "/var/lib/mecab/dic/ipadic-utf8",
-        "/usr/lib/x86_64-linux-gnu/mecab/dic/ipadic-utf8", "/usr/lib/mecab/dic/ipadic-utf8",
-        "/usr/local/lib/mecab/dic/ipadic-utf8"}) {
-    if (fs::exists(fs::path(dir) / "sys.dic")) return dir;
-  }
-  return {};
 }
 
 // A string set that looks up string_views without building a std::string per token.
@@ -207,6 +149,11 @@ struct tokenizer::impl {
   tokenize_options options;
   std::string dictionary;
   std::unique_ptr<MeCab::Model> model;
+  detail::dictionary_layout layout = detail::dictionary_layout::ipadic;
+  // Digesting sys.dic reads the whole file (a quarter of a gigabyte for UniDic), so the identity
+  // is made when first asked for.
+  mutable std::once_flag identity_once;
+  mutable dictionary_identity identity;
   string_set stopwords;
   small_set pos;
   small_set drop_subclasses;
@@ -229,22 +176,30 @@ enum entry_flag : std::uint16_t {
   negator = 1u << 7,      // see is_negator
   bridge = 1u << 8,       // see is_negation_bridge
   kept_pos = 1u << 9,     // the part of speech is one of tokenize_options::pos
+  te = 1u << 10,          // the conjunctive particle て or で: some verbs after it are dependent
 };
 
 struct entry {
   const char* feature = nullptr;  // the key
-  std::string_view lemma;         // empty when the dictionary gives none ("*"): the surface serves
+  std::string_view lemma;  // the term; empty when the dictionary gives none: the surface serves
+  std::string_view base;   // the written base form the negation reads; empty as `lemma`
   std::string_view ctype;
   std::uint16_t flags = 0;
+  // Where the morpheme before is of kind `context_after` (a flag), the entry reads `context_flags`
+  // instead (UniDic's 非自立可能 verb after て, a counter after a number).
+  std::uint16_t context_after = 0;
+  std::uint16_t context_flags = 0;
   bool lemma_is_term = false;  // the base form passes the trivial-term and stop-word filters
   std::uint64_t table = 0;     // the worker's serial of the table that `id` belongs to; 0: none
   term_table::id_type id = 0;
 };
 
-// One morpheme of the parsed text: its surface (a view into the text) and its entry's index.
+// One morpheme of the parsed text: its surface (a view into the text), its entry's index and the
+// entry's flags where it stands.
 struct morph {
   std::string_view surface;
   std::uint32_t entry;
+  std::uint16_t flags;
 };
 
 }  // namespace
@@ -272,6 +227,7 @@ struct tokenizer::worker::impl {
 
   std::uint32_t entry_of(const char* feature);
   entry classify(const char* feature) const;
+  std::uint16_t flags_of(const mapped_features& f) const;
 
   // Calls `sink.term(view)` with each term of `text` (valid only during the call), or
   // `sink.lemma(entry)` where the term is an entry's base form.
@@ -284,14 +240,19 @@ struct tokenizer::worker::impl {
     for (const MeCab::Node* n = parse(text); n != nullptr; n = n->next) {
       if (n->stat == MECAB_BOS_NODE) continue;
       if (n->stat == MECAB_EOS_NODE) break;
-      morphs.push_back({std::string_view(n->surface, n->length), entry_of(n->feature)});
+      const std::uint32_t e = entry_of(n->feature);
+      std::uint16_t flags = entries[e].flags;
+      if (entries[e].context_after != 0 && !morphs.empty() &&
+          (morphs.back().flags & entries[e].context_after) != 0)
+        flags = entries[e].context_flags;
+      morphs.push_back({std::string_view(n->surface, n->length), e, flags});
     }
   }
 
-  // The base form of morpheme i: its dictionary lemma, or its surface when it has none.
-  std::string_view lemma_of(std::size_t i) const {
+  // The written base form of morpheme i, or its surface when the dictionary gives none.
+  std::string_view base_of(std::size_t i) const {
     const entry& e = entries[morphs[i].entry];
-    return e.lemma.empty() ? morphs[i].surface : e.lemma;
+    return e.base.empty() ? morphs[i].surface : e.base;
   }
 
   // The negated term of the predicate at i, negated by the negator at `neg`; `noun` is the lone
@@ -337,13 +298,8 @@ struct strings_sink {
 
 }  // namespace
 
-entry tokenizer::worker::impl::classify(const char* feature) const {
+std::uint16_t tokenizer::worker::impl::flags_of(const mapped_features& f) const {
   const tokenizer::impl& tk = *owner;
-  const features f = split_features(feature);
-  entry e;
-  e.feature = feature;
-  if (!f.lemma.empty() && f.lemma != "*") e.lemma = f.lemma;
-  e.ctype = f.ctype;
   std::uint16_t flags = 0;
   const bool is_noun = f.pos == "名詞";
   if (is_noun) flags |= noun;
@@ -355,10 +311,28 @@ entry tokenizer::worker::impl::classify(const char* feature) const {
   if (f.pos == "動詞" && f.sub1 == "接尾") flags |= verb_suffix;
   if (is_negator(f)) flags |= negator;
   if (is_negation_bridge(f)) flags |= bridge;
+  if (f.pos == "助詞" && f.sub1 == "接続助詞" && (f.base == "て" || f.base == "で")) flags |= te;
   if (tk.pos.contains(f.pos)) flags |= kept_pos;
-  e.flags = flags;
-  e.lemma_is_term =
-      !e.lemma.empty() && !is_trivial_term(e.lemma) && tk.stopwords.count(e.lemma) == 0;
+  return flags;
+}
+
+entry tokenizer::worker::impl::classify(const char* feature) const {
+  const tokenizer::impl& tk = *owner;
+  mapped_features f = detail::map_features(tk.layout, feature);
+  entry e;
+  e.feature = feature;
+  e.lemma = f.term;
+  e.base = f.base;
+  e.ctype = f.ctype;
+  e.flags = flags_of(f);
+  if (f.rule != context_rule::none) {
+    e.context_after = f.rule == context_rule::after_te ? te : number;
+    f.sub1 = f.context_sub1;
+    e.context_flags = flags_of(f);
+  }
+  // A stop word in either spelling stops the term: UniDic writes する as 為る in its lemma.
+  e.lemma_is_term = !e.lemma.empty() && !is_trivial_term(e.lemma) &&
+                    tk.stopwords.count(e.lemma) == 0 && tk.stopwords.count(e.base) == 0;
   return e;
 }
 
@@ -392,10 +366,11 @@ void tokenizer::worker::impl::intern(std::string_view text, term_table& table) {
 
 tokenizer::tokenizer(const tokenize_options& options) : impl_(std::make_unique<impl>()) {
   impl_->options = options;
-  impl_->dictionary = options.dicdir.empty() ? find_default_dictionary() : options.dicdir;
+  impl_->dictionary = options.dicdir.empty() ? detail::choose_dictionary() : options.dicdir;
   KOE_THROW_IF_NOT(!impl_->dictionary.empty(), errc::mecab_init_failed,
-                   "no MeCab dictionary found: install mecab-ipadic-utf8 or pass a dictionary "
-                   "directory (--dicdir)");
+                   "no MeCab dictionary found in " + detail::dictionary_search_order().front() +
+                       " or the other places koe looks (docs/dictionaries.md): install "
+                       "mecab-ipadic-utf8 or pass a dictionary directory (--dicdir)");
   KOE_THROW_IF_NOT(fs::exists(fs::path(impl_->dictionary) / "sys.dic"), errc::mecab_init_failed,
                    "MeCab dictionary directory " + impl_->dictionary + " has no sys.dic");
   std::string arg = "-d " + impl_->dictionary;
@@ -411,6 +386,7 @@ tokenizer::tokenizer(const tokenize_options& options) : impl_(std::make_unique<i
   KOE_THROW_IF_NOT(
       impl_->model != nullptr, errc::mecab_init_failed,
       "MeCab could not load dictionary " + impl_->dictionary + ": " + MeCab::getLastError());
+  impl_->layout = detail::detect_layout(*impl_->model, impl_->dictionary);
   for (const auto& p : options.pos)
     impl_->pos.insert(p);
   for (const auto& d : options.drop_subclasses)
@@ -440,6 +416,28 @@ bool tokenizer::is_stopword(std::string_view term) const {
   return impl_->stopwords.count(term) != 0;
 }
 
+const dictionary_identity& tokenizer::identity() const {
+  std::call_once(impl_->identity_once, [&] {
+    const MeCab::DictionaryInfo& sys = detail::system_dictionary_info(*impl_->model);
+    dictionary_identity id;
+    id.name = sys.filename;
+    id.charset = sys.charset;
+    id.layout = detail::layout_name(impl_->layout);
+    id.fingerprint = detail::file_fingerprint(sys.filename);
+    for (const auto& u : impl_->options.user_dictionaries)
+      id.user_dictionaries.push_back(fs::path(u).filename().string() + ":" +
+                                     detail::file_fingerprint(u));
+    impl_->identity = std::move(id);
+  });
+  return impl_->identity;
+}
+
+std::vector<std::string> tokenizer::stopwords() const {
+  std::vector<std::string> out(impl_->stopwords.begin(), impl_->stopwords.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 tokenizer::worker tokenizer::new_worker() const {
   auto w = std::make_unique<worker::impl>();
   w->owner = impl_.get();
@@ -464,12 +462,11 @@ std::vector<token> tokenizer::worker::analyze(std::string_view text) {
       continue;
     }
     if (n->stat == MECAB_EOS_NODE) break;
-    const features f = split_features(n->feature);
+    const mapped_features f = detail::map_features(impl_->owner->layout, n->feature);
     token t;
     t.begin = static_cast<std::size_t>(n->surface - base);
     t.end = t.begin + n->length;
-    t.lemma = (f.lemma.empty() || f.lemma == "*") ? std::string(n->surface, n->length)
-                                                  : std::string(f.lemma);
+    t.lemma = f.term.empty() ? std::string(n->surface, n->length) : std::string(f.term);
     const std::string_view feat(n->feature);
     std::size_t cut = 0, commas = 0;
     while (cut < feat.size() && !(feat[cut] == ',' && ++commas == 4))
@@ -487,14 +484,14 @@ std::string tokenizer::worker::impl::negated_term(std::size_t i, std::size_t neg
   std::size_t head = i;
   stem.clear();
   for (std::size_t j = i + 1; j < neg; ++j) {
-    if ((entries[morphs[j].entry].flags & verb_suffix) != 0 && j == head + 1) {
+    if ((morphs[j].flags & verb_suffix) != 0 && j == head + 1) {
       stem.append(morphs[head].surface);
       head = j;
     }
   }
-  std::string term = stem + negative_form(lemma_of(head), entries[morphs[head].entry].ctype);
+  std::string term = stem + negative_form(base_of(head), entries[morphs[head].entry].ctype);
   // サ変 nouns carry the meaning of する: 対応 + しない reads 対応しない.
-  if (lemma_of(i) == "する" && !noun.empty()) term = noun + term;
+  if (base_of(i) == "する" && !noun.empty()) term = noun + term;
   return term;
 }
 
@@ -508,7 +505,7 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
   const std::vector<morph>& ms = morphs;
   // No entry is added from here on, so references into `entries` stay valid.
   auto at = [&](std::size_t i) -> entry& { return entries[ms[i].entry]; };
-  auto is = [&](std::size_t i, entry_flag f) { return (at(i).flags & f) != 0; };
+  auto is = [&](std::size_t i, entry_flag f) { return (ms[i].flags & f) != 0; };
   auto emit = [&](std::string_view term) {
     if (is_trivial_term(term) || tk.stopwords.count(term) != 0) return;
     sink.term(term);
@@ -543,7 +540,7 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
 
   for (std::size_t i = 0; i < ms.size(); ++i) {
     const std::string_view surface = ms[i].surface;
-    const std::uint16_t flags = at(i).flags;
+    const std::uint16_t flags = ms[i].flags;
     if ((flags & number) != 0) {
       close_run();
       while (i + 1 < ms.size() && is(i + 1, number))
@@ -562,7 +559,7 @@ void tokenizer::worker::impl::scan(std::string_view text, Sink&& sink) {
       const bool joins = !is_dropped || ((flags & suffix) != 0 && run_parts > 0);
       if ((flags & nai_stem) != 0 && opt.join_negation && i + 1 < ms.size() && is(i + 1, negator)) {
         close_run();
-        emit(std::string(lemma_of(i)) + "ない");
+        emit(std::string(base_of(i)) + "ない");
         ++i;
         continue;
       }

@@ -18,9 +18,9 @@
 #include <iterator>
 #include <limits>
 #include <set>
-#include <utility>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -319,21 +319,29 @@ TEST(Assign, TheModelIsTheSameAfterAssigning) {
 
 TEST(Assign, ADifferentDictionaryIsRefusedUnlessAllowed) {
   const koe::analysis_result r = koe::pipeline(fit_options(2)).run(sample);
+  ASSERT_FALSE(r.fitted.dictionary_id.fingerprint.empty());
   koe::model m = r.fitted;
-  m.dictionary = "/opt/other-dic";
+  m.dictionary_id.fingerprint = "0123456789abcdef0123";
   try {
     koe::assigner a(m);
     ADD_FAILURE() << "another dictionary was accepted";
   } catch (const koe::error& e) {
     EXPECT_EQ(e.code(), koe::errc::dictionary_mismatch);
     const std::string what = e.what();
-    EXPECT_NE(what.find("/opt/other-dic"), std::string::npos) << what;
-    EXPECT_NE(what.find(r.fitted.dictionary), std::string::npos) << what;
+    EXPECT_NE(what.find("0123456789abcdef"), std::string::npos) << what;
+    EXPECT_NE(what.find(r.fitted.dictionary_id.fingerprint.substr(0, 16)), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("--allow-dictionary-change"), std::string::npos) << what;
   }
   koe::assign_options o;
   o.allow_dictionary_change = true;
   koe::assigner allowed(m, o);
   EXPECT_EQ(allowed.assign_texts({"配達が遅い"}).size(), 1u);
+  // The same dictionary found elsewhere is the same dictionary.
+  m = r.fitted;
+  m.dictionary = "/somewhere/else";
+  m.dictionary_id.name = "/somewhere/else/sys.dic";
+  EXPECT_NO_THROW(koe::assigner{m});
 }
 
 TEST(Assign, TextsGetAStatusEachAndUnknownTermsAreNewThemes) {

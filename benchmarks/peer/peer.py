@@ -70,7 +70,9 @@ def main():
     timings["read"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    tagger = MeCab.Tagger()
+    # ipadic-utf8 by path, as koe reads it: MeCab's own default follows Debian's alternatives,
+    # which installing unidic-mecab turns to UniDic.
+    tagger = MeCab.Tagger("-d /var/lib/mecab/dic/ipadic-utf8")
     # Older SWIG bindings return empty surfaces from the first parseToNode; one parse() first
     # initializes the tagger.
     tagger.parse("")

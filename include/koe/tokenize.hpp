@@ -22,7 +22,8 @@ enum class compound_mode {
 
 /// Options for the tokenizer; the defaults suit short customer feedback.
 struct KOE_EXPORT tokenize_options {
-  /// MeCab dictionary directory; empty = the system default (mecabrc, then ipadic-utf8 paths).
+  /// MeCab dictionary directory; empty = the first of koe's own list that is installed
+  /// (ipadic-utf8 first; docs/dictionaries.md). mecabrc and Debian's alternatives are not read.
   std::string dicdir;
   std::vector<std::string> user_dictionaries;  ///< Compiled user dictionaries (.dic) to add.
   /// Parts of speech kept (first field of MeCab's feature string).
@@ -60,8 +61,11 @@ struct KOE_EXPORT dictionary_identity {
 struct KOE_EXPORT token {
   std::size_t begin = 0;  ///< Byte offset of the surface in the analyzed text.
   std::size_t end = 0;    ///< One past the last byte.
-  std::string lemma;      ///< Base form (原形); the surface when the dictionary has none.
-  std::string pos;  ///< Part of speech with subclasses, comma separated ("名詞,サ変接続").
+  /// The term koe makes of it: ipadic's base form (原形), UniDic's lemma (語彙素) without its
+  /// gloss, JUMAN's 原形; the surface when the dictionary has none.
+  std::string lemma;
+  /// Part of speech with subclasses as the dictionary writes them ("名詞,サ変接続,*,*").
+  std::string pos;
 };
 
 /**
@@ -116,6 +120,15 @@ class KOE_EXPORT tokenizer {
   [[nodiscard]] const std::string& dictionary() const noexcept;
   /// True when `term` is a stop word.
   [[nodiscard]] bool is_stopword(std::string_view term) const;
+  /**
+   * What the dictionary is: sys.dic's name and charset as MeCab reports them, the feature layout
+   * koe detected, and XXH64 digests of sys.dic and each user dictionary. Computed on the first
+   * call and kept; a file is read once per process, however many tokenizers use it. Throws
+   * io_failure when a dictionary file cannot be read.
+   */
+  [[nodiscard]] const dictionary_identity& identity() const;
+  /// The stop words in effect (bundled list, files and extra words), sorted.
+  [[nodiscard]] std::vector<std::string> stopwords() const;
 
   /**
    * Terms of every text, in input order, computed in parallel in the calling thread's task arena.

@@ -5,6 +5,7 @@
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
+#include <koe/tokenize.hpp>
 
 #include "docs.hpp"
 
@@ -51,7 +52,7 @@ struct cli_args {
 };
 
 // The subcommands that take options of the job.
-enum class command { tokenize, cluster, assign };
+enum class command { tokenize, dictionary, cluster, assign };
 
 // Whether `c` takes the option `d`. `koe assign` reads, scores and assigns; it normalizes and
 // tokenizes as the model says, so of the text options it takes only the dictionary's place and
@@ -65,7 +66,7 @@ bool in_scope(const koe::option_descriptor& d, command c) {
     case koe::option_scope::model:
       return c == command::cluster;
     case koe::option_scope::scoring:
-      return c != command::tokenize;
+      return c == command::cluster || c == command::assign;
     case koe::option_scope::assign:
       return c == command::assign;
     case koe::option_scope::recorded:
@@ -199,6 +200,20 @@ int run_tokenize(const cli_args& a, const koe::job_options& o) {
   return 0;
 }
 
+int run_dictionary(const koe::job_options& o) {
+  const koe::tokenizer tok(o.pipeline.tokenize);
+  const koe::dictionary_identity& id = tok.identity();
+  std::cout << "directory\t" << koe::terminal_text(tok.dictionary()) << '\n'
+            << "sys.dic\t" << koe::terminal_text(id.name) << '\n'
+            << "charset\t" << koe::terminal_text(id.charset) << '\n'
+            << "layout\t" << id.layout << '\n'
+            << "fingerprint\t" << id.fingerprint << '\n';
+  for (const auto& u : id.user_dictionaries)
+    std::cout << "user dictionary\t" << koe::terminal_text(u) << '\n';
+  std::cout << "stop words\t" << tok.stopwords().size() << '\n';
+  return 0;
+}
+
 void print_stats(const koe::analysis_result& r, const koe::job& j) {
   for (const auto& t : r.timings)
     std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s (peak memory "
@@ -231,9 +246,10 @@ int run_cluster(const cli_args& a, const koe::job_options& o) {
 struct commands {
   CLI::App* tokenize = nullptr;
   CLI::App* cluster = nullptr;
+  CLI::App* dictionary = nullptr;
 };
 
-commands add_commands(CLI::App& app, cli_args& tok, cli_args& cl) {
+commands add_commands(CLI::App& app, cli_args& tok, cli_args& cl, cli_args& dic) {
   commands c;
   c.tokenize = app.add_subcommand(
       "tokenize",
@@ -253,6 +269,12 @@ commands add_commands(CLI::App& app, cli_args& tok, cli_args& cl) {
   c.cluster->add_option("-o,--output", cl.output, "Output directory")->required();
   c.cluster->add_flag("--stats", cl.stats,
                       "Print per-stage time and peak memory, and add them to clusters.json");
+  c.dictionary = app.add_subcommand(
+      "dictionary",
+      "Print the MeCab dictionary koe reads (directory, sys.dic, charset, feature layout,\n"
+      "XXH64 fingerprint, user dictionaries) and the number of stop words in effect.\n"
+      "Example: koe dictionary --dicdir /var/lib/mecab/dic/unidic");
+  add_job_options(*c.dictionary, dic, command::dictionary);
   return c;
 }
 
@@ -263,11 +285,12 @@ int main(int argc, char** argv) {
       "koe (声): Japanese customer voices to labelled clusters.\n"
       "Examples:\n"
       "  koe tokenize data/sample/voices.csv | head\n"
-      "  koe cluster data/sample/voices.csv -k auto -o out/"};
+      "  koe cluster data/sample/voices.csv -k auto -o out/\n"
+      "  koe dictionary"};
   app.set_version_flag("--version", std::string("koe ") + KOE_VERSION);
   app.require_subcommand(1);
-  cli_args tok_args, cl_args;
-  const commands cmd = add_commands(app, tok_args, cl_args);
+  cli_args tok_args, cl_args, dic_args;
+  const commands cmd = add_commands(app, tok_args, cl_args, dic_args);
   // Hidden commands that print the manual page and the bash completion (the build installs both).
   CLI::App* man = app.add_subcommand("man", "Print the manual page (roff)")->group("");
   CLI::App* completion = app.add_subcommand("completion", "Print a completion script")->group("");
@@ -283,7 +306,9 @@ int main(int argc, char** argv) {
     if (completion->parsed()) koe_cli::write_bash_completion(std::cout, app);
     return 0;
   }
-  const cli_args& a = cmd.tokenize->parsed() ? tok_args : cl_args;
+  const cli_args& a = cmd.tokenize->parsed()     ? tok_args
+                      : cmd.dictionary->parsed() ? dic_args
+                                                 : cl_args;
   koe::job_options o;
   try {
     o = to_options(a);
@@ -297,6 +322,7 @@ int main(int argc, char** argv) {
     if (o.pipeline.threads > 0)
       threads.emplace(tbb::global_control::max_allowed_parallelism,
                       static_cast<std::size_t>(o.pipeline.threads));
+    if (cmd.dictionary->parsed()) return run_dictionary(o);
     return cmd.tokenize->parsed() ? run_tokenize(a, o) : run_cluster(a, o);
   } catch (const std::exception& e) {
     std::cerr << "koe: " << e.what() << '\n';

@@ -3,6 +3,8 @@
 
 #include <koe/error.hpp>
 
+#include "utf8.hpp"
+
 #include <unicode/ucnv.h>
 
 #include <algorithm>
@@ -46,9 +48,12 @@ std::string plural(std::size_t n, const char* noun);
 /// The first names, comma separated, for a message.
 std::string join_names(const std::vector<std::string>& names);
 
-/// Length of the well-formed UTF-8 sequence at `p` (Unicode table 3-7), or 0 when ill-formed; then
-/// `bad` is the length of its maximal ill-formed prefix, which is what an error message shows.
-std::size_t utf8_length(const unsigned char* p, const unsigned char* end, std::size_t& bad);
+/// `utf8::valid_length` of the bytes [p, end), for the byte loops of the reader (`p < end`).
+inline std::size_t utf8_length(const unsigned char* p, const unsigned char* end, std::size_t& bad) {
+  return utf8::valid_length(
+      std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p)), 0,
+      bad);
+}
 /// True when valid UTF-8 `s` holds nothing but white space.
 bool is_blank(std::string_view s);
 /// Appends UTF-16 units as UTF-8; a lead surrogate at the end waits in `lead` for its trail,

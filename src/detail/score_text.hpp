@@ -4,6 +4,8 @@
 
 #include <koe/error.hpp>
 
+#include "utf8.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
@@ -17,19 +19,11 @@
 
 namespace koe::detail {
 
-/// Bytes of the UTF-8 character whose first byte is `lead`.
-inline std::size_t utf8_length(unsigned char lead) {
-  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-}
-
-/// The characters of `s`, one view each (a cut-off last character stays as it is).
+/// The characters of `s`, one view each (a malformed byte is one view of its own).
 inline std::vector<std::string_view> utf8_chars(std::string_view s) {
   std::vector<std::string_view> out;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = std::min(utf8_length(static_cast<unsigned char>(s[i])), s.size() - i);
-    out.push_back(s.substr(i, n));
-    i += n;
-  }
+  utf8::for_each(s,
+                 [&](utf8::code_point c, std::size_t at) { out.push_back(s.substr(at, c.bytes)); });
   return out;
 }
 

@@ -33,34 +33,62 @@ struct code_point {
 /// The replacement character read in place of a malformed byte.
 inline constexpr char32_t replacement = 0xFFFD;
 
-/// The character that starts at byte `i` of `s` (`i < s.size()`). A sequence that is truncated,
-/// overlong, a surrogate or past U+10FFFF is malformed: its first byte reads as U+FFFD.
-[[nodiscard]] constexpr code_point decode(std::string_view s, std::size_t i) noexcept {
+/// Bytes of the well-formed UTF-8 sequence that starts at byte `i` of `s` (`i < s.size()`), by
+/// Unicode's table 3-7: no overlong form, no surrogate, nothing past U+10FFFF, nothing cut off by
+/// the end of `s`. 0 when it is ill-formed; then `bad` is the length of its maximal ill-formed
+/// prefix (1 to 3), the bytes an error message shows.
+[[nodiscard]] constexpr std::size_t valid_length(std::string_view s, std::size_t i,
+                                                 std::size_t& bad) noexcept {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return {lead, 1};
-  std::size_t n = 0;
-  char32_t c = 0;
+  const unsigned lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t need = 0;
+  unsigned lo = 0x80;
+  unsigned hi = 0xBF;
   if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-    c = lead & 0x1Fu;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    c = lead & 0x0Fu;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    c = lead & 0x07u;
+    need = 1;
+  } else if (lead == 0xE0) {
+    need = 2;
+    lo = 0xA0;  // overlong below U+0800
+  } else if (lead == 0xED) {
+    need = 2;
+    hi = 0x9F;  // surrogates
+  } else if (lead >= 0xE1 && lead <= 0xEF) {
+    need = 2;
+  } else if (lead == 0xF0) {
+    need = 3;
+    lo = 0x90;  // overlong below U+10000
+  } else if (lead >= 0xF1 && lead <= 0xF3) {
+    need = 3;
+  } else if (lead == 0xF4) {
+    need = 3;
+    hi = 0x8F;  // past U+10FFFF
   } else {
-    return {replacement, 1};
+    bad = 1;
+    return 0;
   }
-  if (s.size() - i < n) return {replacement, 1};
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(k) & 0xC0u) != 0x80u) return {replacement, 1};
+  for (std::size_t k = 1; k <= need; ++k) {
+    if (i + k == s.size() || byte(k) < lo || byte(k) > hi) {
+      bad = k;
+      return 0;
+    }
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return need + 1;
+}
+
+/// The character that starts at byte `i` of `s` (`i < s.size()`). A sequence that is not
+/// well-formed (`valid_length` is 0) is malformed: its first byte reads as U+FFFD.
+[[nodiscard]] constexpr code_point decode(std::string_view s, std::size_t i) noexcept {
+  std::size_t bad = 0;
+  const std::size_t n = valid_length(s, i, bad);
+  if (n == 0) return {replacement, 1};
+  const auto byte = [&](std::size_t k) { return char32_t{static_cast<unsigned char>(s[i + k])}; };
+  constexpr char32_t lead_bits[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t c = byte(0) & lead_bits[n];
+  for (std::size_t k = 1; k < n; ++k)
     c = (c << 6) | (byte(k) & 0x3Fu);
-  }
-  // The shortest form only, and no surrogates or values past the last code point.
-  const char32_t least = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-  if (c < least || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) return {replacement, 1};
   return {c, n};
 }
 
