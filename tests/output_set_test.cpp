@@ -324,11 +324,15 @@ run_result cluster(const temp_dir& dir, const fs::path& input, const fs::path& o
                  kill_at);
 }
 
-bool same_files(const fs::path& a, const fs::path& b) {
-  if (names_in(a) != names_in(b)) return false;
+::testing::AssertionResult same_files(const fs::path& a, const fs::path& b) {
+  std::string names;
   for (const auto& name : names_in(a))
-    if (slurp(a / name) != slurp(b / name)) return false;
-  return true;
+    names += " " + name;
+  if (names_in(a) != names_in(b)) return ::testing::AssertionFailure() << a << " holds" << names;
+  for (const auto& name : names_in(a))
+    if (slurp(a / name) != slurp(b / name))
+      return ::testing::AssertionFailure() << name << " differs";
+  return ::testing::AssertionSuccess();
 }
 
 bool accepted(const fs::path& dir) {

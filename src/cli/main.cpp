@@ -270,7 +270,7 @@ void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl) {
       "Check that OUTDIR holds the complete output set of one run: manifest.json is there and\n"
       "every file it lists has the size and checksum listed. Exit status 0 when it does, 1 when\n"
       "the run did not finish or the files come from different runs.\n"
-      "Example: koe verify out/ && next-step out/clusters.json");
+      "Example: koe verify out/");
   c.verify->add_option("OUTDIR", c.verify_dir, "Output directory of koe cluster")->required();
 }
 
