@@ -317,10 +317,11 @@ run_result run_koe(const temp_dir& dir, const std::vector<std::string>& args,
 }
 
 run_result cluster(const temp_dir& dir, const fs::path& input, const fs::path& out,
-                   const std::string& seed, const std::string& kill_at = "") {
+                   const std::string& seed, const std::string& kill_at = "",
+                   const std::string& threads = "2") {
   return run_koe(dir,
                  {"cluster", input.string(), "-k", "6", "--seed", seed, "--on-error", "skip", "-q",
-                  "--threads", "2", "-o", out.string()},
+                  "--threads", threads, "-o", out.string()},
                  kill_at);
 }
 
@@ -358,6 +359,9 @@ TEST(OutputSet, KillingTheWriterAtAnyStepNeverLeavesAMixedSetThatIsAccepted) {
   ASSERT_EQ(cluster(dir, sample, d / "expected", "1234").status, 0);
   const koe::output_manifest expected = koe::check_output_set(d / "expected");
   ASSERT_NE(expected.run_id, koe::check_output_set(d / "previous").run_id);
+  // The same input, options and seed give the same bytes, manifest included, on any thread count.
+  ASSERT_EQ(cluster(dir, sample, d / "one-thread", "1234", "", "1").status, 0);
+  EXPECT_TRUE(same_files(d / "one-thread", d / "expected"));
 
   // Every step of the writer, in order.
   std::vector<std::string> steps = {"manifest-removed", "cleaned"};
