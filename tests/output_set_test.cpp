@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -236,6 +237,44 @@ TEST(OutputSet, MalformedOrNewerManifestIsRefusedWithTheCause) {
           path + " is malformed: its run_id does not match its list of files");
   refused(std::string(std::size_t{2} << 20, ' '),
           path + " is malformed: 2097152 bytes, more than any koe manifest");
+}
+
+TEST(OutputSet, DamagedManifestIsAlwaysAKoeErrorNeverACrash) {
+  const temp_dir dir;
+  const fs::path d = dir.path();
+  koe::write_output_set(d, {{"a.txt", text("a\n")}, {"b.txt", text("bb\n")}});
+  const std::string good = slurp(d / "manifest.json");
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 400; ++i) {
+    std::string bad = good;
+    // One to three damages: a byte changed, dropped or inserted, or the tail cut off.
+    for (std::uint64_t n = 1 + rng() % 3; n > 0 && !bad.empty(); --n) {
+      const std::size_t at = rng() % bad.size();
+      const char byte = static_cast<char>(rng() % 256);
+      switch (rng() % 4) {
+        case 0:
+          bad[at] = byte;
+          break;
+        case 1:
+          bad.erase(at, 1);
+          break;
+        case 2:
+          bad.insert(at, 1, byte);
+          break;
+        default:
+          bad.resize(at);
+          break;
+      }
+    }
+    spit(d / "manifest.json", bad);
+    try {
+      const auto m = koe::check_output_set(d);
+      // Accepted only when it still lists both files as written (e.g. a space added).
+      ASSERT_EQ(m.files.size(), 2u) << bad;
+    } catch (const koe::error& e) {
+      ASSERT_EQ(e.code(), koe::errc::mixed_outputs) << e.what();
+    }
+  }
 }
 
 TEST(OutputSet, SingleFileIsCheckedWithItsSetOrAcceptedAlone) {
