@@ -1,16 +1,15 @@
-// Result writers: the dispatch by format, atomic file writes and the output directory. Each
+// Result writers: the dispatch by format, atomic file writes and the output set of a run. Each
 // format is written by its own file: report_json.cpp, report_csv.cpp, report_table.cpp and
 // report_html.cpp.
 #include <koe/error.hpp>
+#include <koe/output_set.hpp>
 #include <koe/report.hpp>
 
+#include "detail/output_set.hpp"
 #include "detail/report.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <utility>
-
-#include <unistd.h>
 
 namespace koe {
 
@@ -66,34 +65,7 @@ void write_report(std::ostream& out, const analysis_result& r, report_format for
 
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(std::ostream&)>& fill) {
-  const std::filesystem::path tmp =
-      path.string() + ".tmp." + std::to_string(static_cast<long long>(::getpid()));
-  auto discard = [&tmp] {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-  };
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    KOE_THROW_IF_NOT(f, errc::io_failure, "cannot write " + tmp.string());
-    try {
-      fill(f);
-    } catch (...) {
-      f.close();
-      discard();
-      throw;
-    }
-    f.flush();
-    if (!f) {
-      discard();
-      throw error(errc::io_failure, "cannot write " + tmp.string() + " (disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    discard();
-    throw error(errc::io_failure, "cannot replace " + path.string() + ": " + ec.message());
-  }
+  (void)detail::write_atomically(path, fill);
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents) {
@@ -104,31 +76,26 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 
 void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                    const report_options& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  KOE_THROW_IF_NOT(!ec && std::filesystem::is_directory(dir), errc::io_failure,
-                   "cannot create output directory " + dir.string() +
-                       (ec ? ": " + ec.message() : std::string()));
   // Each file is written straight to its temporary file: no copy of it is held in memory.
-  auto write = [&](const char* name, report_format format) {
-    write_file_atomically(dir / name,
-                          [&](std::ostream& out) { write_report(out, r, format, options); });
+  auto report = [&r, &options](report_format format) -> std::function<void(std::ostream&)> {
+    return [&r, &options, format](std::ostream& out) { write_report(out, r, format, options); };
   };
-  write("clusters.json", report_format::clusters_json);
-  write("assignments.csv", report_format::assignments_csv);
-  // Rejected records also get a file of their own, so they can be fixed and read again.
-  std::error_code gone;
-  std::filesystem::remove(dir / "rejects.csv", gone);
-  if (r.input.count(record_status::rejected) > 0) {
-    write_file_atomically(dir / "rejects.csv",
-                          [&](std::ostream& out) { write_rejects_csv(out, r.input); });
-  }
-  if (options.adoption == nullptr) return;
-  for (const auto& [name, format] : {std::pair{"candidates.json", report_format::candidates_json},
-                                     std::pair{"trace.csv", report_format::trace_csv},
-                                     std::pair{"report.html", report_format::report_html}}) {
-    write(name, format);
-  }
+  // A file without a writer is not part of this run's set: a previous run's copy is removed.
+  auto when = [](bool written, std::function<void(std::ostream&)> fill) {
+    return written ? std::move(fill) : nullptr;
+  };
+  const bool adoption = options.adoption != nullptr;
+  (void)write_output_set(
+      dir, {
+               {"clusters.json", report(report_format::clusters_json)},
+               {"assignments.csv", report(report_format::assignments_csv)},
+               // Rejected records also get a file of their own, to be fixed and read again.
+               {"rejects.csv", when(r.input.count(record_status::rejected) > 0,
+                                    [&r](std::ostream& out) { write_rejects_csv(out, r.input); })},
+               {"candidates.json", when(adoption, report(report_format::candidates_json))},
+               {"trace.csv", when(adoption, report(report_format::trace_csv))},
+               {"report.html", when(adoption, report(report_format::report_html))},
+           });
 }
 
 }  // namespace koe

@@ -3,6 +3,7 @@
 // assignments.csv is written by report_csv.cpp, the rest by the writers of a fit.
 #include <koe/assign.hpp>
 #include <koe/error.hpp>
+#include <koe/output_set.hpp>
 
 #include "detail/report.hpp"
 #include "detail/utf8.hpp"
@@ -12,6 +13,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -300,26 +302,27 @@ void write_assign_report(std::ostream& out, const assign_result& a, report_forma
 
 void write_assign_outputs(const std::filesystem::path& dir, const assign_result& a,
                           const report_options& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  KOE_THROW_IF_NOT(!ec && std::filesystem::is_directory(dir), errc::io_failure,
-                   "cannot create output directory " + dir.string() +
-                       (ec ? ": " + ec.message() : std::string()));
-  const auto write = [&](const char* name, report_format format) {
-    write_file_atomically(dir / name,
-                          [&](std::ostream& out) { write_assign_report(out, a, format, options); });
+  // The output set of a fit (`write_outputs`): the same files, manifest.json last.
+  auto report = [&a, &options](report_format format) -> std::function<void(std::ostream&)> {
+    return
+        [&a, &options, format](std::ostream& out) { write_assign_report(out, a, format, options); };
   };
-  write("clusters.json", report_format::clusters_json);
-  write("assignments.csv", report_format::assignments_csv);
-  std::error_code gone;
-  std::filesystem::remove(dir / "rejects.csv", gone);
-  if (a.batch.input.count(record_status::rejected) > 0)
-    write_file_atomically(dir / "rejects.csv",
-                          [&](std::ostream& out) { write_rejects_csv(out, a.batch.input); });
-  if (options.adoption == nullptr) return;
-  write("candidates.json", report_format::candidates_json);
-  write("trace.csv", report_format::trace_csv);
-  write("report.html", report_format::report_html);
+  auto when = [](bool written, std::function<void(std::ostream&)> fill) {
+    return written ? std::move(fill) : nullptr;
+  };
+  const bool adoption = options.adoption != nullptr;
+  const corpus& input = a.batch.input;
+  (void)write_output_set(
+      dir,
+      {
+          {"clusters.json", report(report_format::clusters_json)},
+          {"assignments.csv", report(report_format::assignments_csv)},
+          {"rejects.csv", when(input.count(record_status::rejected) > 0,
+                               [&input](std::ostream& out) { write_rejects_csv(out, input); })},
+          {"candidates.json", when(adoption, report(report_format::candidates_json))},
+          {"trace.csv", when(adoption, report(report_format::trace_csv))},
+          {"report.html", when(adoption, report(report_format::report_html))},
+      });
 }
 
 }  // namespace koe

@@ -5,6 +5,7 @@
 #include <koe/error.hpp>
 #include <koe/io.hpp>
 #include <koe/job.hpp>
+#include <koe/output_set.hpp>
 #include <koe/pipeline.hpp>
 
 #include "temp_dir.hpp"
@@ -389,9 +390,10 @@ TEST(Assign, AssignToFilesWritesTheOutputsAndCarriesTheModelsDecisions) {
   koe::job_options o;
   o.pipeline.threads = 2;
   const koe::assign_run run = koe::assign_to_files(m, sample, dir.path(), o);
-  for (const char* name :
-       {"clusters.json", "assignments.csv", "candidates.json", "trace.csv", "report.html"})
+  for (const char* name : {"clusters.json", "assignments.csv", "candidates.json", "trace.csv",
+                           "report.html", "manifest.json"})
     EXPECT_TRUE(std::filesystem::exists(dir.path() / name)) << name;
+  EXPECT_NO_THROW((void)koe::check_output_set(dir.path()));
   std::ifstream html(dir.path() / "report.html");
   const std::string page((std::istreambuf_iterator<char>(html)), {});
   EXPECT_NE(page.find("新しいテーマの兆し"), std::string::npos);

@@ -346,11 +346,12 @@ TEST(Report, WriteOutputsAddsTheNewFilesAndLeavesTheContractFilesUnchanged) {
     EXPECT_EQ(slurp(plain / f), slurp(full / f)) << f;
   for (const char* f : {"candidates.json", "trace.csv", "report.html"})
     EXPECT_GT(fs::file_size(full / f), 100u) << f;
-  // No temporary file is left behind.
+  // No temporary file is left behind; manifest.json lists the five.
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(full))
     ++files;
-  EXPECT_EQ(files, 5u);
+  EXPECT_EQ(files, 6u);
+  EXPECT_TRUE(fs::exists(full / "manifest.json"));
 }
 
 TEST(Report, OutputsAreTheSameBytesOnEveryRun) {

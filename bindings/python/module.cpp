@@ -5,6 +5,7 @@
 #include <koe/job.hpp>
 #include <koe/normalize.hpp>
 #include <koe/options.hpp>
+#include <koe/output_set.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
 
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -717,6 +719,31 @@ void bind_model(py::module_& m) {
       .def("dictionary", &model::dictionary);
 }
 
+// Output sets (koe/output_set.hpp): koe.check_outputs(dir) returns what manifest.json lists once
+// every file is checked against it, as a dict shaped like the manifest.
+void bind_output_set(py::module_& m) {
+  m.def(
+      "check_outputs",
+      [](const std::filesystem::path& dir) {
+        koe::output_manifest manifest;
+        {
+          py::gil_scoped_release release;
+          manifest = koe::check_output_set(dir);
+        }
+        py::list files;
+        for (const auto& f : manifest.files) {
+          char hex[17];
+          std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(f.xxh64));
+          files.append(py::dict(py::arg("name") = f.name, py::arg("size") = f.size,
+                                py::arg("xxh64") = std::string(hex)));
+        }
+        return py::dict(py::arg("format_version") = manifest.format_version,
+                        py::arg("koe_version") = manifest.koe_version,
+                        py::arg("run_id") = manifest.run_id, py::arg("files") = files);
+      },
+      py::arg("dir"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_koe, m) {
@@ -726,4 +753,5 @@ PYBIND11_MODULE(_koe, m) {
   bind_options(m);
   bind_functions(m);
   bind_model(m);
+  bind_output_set(m);
 }

@@ -177,9 +177,9 @@ class KOE_EXPORT assigner {
 KOE_EXPORT void write_assign_report(std::ostream& out, const assign_result& a, report_format format,
                                     const report_options& options = {});
 
-/// Writes clusters.json and assignments.csv of `a` into `dir` (created if needed), each
-/// atomically, rejects.csv when records were rejected, and with `options.adoption` also
-/// candidates.json, trace.csv and report.html: the files `write_outputs` writes for a fit.
+/// Writes clusters.json and assignments.csv of `a` into `dir`, rejects.csv when records were
+/// rejected, and with `options.adoption` also candidates.json, trace.csv and report.html, then
+/// manifest.json: the output set `write_outputs` writes for a fit (`write_output_set`).
 KOE_EXPORT void write_assign_outputs(const std::filesystem::path& dir, const assign_result& a,
                                      const report_options& options = {});
 

@@ -17,6 +17,7 @@
 #include <koe/model.hpp>
 #include <koe/normalize.hpp>
 #include <koe/options.hpp>
+#include <koe/output_set.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
 #include <koe/score.hpp>

@@ -59,7 +59,8 @@ KOE_EXPORT void write_file_atomically(const std::filesystem::path& path,
 
 /// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically, and
 /// rejects.csv when records were rejected; with `options.adoption` also candidates.json, trace.csv
-/// and report.html.
+/// and report.html; then manifest.json, which lists them as one set (`write_output_set`,
+/// koe/output_set.hpp). A previous run's files that this run does not write are removed.
 KOE_EXPORT void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                               const report_options& options = {});
 

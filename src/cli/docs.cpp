@@ -83,8 +83,13 @@ void write_man_page(std::ostream& out, const CLI::App& app, const std::string& v
       << ".SH NAME\nkoe \\- Japanese customer voices to labelled clusters and adoption "
          "candidates\n"
       << ".SH SYNOPSIS\n";
-  for (const CLI::App* c : visible_commands(app))
-    out << ".B koe " << c->get_name() << "\n[\\fIOPTIONS\\fR] \\fIINPUT\\fR\n.br\n";
+  for (const CLI::App* c : visible_commands(app)) {
+    out << ".B koe " << c->get_name() << "\n[\\fIOPTIONS\\fR]";
+    for (const CLI::Option* o :
+         c->get_options([](const CLI::Option* o) { return o->get_positional(); }))
+      out << " \\fI" << roff(o->get_name()) << "\\fR";
+    out << "\n.br\n";
+  }
   out << ".B koe\n\\-\\-version | \\-\\-help\n"
       << ".SH DESCRIPTION\n"
       << roff_lines(app.get_description()) << '\n'
@@ -97,7 +102,9 @@ void write_man_page(std::ostream& out, const CLI::App& app, const std::string& v
   out << ".SH OPTIONS OF KOE ITSELF\n";
   for (const CLI::Option* o : visible_options(app))
     write_option(out, *o);
-  out << ".SH EXIT STATUS\n0 on success, 1 when the job fails, 2 for a usage error.\n"
+  out << ".SH EXIT STATUS\n0 on success, 1 when the job fails, 2 for a usage error. \\fBkoe "
+         "verify\\fR "
+         "exits 1 when the folder is not the complete output set of one run.\n"
       << ".SH FILES\n/usr/share/koe: the stop words, lexicons and sample corpus koe reads by "
          "default.\n";
 }

@@ -3,6 +3,7 @@
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/options.hpp>
+#include <koe/output_set.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
 #include <koe/tokenize.hpp>
@@ -15,6 +16,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -239,18 +241,38 @@ int run_cluster(const cli_args& a, const koe::job_options& o) {
   if (a.stats) print_stats(r, j);
   if (!a.quiet)
     std::cerr << "koe: wrote " << a.output
-              << "/{clusters.json, assignments.csv, candidates.json, trace.csv, report.html}\n";
+              << "/{clusters.json, assignments.csv, candidates.json, trace.csv, report.html, "
+                 "manifest.json}\n";
   return 0;
+}
+
+// koe verify: what the folder's manifest lists, once every file is checked against it.
+int run_verify(const std::string& dir) {
+  try {
+    const koe::output_manifest m = koe::check_output_set(dir);
+    std::cout << koe::terminal_text(dir) << ": one complete output set, run "
+              << koe::terminal_text(m.run_id) << " (koe " << koe::terminal_text(m.koe_version)
+              << ")\n";
+    for (const auto& f : m.files)
+      std::cout << "  " << koe::terminal_text(f.name) << '\t' << f.size << " bytes\txxh64 "
+                << std::hex << std::setw(16) << std::setfill('0') << f.xxh64 << std::dec
+                << std::setfill(' ') << '\n';
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "koe: " << koe::terminal_text(e.what()) << '\n';
+    return 1;
+  }
 }
 
 struct commands {
   CLI::App* tokenize = nullptr;
   CLI::App* cluster = nullptr;
   CLI::App* dictionary = nullptr;
+  CLI::App* verify = nullptr;
+  std::string verify_dir;
 };
 
-commands add_commands(CLI::App& app, cli_args& tok, cli_args& cl, cli_args& dic) {
-  commands c;
+void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl, cli_args& dic) {
   c.tokenize = app.add_subcommand(
       "tokenize",
       "Print each voice's terms (id, TAB, terms) to check the dictionary and filters.\n"
@@ -275,7 +297,13 @@ commands add_commands(CLI::App& app, cli_args& tok, cli_args& cl, cli_args& dic)
       "XXH64 fingerprint, user dictionaries) and the number of stop words in effect.\n"
       "Example: koe dictionary --dicdir /var/lib/mecab/dic/unidic");
   add_job_options(*c.dictionary, dic, command::dictionary);
-  return c;
+  c.verify = app.add_subcommand(
+      "verify",
+      "Check that OUTDIR holds the complete output set of one run: manifest.json is there and\n"
+      "every file it lists has the size and checksum listed. Exit status 0 when it does, 1 when\n"
+      "the run did not finish or the files come from different runs.\n"
+      "Example: koe verify out/");
+  c.verify->add_option("OUTDIR", c.verify_dir, "Output directory of koe cluster")->required();
 }
 
 }  // namespace
@@ -286,11 +314,13 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  koe tokenize data/sample/voices.csv | head\n"
       "  koe cluster data/sample/voices.csv -k auto -o out/\n"
-      "  koe dictionary"};
+      "  koe dictionary\n"
+      "  koe verify out/"};
   app.set_version_flag("--version", std::string("koe ") + KOE_VERSION);
   app.require_subcommand(1);
   cli_args tok_args, cl_args, dic_args;
-  const commands cmd = add_commands(app, tok_args, cl_args, dic_args);
+  commands cmd;
+  add_commands(app, cmd, tok_args, cl_args, dic_args);
   // Hidden commands that print the manual page and the bash completion (the build installs both).
   CLI::App* man = app.add_subcommand("man", "Print the manual page (roff)")->group("");
   CLI::App* completion = app.add_subcommand("completion", "Print a completion script")->group("");
@@ -306,6 +336,7 @@ int main(int argc, char** argv) {
     if (completion->parsed()) koe_cli::write_bash_completion(std::cout, app);
     return 0;
   }
+  if (cmd.verify->parsed()) return run_verify(cmd.verify_dir);
   const cli_args& a = cmd.tokenize->parsed()     ? tok_args
                       : cmd.dictionary->parsed() ? dic_args
                                                  : cl_args;

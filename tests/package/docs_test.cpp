@@ -48,6 +48,8 @@ TEST(Docs, ManPageNamesEveryCommandLineOption) {
   ASSERT_FALSE(page.empty());
   EXPECT_NE(page.find(".SS \"koe cluster\""), std::string::npos);
   EXPECT_NE(page.find(".SS \"koe tokenize\""), std::string::npos);
+  EXPECT_NE(page.find(".SS \"koe verify\""), std::string::npos);
+  EXPECT_NE(page.find(".B koe verify\n[\\fIOPTIONS\\fR] \\fIOUTDIR\\fR"), std::string::npos);
   for (const auto& d : koe::option_descriptors()) {
     if (d.cli.empty()) continue;
     for (const auto& name : cli_names(d.cli)) {
@@ -64,6 +66,7 @@ TEST(Docs, BashCompletionNamesEveryCommandLineOption) {
   const std::string script = read_file(KOE_BASH_COMPLETION);
   ASSERT_FALSE(script.empty());
   EXPECT_NE(script.find("complete -o filenames -F _koe koe"), std::string::npos);
+  EXPECT_NE(script.find("    verify) opts="), std::string::npos);
   for (const auto& d : koe::option_descriptors()) {
     if (d.cli.empty()) continue;
     for (const auto& name : cli_names(d.cli)) {

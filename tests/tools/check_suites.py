@@ -4,9 +4,10 @@
     check_suites.py BUILD_DIR [JUNIT_XML]
 
 Every koe_<stage>_test executable must have registered at least one test, the tests that drive
-the koe executable (golden outputs, the CLI parts of the report suite, the hardening suite) must
-be registered, and, given the JUnit file of the run (ctest --output-junit), no test may have been
-skipped except those listed in ALLOWED_SKIPS with the reason they may be.
+the koe executable (golden outputs, the CLI parts of the report suite, the hardening suite, the
+crash test of the output set) must be registered, and, given the JUnit file of the run (ctest
+--output-junit), no test may have been skipped except those listed in ALLOWED_SKIPS with the
+reason they may be.
 """
 import json
 import re
@@ -15,14 +16,15 @@ import sys
 import xml.etree.ElementTree as ET
 
 STAGES = ["types", "io", "io_encoding", "normalize", "terms", "tokenize", "dictionary", "vectorize",
-          "cluster",
-          "describe", "pipeline", "score", "score_parts", "report", "hardening", "options", "model",
-          "assign", "detail", "assert", "cli"]
+          "cluster", "describe", "pipeline", "score", "score_parts", "report", "hardening",
+          "options", "model", "detail", "assert", "cli", "output_set",
+          "assign"]
 REQUIRED_TESTS = [
     "Golden.OutputFilesMatchTheCheckedInCopies",
     "Report.CliRunOnTheSampleWritesEveryFile",
     "Hardening.UnreadableFileIsAnIoFailure",
     "Cli.ControlCharactersNeverReachTheTerminal",
+    "OutputSet.KillingTheWriterAtAnyStepNeverLeavesAMixedSetThatIsAccepted",
 ]
 # name pattern -> why skipping it is not a lost suite
 ALLOWED_SKIPS = {

@@ -40,6 +40,7 @@ __all__ = [
     "normalize",
     "read_voices",
     "data_directory",
+    "check_outputs",
     "KoeError",
     "InputError",
     "OptionError",
@@ -58,6 +59,21 @@ class NotFittedError(ValueError, AttributeError):
 def data_directory() -> str:
     """Directory of koe's bundled data (stop words, lexicons); empty when none is found."""
     return _koe.data_directory()
+
+
+def check_outputs(dir: str | os.PathLike) -> dict:
+    """Checks that ``dir`` holds the complete output set of one ``koe cluster`` run.
+
+    Returns what its ``manifest.json`` lists (``format_version``, ``koe_version``, ``run_id``,
+    ``files``: ``name``, ``size``, ``xxh64``) once every file has the listed size and checksum.
+    Raises :class:`InputError` (code ``mixed_outputs``) when the folder has no manifest (the run
+    did not finish), a malformed one, a listed file missing, or a file of another run.
+
+    Example::
+
+        koe.check_outputs("out")["run_id"]   # '3f9c0a...' (16 hex digits)
+    """
+    return _koe.check_outputs(os.fspath(dir))
 
 
 def _is_pandas(obj, name):

@@ -204,4 +204,17 @@ def read_voices(
     the file's other columns, record, line."""
 def data_directory() -> str: ...
 
+class OutputFile(TypedDict):
+    name: str
+    size: int
+    xxh64: str  # 16 lowercase hex digits
+
+class OutputManifest(TypedDict):
+    format_version: int
+    koe_version: str
+    run_id: str
+    files: list[OutputFile]
+
+def check_outputs(dir: _Path) -> OutputManifest: ...
+
 __all__: list[str]
