@@ -2,6 +2,7 @@
 // format is written by its own file: report_json.cpp, report_csv.cpp, report_table.cpp and
 // report_html.cpp.
 #include <koe/error.hpp>
+#include <koe/model_file.hpp>
 #include <koe/report.hpp>
 
 #include "detail/report.hpp"
@@ -102,6 +103,22 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   });
 }
 
+namespace {
+
+// model.koe: what the fit learned, for later runs to read (docs/model-format.md). A result
+// without a fit leaves none behind, so the folder never pairs its files with an older model.
+void write_model_file(const std::filesystem::path& dir, const analysis_result& r) {
+  const std::filesystem::path path = dir / "model.koe";
+  if (r.fitted.fitted()) {
+    save_model(r.fitted, path);
+  } else {
+    std::error_code gone;
+    std::filesystem::remove(path, gone);
+  }
+}
+
+}  // namespace
+
 void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                    const report_options& options) {
   std::error_code ec;
@@ -123,6 +140,7 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
     write_file_atomically(dir / "rejects.csv",
                           [&](std::ostream& out) { write_rejects_csv(out, r.input); });
   }
+  write_model_file(dir, r);
   if (options.adoption == nullptr) return;
   for (const auto& [name, format] : {std::pair{"candidates.json", report_format::candidates_json},
                                      std::pair{"trace.csv", report_format::trace_csv},

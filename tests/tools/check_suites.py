@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 STAGES = ["types", "io", "io_encoding", "normalize", "terms", "tokenize", "vectorize", "cluster",
           "describe", "pipeline", "score", "score_parts", "report", "hardening", "options", "model",
-          "detail", "assert", "cli"]
+          "model_file", "detail", "assert", "cli"]
 REQUIRED_TESTS = [
     "Golden.OutputFilesMatchTheCheckedInCopies",
     "Report.CliRunOnTheSampleWritesEveryFile",
