@@ -295,8 +295,8 @@ class Model:
         self._native.save(os.fspath(path))
 
     def __repr__(self):
-        return (f"<koe.Model k={self.k} terms={len(self._cached('vocabulary', self._native.vocabulary))} "
-                f"koe {self.koe_version}, format {self.format}>")
+        terms = len(self._cached("vocabulary", self._native.vocabulary))
+        return f"<koe.Model k={self.k} terms={terms} koe {self.koe_version}, format {self.format}>"
 
     def __reduce_ex__(self, protocol):
         raise TypeError("koe.Model cannot be pickled; write it with Model.save(path) and read it "
