@@ -26,7 +26,7 @@ command -v "$cxx" >/dev/null || { echo "fuzz.sh: $cxx not found (apt-get install
 
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wpedantic
        -fsanitize=address,undefined -fno-sanitize-recover=undefined
-       -Iinclude -Isrc -DEIGEN_DONT_PARALLELIZE
+       -Iinclude -Isrc $(pkg-config --cflags eigen3) -DEIGEN_DONT_PARALLELIZE
        -DKOE_SOURCE_DATA_DIR="\"$PWD/data\"" -DKOE_INSTALL_DATA_DIR="\"/usr/local/share/koe\"")
 libs=(-lmecab -ltbb $(pkg-config --libs icu-uc icu-i18n libxxhash))
 mkdir -p "$out/obj" "$out/logs"
