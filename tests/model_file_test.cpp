@@ -465,7 +465,7 @@ TEST(ModelFile, CentroidsMustMatchTheVocabularyOrTheLsaSpace) {
 
 TEST(ModelFile, APayloadThatIsNotCborOrNotAnObjectIsRefused) {
   EXPECT_EQ(model_error(seal(std::vector<std::uint8_t>{0xFF, 0x00}))
-                .rfind("model.koe: malformed payload (simple value 31 at payload byte 0)", 0),
+                .rfind("model.koe: malformed payload (not valid CBOR", 0),
             0u);
   EXPECT_EQ(model_error(seal(std::vector<std::uint8_t>{})).rfind("model.koe: malformed payload", 0),
             0u);
@@ -477,7 +477,7 @@ TEST(ModelFile, APayloadThatIsNotCborOrNotAnObjectIsRefused) {
   EXPECT_EQ(model_error(seal(trailing)).rfind("model.koe: malformed payload", 0), 0u);
   // A key given twice: {"a": 1, "a": 2}.
   EXPECT_EQ(model_error(seal(std::vector<std::uint8_t>{0xA2, 0x61, 'a', 0x01, 0x61, 'a', 0x02})),
-            "model.koe: malformed payload (repeated key 'a' at payload byte 4)");
+            "model.koe: malformed payload (repeated key 'a')");
   // A tag (CBOR major type 6) is not part of the format.
   EXPECT_EQ(model_error(seal(std::vector<std::uint8_t>{0xC1, 0x00}))
                 .rfind("model.koe: malformed payload", 0),
@@ -487,8 +487,7 @@ TEST(ModelFile, APayloadThatIsNotCborOrNotAnObjectIsRefused) {
 TEST(ModelFile, DeepNestingIsRefusedBeforeItExhaustsTheStack) {
   std::vector<std::uint8_t> deep(1000000, 0x81);  // [[[[...]]]], a million levels
   deep.push_back(0x00);
-  EXPECT_EQ(model_error(seal(deep)),
-            "model.koe: malformed payload (nested deeper than 16 levels at payload byte 16)");
+  EXPECT_EQ(model_error(seal(deep)), "model.koe: malformed payload (nested deeper than 16 levels)");
 }
 
 // The file a koe of format 1 wrote (see tests/data/README.md) stays readable, and encoding what
