@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
-all_targets=(fuzz_read fuzz_encoding fuzz_normalize fuzz_tokenize)
+all_targets=(fuzz_read fuzz_encoding fuzz_normalize fuzz_tokenize fuzz_model)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 jobs=${KOE_FUZZ_JOBS:-1}
@@ -26,9 +26,9 @@ command -v "$cxx" >/dev/null || { echo "fuzz.sh: $cxx not found (apt-get install
 
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wpedantic
        -fsanitize=address,undefined -fno-sanitize-recover=undefined
-       -Iinclude -Isrc -DEIGEN_DONT_PARALLELIZE
+       -Iinclude -Isrc $(pkg-config --cflags eigen3) -DEIGEN_DONT_PARALLELIZE
        -DKOE_SOURCE_DATA_DIR="\"$PWD/data\"" -DKOE_INSTALL_DATA_DIR="\"/usr/local/share/koe\"")
-libs=(-lmecab -ltbb $(pkg-config --libs icu-uc icu-i18n))
+libs=(-lmecab -ltbb $(pkg-config --libs icu-uc icu-i18n libxxhash))
 mkdir -p "$out/obj" "$out/logs"
 
 # compile OUTPUT SOURCE [EXTRA FLAGS...]: rebuilds when the source, a header or this script
@@ -66,6 +66,10 @@ pids=()
 compile "$out/obj/text_column.o" src/text_column.cpp & pids+=($!)
 compile "$out/obj/text_column_small.o" src/text_column.cpp -Dkoe=koe_small & pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
+pids=()
+compile "$out/obj/model_file.o" src/model_file.cpp -DKOE_VERSION="\"fuzz\"" & pids+=($!)
+compile "$out/obj/model_payload.o" src/model_payload.cpp & pids+=($!)
+for p in "${pids[@]}"; do wait "$p"; done
 compile "$out/obj/read_summary.o" fuzz/read_summary.cpp
 compile "$out/obj/read_summary_small.o" fuzz/read_summary.cpp -Dkoe=koe_small -DKOE_FUZZ_SMALL
 
@@ -83,6 +87,7 @@ for t in "${targets[@]}"; do
         "$out/obj/types.o" "$out/obj/types_small.o" \
         "$out/obj/text_column.o" "$out/obj/text_column_small.o" ;;
     fuzz_normalize) link "$t" "$out/obj/normalize.o" ;;
+    fuzz_model) link "$t" "$out/obj/model_file.o" "$out/obj/model_payload.o" ;;
     fuzz_tokenize)
       link "$t" "$out/obj/normalize.o" "$out/obj/tokenize.o" "$out/obj/terms.o" \
         "$out/obj/text_column.o" ;;
@@ -97,12 +102,15 @@ run() {
   mkdir -p "$corpus" "$artifacts"
   local seeds=(tests/bad_inputs)
   [ -d "fuzz/seeds/$t" ] && seeds+=("fuzz/seeds/$t")
-  # Leaks are off: MeCab and ICU keep caches for the life of the process by design.
+  # Leaks are off where MeCab and ICU run: they keep caches for the life of the process by
+  # design. The model decoder uses neither, so its leaks are checked.
+  local leaks=0
+  [ "$t" = fuzz_model ] && leaks=1
   # A small quarantine and short allocation stacks: most of a run's time went to ASan's
   # bookkeeping of the many short strings each input makes.
   ASAN_OPTIONS=quarantine_size_mb=16:malloc_context_size=8:max_malloc_fill_size=0 \
     KOE_DATA_DIR="$PWD/data" "./$out/$t" -max_total_time="$seconds" -max_len=4096 -timeout=25 \
-    -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$artifacts" \
+    -rss_limit_mb=4096 -detect_leaks=$leaks -print_final_stats=1 -artifact_prefix="$artifacts" \
     "$corpus" "${seeds[@]}" >"$out/logs/$t.log" 2>&1
 }
 

@@ -53,10 +53,12 @@ man -w koe >/dev/null 2>&1 || test -f /usr/share/man/man1/koe.1.gz
 test -f /usr/share/bash-completion/completions/koe
 bash -c 'source /usr/share/bash-completion/completions/koe && complete -p koe' >/dev/null
 koe cluster "$work/voices.csv" -k auto --seed 7 -o "$work/out" --quiet >/dev/null
-for f in clusters.json assignments.csv candidates.json trace.csv report.html; do
+for f in clusters.json assignments.csv candidates.json trace.csv report.html model.koe \
+  manifest.json; do
   test -s "$work/out/$f" || { echo "test-package.sh: koe cluster wrote no $f" >&2; exit 1; }
 done
-echo "test-package.sh: koe cluster wrote the five output files"
+koe verify "$work/out" >/dev/null
+echo "test-package.sh: koe cluster wrote the output set, and koe verify accepts it"
 
 # A program built with pkg-config.
 cat >"$work/with_pkg_config.cpp" <<'CPP'
@@ -91,6 +93,9 @@ model = koe.Pipeline(k=2, min_df=1, seed=1).fit(voices)
 assert len(model.labels_) == len(voices), model.labels_
 print("python fit:", len(set(model.labels_.tolist())), "clusters")
 PY
+# The model koe cluster saved, read by the installed module.
+/usr/bin/python3 -c "import koe, sys; m = koe.load(sys.argv[1]); print('python load:', m.k, 'clusters')" \
+  "$work/out/model.koe"
 
 # Purge, then nothing of the package may remain.
 cd /

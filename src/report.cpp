@@ -2,6 +2,7 @@
 // format is written by its own file: report_json.cpp, report_csv.cpp, report_table.cpp and
 // report_html.cpp.
 #include <koe/error.hpp>
+#include <koe/model_file.hpp>
 #include <koe/output_set.hpp>
 #include <koe/report.hpp>
 
@@ -89,6 +90,14 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
       dir, {
                {"clusters.json", report(report_format::clusters_json)},
                {"assignments.csv", report(report_format::assignments_csv)},
+               // What the fit learned, for later runs (docs/model-format.md); after clusters.json,
+               // so that a run stopped early never leaves a folder holding the model alone.
+               {"model.koe", when(r.fitted.fitted(),
+                                  [&r](std::ostream& out) {
+                                    const std::string bytes = encode_model(r.fitted);
+                                    out.write(bytes.data(),
+                                              static_cast<std::streamsize>(bytes.size()));
+                                  })},
                // Rejected records also get a file of their own, to be fixed and read again.
                {"rejects.csv", when(r.input.count(record_status::rejected) > 0,
                                     [&r](std::ostream& out) { write_rejects_csv(out, r.input); })},

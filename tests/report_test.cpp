@@ -344,13 +344,13 @@ TEST(Report, WriteOutputsAddsTheNewFilesAndLeavesTheContractFilesUnchanged) {
   EXPECT_FALSE(fs::exists(plain / "candidates.json"));
   for (const char* f : {"clusters.json", "assignments.csv"})
     EXPECT_EQ(slurp(plain / f), slurp(full / f)) << f;
-  for (const char* f : {"candidates.json", "trace.csv", "report.html"})
+  for (const char* f : {"candidates.json", "trace.csv", "report.html", "model.koe"})
     EXPECT_GT(fs::file_size(full / f), 100u) << f;
-  // No temporary file is left behind; manifest.json lists the five.
+  // No temporary file is left behind; manifest.json lists the six.
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(full))
     ++files;
-  EXPECT_EQ(files, 6u);
+  EXPECT_EQ(files, 7u);
   EXPECT_TRUE(fs::exists(full / "manifest.json"));
 }
 

@@ -3,6 +3,7 @@
 #include <koe/assess.hpp>
 #include <koe/error.hpp>
 #include <koe/job.hpp>
+#include <koe/model_file.hpp>
 #include <koe/normalize.hpp>
 #include <koe/options.hpp>
 #include <koe/output_set.hpp>
@@ -21,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -384,9 +386,99 @@ py::list option_table() {
   return out;
 }
 
+// A koe::model as Python sees it (koe.Model wraps it): shared and never changed, so it can be
+// handed out and read from any thread. Properties return copies.
+class fitted_model {
+ public:
+  fitted_model(koe::model m, koe::model_file_info info)
+      : model_(std::make_shared<const koe::model>(std::move(m))), info_(std::move(info)) {}
+
+  /// A model fitted in this process: what `save` would write.
+  static koe::model_file_info unsaved_info() {
+    koe::model_file_info info;
+    info.format = koe::model_format;
+    info.koe_version = KOE_VERSION;
+    return info;
+  }
+
+  static fitted_model load(const std::filesystem::path& path) {
+    koe::model_file f;
+    {
+      py::gil_scoped_release release;
+      f = koe::read_model_file(path);
+    }
+    return {std::move(f.content), std::move(f.info)};
+  }
+
+  void save(const std::filesystem::path& path) const {
+    py::gil_scoped_release release;
+    koe::save_model(*model_, path);
+  }
+
+  [[nodiscard]] const koe::model& get() const noexcept { return *model_; }
+
+  [[nodiscard]] std::int64_t k() const { return model_->centroids.rows(); }
+  [[nodiscard]] py::list vocabulary() const { return to_list(model_->vectorizer.vocabulary); }
+  [[nodiscard]] std::string dictionary() const { return model_->dictionary; }
+  [[nodiscard]] std::string koe_version() const { return info_.koe_version; }
+  [[nodiscard]] std::uint32_t format() const { return info_.format; }
+
+  [[nodiscard]] py::array_t<float> idf() const {
+    const std::vector<float>& idf = model_->vectorizer.idf;
+    py::array_t<float> out(static_cast<py::ssize_t>(idf.size()));
+    if (!idf.empty()) std::memcpy(out.mutable_data(), idf.data(), idf.size() * sizeof(float));
+    return out;
+  }
+
+  [[nodiscard]] py::array_t<float> centroids() const {
+    const koe::dense_matrix& c = model_->centroids;  // row-major, as numpy's default order
+    py::array_t<float> out(
+        {static_cast<py::ssize_t>(c.rows()), static_cast<py::ssize_t>(c.cols())});
+    if (c.size() != 0)
+      std::memcpy(out.mutable_data(), c.data(), static_cast<std::size_t>(c.size()) * sizeof(float));
+    return out;
+  }
+
+  [[nodiscard]] py::list clusters() const {
+    py::list out;
+    for (const koe::model_cluster& c : model_->clusters) {
+      py::dict row;
+      row["id"] = c.id;
+      row["label"] = c.label;
+      row["key_terms"] = to_list(c.key_terms);
+      row["size"] = c.size;
+      row["cohesion"] = c.cohesion;
+      out.append(std::move(row));
+    }
+    return out;
+  }
+
+ private:
+  std::shared_ptr<const koe::model> model_;
+  koe::model_file_info info_;
+};
+
 class model {
  public:
   explicit model(const koe::job_options& options) : job_(options) {}
+
+  /// A copy of the last fit's model.
+  [[nodiscard]] fitted_model fitted() const {
+    const koe::analysis_result& r = result();
+    koe::model copy;
+    {
+      py::gil_scoped_release release;
+      copy = r.fitted;
+    }
+    return {std::move(copy), fitted_model::unsaved_info()};
+  }
+
+  /// Saves the last fit's model, as `koe cluster` writes model.koe.
+  void save_model(const std::filesystem::path& path) const {
+    const koe::analysis_result& r = result();
+    py::gil_scoped_release release;
+    koe::save_model(r.fitted, path);
+  }
 
   void fit(py::handle texts, py::handle ids, py::handle timestamps, py::handle status,
            py::handle reasons, const std::vector<std::string>& meta_names, py::handle meta,
@@ -716,7 +808,26 @@ void bind_model(py::module_& m) {
       .def("k", &model::k)
       .def("iterations", &model::iterations)
       .def("objective", &model::objective)
-      .def("dictionary", &model::dictionary);
+      .def("dictionary", &model::dictionary)
+      .def("fitted_model", &model::fitted)
+      .def("save_model", &model::save_model, py::arg("path"));
+}
+
+// The fitted model on its own (koe.Model, koe.load): what a fit learned, read from or written
+// to a model file.
+void bind_fitted_model(py::module_& m) {
+  py::class_<fitted_model>(m, "FittedModel", "A koe::model: what a fit learned.")
+      .def("k", &fitted_model::k)
+      .def("vocabulary", &fitted_model::vocabulary)
+      .def("idf", &fitted_model::idf)
+      .def("centroids", &fitted_model::centroids)
+      .def("clusters", &fitted_model::clusters)
+      .def("dictionary", &fitted_model::dictionary)
+      .def("koe_version", &fitted_model::koe_version)
+      .def("format", &fitted_model::format)
+      .def("save", &fitted_model::save, py::arg("path"));
+  m.def("load_model", &fitted_model::load, py::arg("path"));
+  m.attr("MODEL_FORMAT") = koe::model_format;
 }
 
 // Output sets (koe/output_set.hpp): koe.check_outputs(dir) returns what manifest.json lists once
@@ -754,4 +865,5 @@ PYBIND11_MODULE(_koe, m) {
   bind_functions(m);
   bind_model(m);
   bind_output_set(m);
+  bind_fitted_model(m);
 }

@@ -15,6 +15,7 @@
 #include <koe/io.hpp>
 #include <koe/job.hpp>
 #include <koe/model.hpp>
+#include <koe/model_file.hpp>
 #include <koe/normalize.hpp>
 #include <koe/options.hpp>
 #include <koe/output_set.hpp>

@@ -57,8 +57,9 @@ KOE_EXPORT void write_file_atomically(const std::filesystem::path& path,
 KOE_EXPORT void write_file_atomically(const std::filesystem::path& path,
                                       const std::function<void(std::ostream&)>& fill);
 
-/// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically, and
-/// rejects.csv when records were rejected; with `options.adoption` also candidates.json, trace.csv
+/// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically,
+/// rejects.csv when records were rejected, and model.koe (`encode_model`, koe/model_file.hpp)
+/// when the result holds a fitted model; with `options.adoption` also candidates.json, trace.csv
 /// and report.html; then manifest.json, which lists them as one set (`write_output_set`,
 /// koe/output_set.hpp). A previous run's files that this run does not write are removed.
 KOE_EXPORT void write_outputs(const std::filesystem::path& dir, const analysis_result& r,

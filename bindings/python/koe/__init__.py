@@ -36,6 +36,8 @@ __version__ = _koe.__version__
 
 __all__ = [
     "Pipeline",
+    "Model",
+    "load",
     "tokenize",
     "normalize",
     "read_voices",
@@ -203,6 +205,139 @@ def _candidates(model, position):
             "decision_date": decision.get("date", ""), "reasons": c["reasons"],
             "representatives": _representatives(c["representatives"], position)})
     return out
+
+
+class Model:
+    """What a fit learned, on its own: vocabulary, idf, centroids and cluster table.
+
+    Read-only. Get one from :attr:`Pipeline.model` after a fit, or from a model file with
+    :func:`load` (``koe cluster`` writes ``OUTDIR/model.koe``); write one with :meth:`save`.
+    The file is koe's own format (docs/model-format.md), checked when read: a damaged,
+    truncated, foreign or newer file raises :class:`InputError` (``code`` "invalid_model").
+    Models are never pickled: a pickle would run code when loaded and would not be checked.
+
+    Attributes
+    ----------
+    k : int
+        Number of clusters (rows of ``centroids``).
+    vocabulary : list of str
+        Terms in column order (sorted by code point).
+    idf : numpy.ndarray of float32, shape (n_terms,)
+        Inverse document frequency of each term.
+    centroids : numpy.ndarray of float32, shape (k, n_terms) or (k, n_dimensions)
+        Unit-length cluster centroids; over the LSA dimensions when the fit used ``reduce``.
+    clusters : list of dict
+        One per cluster, in centroid order: id, label, key_terms (best first), size, cohesion.
+    dictionary : str
+        The MeCab dictionary the fit tokenized with.
+    koe_version : str
+        Version of the koe that wrote the file (this koe's for a model not read from a file).
+    format : int
+        Model file format of the file (the one :meth:`save` writes, for a model not read from a
+        file).
+
+    Example
+    -------
+    >>> model = koe.Pipeline(k=8).fit(texts).model
+    >>> model.save("voices.koe")
+    >>> koe.load("voices.koe").clusters[0]["label"]
+    'アプリ・落ちる・起動'
+    """
+
+    __slots__ = ("_native", "_cache")
+
+    def __init__(self, native):
+        if not isinstance(native, _koe.FittedModel):
+            raise TypeError("koe.Model is made by Pipeline.model or koe.load(path)")
+        self._native = native
+        self._cache = {}
+
+    def _cached(self, name, make):
+        if name not in self._cache:
+            self._cache[name] = make()
+        return self._cache[name]
+
+    @staticmethod
+    def _read_only(array):
+        array.flags.writeable = False
+        return array
+
+    @property
+    def k(self):
+        """Number of clusters."""
+        return self._native.k()
+
+    @property
+    def vocabulary(self):
+        """Terms in column order (a new list each time)."""
+        return list(self._cached("vocabulary", self._native.vocabulary))
+
+    @property
+    def idf(self):
+        """Inverse document frequency of each term (read-only float32 array)."""
+        return self._cached("idf", lambda: self._read_only(self._native.idf()))
+
+    @property
+    def centroids(self):
+        """Cluster centroids, one unit row per cluster (read-only float32 array)."""
+        return self._cached("centroids", lambda: self._read_only(self._native.centroids()))
+
+    @property
+    def clusters(self):
+        """The cluster table: id, label, key_terms, size, cohesion (a new list each time)."""
+        return [{**c, "key_terms": list(c["key_terms"])}
+                for c in self._cached("clusters", self._native.clusters)]
+
+    @property
+    def dictionary(self):
+        """The MeCab dictionary the fit tokenized with."""
+        return self._native.dictionary()
+
+    @property
+    def koe_version(self):
+        """Version of the koe that wrote the model file."""
+        return self._native.koe_version()
+
+    @property
+    def format(self):
+        """Model file format."""
+        return self._native.format()
+
+    def save(self, path):
+        """Writes the model to ``path`` (atomically: an interrupted save leaves no partial file).
+
+        The bytes equal those ``koe cluster`` writes to ``model.koe`` for the same fit.
+        """
+        self._native.save(os.fspath(path))
+
+    def __repr__(self):
+        terms = len(self._cached("vocabulary", self._native.vocabulary))
+        return f"<koe.Model k={self.k} terms={terms} koe {self.koe_version}, format {self.format}>"
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError("koe.Model cannot be pickled; write it with Model.save(path) and read it "
+                        "back with koe.load(path)")
+
+    def __reduce__(self):
+        return self.__reduce_ex__(2)
+
+    def __copy__(self):
+        return self  # read-only: a copy would be indistinguishable
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def load(path):
+    """Reads a model file (``model.koe``) written by ``koe cluster`` or :meth:`Model.save`.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (``code`` "io_failure"), or is not a koe model file, is damaged
+        or truncated, or has a newer format than this koe reads (``code`` "invalid_model").
+    """
+    return Model(_koe.load_model(os.fspath(path)))
 
 
 class Pipeline:
@@ -498,6 +633,18 @@ class Pipeline:
     def dictionary_(self):
         """MeCab dictionary directory used."""
         return self._fitted().dictionary()
+
+    # -- the fitted model ---------------------------------------------------------------------
+
+    @property
+    def model(self):
+        """What the last fit learned, as a :class:`Model` (raises NotFittedError before a fit)."""
+        return self._cached("model", lambda m: Model(m.fitted_model()))
+
+    def save(self, path):
+        """Writes what the last fit learned to the model file ``path``: the bytes ``koe cluster``
+        writes to ``model.koe`` for the same input and options. Read it with :func:`load`."""
+        self._fitted().save_model(os.fspath(path))
 
     # -- frames and reports -------------------------------------------------------------------
 

@@ -62,6 +62,37 @@ class Candidate(TypedDict):
     reasons: list[str]
     representatives: list[Representative]
 
+class ModelCluster(TypedDict):
+    id: int
+    label: str
+    key_terms: list[str]
+    size: int
+    cohesion: float
+
+class Model:
+    """What a fit learned: vocabulary, idf, centroids, cluster table. Read-only; never pickled."""
+
+    @property
+    def k(self) -> int: ...
+    @property
+    def vocabulary(self) -> list[str]: ...
+    @property
+    def idf(self) -> npt.NDArray[np.float32]: ...
+    @property
+    def centroids(self) -> npt.NDArray[np.float32]: ...
+    @property
+    def clusters(self) -> list[ModelCluster]: ...
+    @property
+    def dictionary(self) -> str: ...
+    @property
+    def koe_version(self) -> str: ...
+    @property
+    def format(self) -> int: ...
+    def save(self, path: _Path) -> None: ...
+
+def load(path: _Path) -> Model:
+    """Reads a model file written by ``koe cluster`` (model.koe) or Model.save."""
+
 class Pipeline:
     """Clusters Japanese customer voices: normalize, tokenize (MeCab), TF-IDF, spherical k-means."""
 
@@ -163,6 +194,11 @@ class Pipeline:
     def reduced_(self) -> npt.NDArray[np.float32] | None: ...
     @property
     def dictionary_(self) -> str: ...
+    @property
+    def model(self) -> Model:
+        """What the last fit learned."""
+    def save(self, path: _Path) -> None:
+        """Writes the last fit's model file (the bytes koe cluster writes to model.koe)."""
     def clusters_frame(self) -> Any:
         """pandas.DataFrame, one row per cluster."""
     def assignments_frame(self) -> Any:
