@@ -1,5 +1,6 @@
 #include <koe/error.hpp>
 #include <koe/job.hpp>
+#include <koe/model_file.hpp>
 
 #include <tbb/task_arena.h>
 
@@ -204,6 +205,18 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
   ro.report_top = options.report_top;
   write_assign_outputs(dir, run.assigned, ro);
   return run;
+}
+
+assign_run assign_to_files(const std::filesystem::path& model_file,
+                           const std::filesystem::path& input, const std::filesystem::path& dir,
+                           const job_options& options, bool stats) {
+  KOE_THROW_IF_NOT(!model_file.empty(), errc::invalid_argument,
+                   "no model given: koe assign needs --model FILE (the model.koe of a fit)");
+  std::error_code ec;
+  KOE_THROW_IF_NOT(!std::filesystem::is_directory(model_file, ec), errc::io_failure,
+                   model_file.string() + " is a directory, not a model file (give its model.koe)");
+  const model m = load_model(model_file);
+  return assign_to_files(m, input, dir, options, stats);
 }
 
 report_format parse_report_format(const std::string& name) {

@@ -443,10 +443,68 @@ std::vector<option_descriptor> describe_and_job_options() {
   return v;
 }
 
+// --new-theme: 'auto', 'off' or a similarity in [-1, 1].
+option_descriptor new_theme() {
+  option_descriptor d = named("new_theme", "--new-theme", "", "", option_scope::assign,
+                              "Voices less similar than this to their nearest cluster are new "
+                              "themes: 'auto' (per cluster, from the fit), 'off', or a similarity");
+  d.get = [](const job_options& o) {
+    switch (o.new_theme.mode) {
+      case new_theme_mode::off:
+        return option_value(std::string("off"));
+      case new_theme_mode::fixed:
+        return option_value(o.new_theme.similarity);
+      case new_theme_mode::automatic:
+        break;
+    }
+    return option_value(std::string("auto"));
+  };
+  d.set = [](job_options& o, const option_value& v, const std::string& name) {
+    if (const auto* s = std::get_if<std::string>(&v);
+        s != nullptr && (*s == "auto" || *s == "off")) {
+      o.new_theme.mode = *s == "auto" ? new_theme_mode::automatic : new_theme_mode::off;
+      return;
+    }
+    const auto x = as_real(v);
+    if (!x || !(*x >= -1.0 && *x <= 1.0)) reject(name, "'auto', 'off' or a number in [-1, 1]", v);
+    o.new_theme.mode = new_theme_mode::fixed;
+    o.new_theme.similarity = *x;
+  };
+  return d;
+}
+
+std::vector<option_descriptor> assign_options_list() {
+  const auto a = option_scope::assign;
+  std::vector<option_descriptor> v;
+  v.push_back(text(named("model", "--model", "", "", a,
+                         "Model file of a fit to assign to (OUTDIR/model.koe of koe cluster)"),
+                   KOE_FIELD(model)));
+  v.push_back(new_theme());
+  v.push_back(integer(named("new_theme_percentile", "--new-theme-percentile", "", "", a,
+                            "With --new-theme auto: a cluster's threshold is this percentile of "
+                            "its voices' similarities at the fit"),
+                      KOE_FIELD(new_theme.percentile), 0, "an integer in [0, 100]"));
+  v.back().set = [within = v.back().set](job_options& o, const option_value& x,
+                                         const std::string& name) {
+    job_options checked = o;
+    within(checked, x, name);
+    if (checked.new_theme.percentile > 100) reject(name, "an integer in [0, 100]", x);
+    o = std::move(checked);
+  };
+  v.push_back(real(named("new_theme_floor", "--new-theme-floor", "", "", a,
+                         "With --new-theme auto: the least threshold of any cluster"),
+                   KOE_FIELD(new_theme.floor), -1.0, 1.0, "a number in [-1, 1]"));
+  v.push_back(flag(named("allow_dictionary_change", "--allow-dictionary-change", "", "", a,
+                         "Assign even when the MeCab dictionary differs from the model's"),
+                   KOE_FIELD(allow_dictionary_change)));
+  return v;
+}
+
 std::vector<option_descriptor> every_option() {
   std::vector<option_descriptor> all;
-  for (auto&& part : {read_options(), normalize_options_list(), tokenize_options_list(),
-                      vectorize_options_list(), cluster_options_list(), describe_and_job_options()})
+  for (auto&& part :
+       {read_options(), normalize_options_list(), tokenize_options_list(), vectorize_options_list(),
+        cluster_options_list(), describe_and_job_options(), assign_options_list()})
     all.insert(all.end(), part.begin(), part.end());
   return all;
 }

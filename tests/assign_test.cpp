@@ -12,8 +12,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -420,5 +424,77 @@ TEST(Assign, StatusNamesReadBack) {
   EXPECT_STREQ(koe::to_string(koe::new_theme_reason::below_threshold), "below_threshold");
   EXPECT_STREQ(koe::to_string(koe::new_theme_reason::no_known_terms), "no_known_terms");
 }
+
+// The koe executable: koe cluster writes model.koe, koe assign reads it.
+#ifdef KOE_CLI_PATH
+
+struct cli_result {
+  int status = -1;
+  std::string err;
+};
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (const char c : s)
+    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+cli_result run_koe(const koe::test::temp_dir& dir, const std::vector<std::string>& args) {
+  std::string command = "exec " + shell_quote(KOE_CLI_PATH);
+  for (const auto& a : args)
+    command += " " + shell_quote(a);
+  const std::filesystem::path err = dir.path() / "cli.stderr";
+  command += " >/dev/null 2>" + shell_quote(err.string()) + " </dev/null";
+  const int raw = std::system(command.c_str());
+  cli_result r;
+  if (WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
+  std::ifstream f(err);
+  r.err.assign(std::istreambuf_iterator<char>(f), {});
+  return r;
+}
+
+TEST(Assign, CliAssignsToTheModelAKoeClusterRunSaved) {
+  const koe::test::temp_dir dir("koe_assign_cli");
+  const std::string fit = (dir.path() / "fit").string(), out = (dir.path() / "out").string();
+  ASSERT_EQ(run_koe(dir, {"cluster", sample, "-k", "8", "--seed", "11", "-q", "-o", fit}).status,
+            0);
+  const std::string model = fit + "/model.koe";
+  const cli_result r = run_koe(dir, {"assign", sample, "--model", model, "-q", "-o", out,
+                                     "--new-theme", "off", "--threads", "2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream a(fit + "/assignments.csv"), b(out + "/assignments.csv");
+  const std::string fit_csv((std::istreambuf_iterator<char>(a)), {});
+  const std::string got_csv((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_EQ(got_csv, fit_csv);
+  for (const char* name : {"clusters.json", "candidates.json", "trace.csv", "report.html"})
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / name)) << name;
+}
+
+TEST(Assign, CliErrorsNameTheModelAndExitWithOne) {
+  const koe::test::temp_dir dir("koe_assign_cli");
+  const std::string out = (dir.path() / "out").string();
+  const auto damaged = dir.write("damaged.koe", "not a model at all");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"assign", sample, "-o", out}, "--model"},
+      {{"assign", sample, "--model", dir.path().string(), "-o", out}, dir.path().string()},
+      {{"assign", sample, "--model", (dir.path() / "none.koe").string(), "-o", out}, "none.koe"},
+      {{"assign", sample, "--model", damaged.string(), "-o", out}, "damaged.koe"},
+  };
+  for (const auto& [args, named] : cases) {
+    const cli_result r = run_koe(dir, args);
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(run_koe(dir, {"assign", sample, "--model", damaged.string(), "-o", out, "--new-theme",
+                          "sometimes"})
+                .status,
+            2);
+  EXPECT_EQ(
+      run_koe(dir, {"assign", sample, "--model", damaged.string(), "-o", out, "-k", "3"}).status,
+      2);
+}
+
+#endif
 
 }  // namespace

@@ -103,6 +103,15 @@ struct KOE_EXPORT assign_run {
                                                     const std::filesystem::path& dir,
                                                     const job_options& options, bool stats = false);
 
+/**
+ * `assign_to_files` with the model read from `model_file` (`load_model`): a clear error names
+ * the file when none is given, when it is a directory, missing or damaged.
+ */
+[[nodiscard]] KOE_EXPORT assign_run assign_to_files(const std::filesystem::path& model_file,
+                                                    const std::filesystem::path& input,
+                                                    const std::filesystem::path& dir,
+                                                    const job_options& options, bool stats = false);
+
 /// Looks up a report format by its short name (table, json, csv, candidates, trace, html,
 /// candidates_table); throws `errc::invalid_argument` for any other.
 [[nodiscard]] KOE_EXPORT report_format parse_report_format(const std::string& name);

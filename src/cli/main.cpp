@@ -264,15 +264,41 @@ int run_verify(const std::string& dir) {
   }
 }
 
+int run_assign(const cli_args& a, const koe::job_options& o) {
+  const koe::assign_run run = koe::assign_to_files(o.model, a.input, a.output, o, a.stats);
+  const koe::assign_result& r = run.assigned;
+  print_rejects(r.batch.input);
+  koe::report_options ro;
+  ro.adoption = &run.adoption;
+  ro.report_top = o.report_top;
+  koe::write_assign_report(std::cout, r, koe::report_format::table, ro);
+  std::cout << '\n';
+  koe::write_assign_report(std::cout, r, koe::report_format::candidates_table, ro);
+  for (const auto& d : run.adoption.unmatched_decisions)
+    std::cerr << "koe: decision on line " << d.line << " (" << koe::terminal_text(d.key)
+              << ") matches no cluster of the model\n";
+  if (a.stats)
+    for (const auto& t : r.batch.timings)
+      std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s (peak memory "
+                << (t.peak_rss_bytes >> 20) << " MiB)\n";
+  if (!a.quiet)
+    std::cerr << "koe: wrote " << a.output
+              << "/{clusters.json, assignments.csv, candidates.json, trace.csv, report.html, "
+                 "manifest.json}\n";
+  return 0;
+}
+
 struct commands {
   CLI::App* tokenize = nullptr;
   CLI::App* cluster = nullptr;
   CLI::App* dictionary = nullptr;
   CLI::App* verify = nullptr;
   std::string verify_dir;
+  CLI::App* assign = nullptr;
 };
 
-void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl, cli_args& dic) {
+void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl, cli_args& dic,
+                  cli_args& as) {
   c.tokenize = app.add_subcommand(
       "tokenize",
       "Print each voice's terms (id, TAB, terms) to check the dictionary and filters.\n"
@@ -304,6 +330,16 @@ void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl, cli_a
       "the run did not finish or the files come from different runs.\n"
       "Example: koe verify out/");
   c.verify->add_option("OUTDIR", c.verify_dir, "Output directory of koe cluster")->required();
+  c.assign = app.add_subcommand(
+      "assign",
+      "Put new voices into the clusters of a saved model (OUTDIR/model.koe of koe cluster);\n"
+      "voices far from every cluster are new themes, grouped among themselves. Writes the\n"
+      "files of koe cluster for this batch (see docs/assign.md).\n"
+      "Example: koe assign november.csv --model october/model.koe -o november/");
+  add_common(*c.assign, as, command::assign);
+  c.assign->add_option("-o,--output", as.output, "Output directory")->required();
+  c.assign->add_flag("--stats", as.stats,
+                     "Print per-stage time and peak memory, and add them to clusters.json");
 }
 
 }  // namespace
@@ -315,12 +351,13 @@ int main(int argc, char** argv) {
       "  koe tokenize data/sample/voices.csv | head\n"
       "  koe cluster data/sample/voices.csv -k auto -o out/\n"
       "  koe dictionary\n"
-      "  koe verify out/"};
+      "  koe verify out/\n"
+      "  koe assign next.csv --model out/model.koe -o next/"};
   app.set_version_flag("--version", std::string("koe ") + KOE_VERSION);
   app.require_subcommand(1);
-  cli_args tok_args, cl_args, dic_args;
+  cli_args tok_args, cl_args, dic_args, as_args;
   commands cmd;
-  add_commands(app, cmd, tok_args, cl_args, dic_args);
+  add_commands(app, cmd, tok_args, cl_args, dic_args, as_args);
   // Hidden commands that print the manual page and the bash completion (the build installs both).
   CLI::App* man = app.add_subcommand("man", "Print the manual page (roff)")->group("");
   CLI::App* completion = app.add_subcommand("completion", "Print a completion script")->group("");
@@ -339,6 +376,7 @@ int main(int argc, char** argv) {
   if (cmd.verify->parsed()) return run_verify(cmd.verify_dir);
   const cli_args& a = cmd.tokenize->parsed()     ? tok_args
                       : cmd.dictionary->parsed() ? dic_args
+                      : cmd.assign->parsed()     ? as_args
                                                  : cl_args;
   koe::job_options o;
   try {
@@ -354,7 +392,8 @@ int main(int argc, char** argv) {
       threads.emplace(tbb::global_control::max_allowed_parallelism,
                       static_cast<std::size_t>(o.pipeline.threads));
     if (cmd.dictionary->parsed()) return run_dictionary(o);
-    return cmd.tokenize->parsed() ? run_tokenize(a, o) : run_cluster(a, o);
+    if (cmd.tokenize->parsed()) return run_tokenize(a, o);
+    return cmd.assign->parsed() ? run_assign(a, o) : run_cluster(a, o);
   } catch (const std::exception& e) {
     std::cerr << "koe: " << e.what() << '\n';
     return 1;
