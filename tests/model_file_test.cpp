@@ -227,6 +227,8 @@ TEST(ModelFile, EveryPartOfTheModelRoundTrips) {
       {"cohesion", [](koe::model& m) { m.clusters[0].cohesion = 0.1234567890123; }},
       {"similarity_percentiles",
        [](koe::model& m) {
+         // The fit records them; these replace them.
+         m.clusters[2].similarity_percentiles.clear();
          for (int p = 0; p <= 100; ++p)
            m.clusters[2].similarity_percentiles.push_back(p / 100.0 + 1e-9);
        }},
