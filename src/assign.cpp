@@ -3,6 +3,7 @@
 #include <koe/assign.hpp>
 #include <koe/error.hpp>
 
+#include "detail/io_text.hpp"
 #include "detail/report.hpp"
 
 #include <tbb/task_arena.h>
@@ -345,6 +346,8 @@ std::vector<assigned_voice> assigner::assign_texts(const std::vector<std::string
     d.line = i + 1;
     d.id = std::to_string(i + 1);
     d.text = texts[i];
+    // A blank voice is empty as the reader would have it, not a voice blank once normalized.
+    if (detail::is_blank(d.text)) d.status = record_status::empty;
     c.documents.push_back(d);
   }
   const assign_result r = impl_->finish(impl_->reader.read_terms(std::move(c)));

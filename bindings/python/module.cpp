@@ -16,6 +16,9 @@
 #include <pybind11/stl/filesystem.h>
 #include <tbb/task_arena.h>
 
+#include "convert.hpp"
+#include "fitted_model.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -32,6 +35,8 @@
 namespace py = pybind11;
 
 namespace {
+
+using namespace koe_python;  // NOLINT(google-build-using-namespace): the module's own helpers
 
 // Exception classes created at import; module-lifetime references, never released.
 PyObject* koe_error_type = nullptr;
@@ -124,118 +129,6 @@ PyObject* new_exception(py::module_& m, const char* name, py::tuple bases, const
   if (PyObject_SetAttrString(type, "code", Py_None) != 0) throw py::error_already_set();
   m.add_object(name, py::handle(type));
   return type;
-}
-
-bool is_missing(py::handle item) {
-  if (item.is_none()) return true;
-  return PyFloat_Check(item.ptr()) && std::isnan(PyFloat_AsDouble(item.ptr()));
-}
-
-std::string utf8(py::handle item) {
-  Py_ssize_t size = 0;
-  const char* data = PyUnicode_AsUTF8AndSize(item.ptr(), &size);
-  if (data == nullptr) throw py::error_already_set();
-  return {data, static_cast<std::size_t>(size)};
-}
-
-// Texts from any Python sequence: str as is, None and NaN (a missing value in pandas) as "",
-// anything else a TypeError that names the position, so a stray number is never clustered.
-std::vector<std::string> texts_from(py::handle items, const char* what) {
-  const py::sequence seq = py::reinterpret_borrow<py::sequence>(items);
-  std::vector<std::string> out;
-  out.reserve(seq.size());
-  for (std::size_t i = 0; i < seq.size(); ++i) {
-    const py::object item = seq[i];
-    if (PyUnicode_Check(item.ptr())) {
-      out.push_back(utf8(item));
-    } else if (is_missing(item)) {
-      out.emplace_back();
-    } else {
-      throw py::type_error(std::string(what) + "[" + std::to_string(i) +
-                           "] must be a str (or None for a missing voice), not " +
-                           std::string(py::str(py::type::handle_of(item).attr("__name__"))));
-    }
-  }
-  return out;
-}
-
-// Metadata values as the reader would hold them: text; dates in ISO 8601, other values as str().
-std::vector<std::string> values_from(py::handle items) {
-  const py::sequence seq = py::reinterpret_borrow<py::sequence>(items);
-  std::vector<std::string> out;
-  out.reserve(seq.size());
-  for (std::size_t i = 0; i < seq.size(); ++i) {
-    const py::object item = seq[i];
-    if (PyUnicode_Check(item.ptr()))
-      out.push_back(utf8(item));
-    else if (is_missing(item))
-      out.emplace_back();
-    else if (py::hasattr(item, "isoformat"))
-      out.push_back(utf8(item.attr("isoformat")()));
-    else
-      out.push_back(utf8(py::str(item)));
-  }
-  return out;
-}
-
-py::list to_list(const std::vector<std::string>& v) {
-  py::list out(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i)
-    out[i] = py::str(v[i]);
-  return out;
-}
-
-py::list to_lists(const std::vector<std::vector<std::string>>& v) {
-  py::list out(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i)
-    out[i] = to_list(v[i]);
-  return out;
-}
-
-// Runs `f` without the GIL in an arena of `threads` workers (0 = all cores), the same sizing
-// `pipeline` uses, for the library calls that do not go through a pipeline.
-template <class F>
-void run_in_arena(int threads, F&& f) {
-  py::gil_scoped_release release;
-  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
-  arena.execute(std::forward<F>(f));
-}
-
-// CSR arrays (data, indices, indptr, shape) with one row per input record: records that were
-// never vectorized (empty, rejected) get empty rows, so row i always belongs to input i. Rows
-// keep the records' order, so `data` and `indices` are Eigen's value and index buffers as they
-// are: one memcpy each; only `indptr` repeats an offset for each record without a row.
-py::tuple csr_arrays(const koe::sparse_matrix& matrix, const std::vector<std::int64_t>& row_of) {
-  koe::sparse_matrix compressed;
-  const koe::sparse_matrix* m = &matrix;
-  if (!matrix.isCompressed()) {
-    compressed = matrix;
-    compressed.makeCompressed();
-    m = &compressed;
-  }
-  const auto nnz = static_cast<std::size_t>(m->nonZeros());
-  const std::size_t records = row_of.size();
-  py::array_t<float> data(static_cast<py::ssize_t>(nnz));
-  py::array_t<std::int32_t> indices(static_cast<py::ssize_t>(nnz));
-  py::array_t<std::int32_t> indptr(static_cast<py::ssize_t>(records + 1));
-  std::memcpy(data.mutable_data(), m->valuePtr(), nnz * sizeof(float));
-  std::memcpy(indices.mutable_data(), m->innerIndexPtr(), nnz * sizeof(std::int32_t));
-  const std::int32_t* outer = m->outerIndexPtr();
-  std::int32_t* ptr = indptr.mutable_data();
-  ptr[0] = 0;
-  for (std::size_t i = 0; i < records; ++i)
-    ptr[i + 1] = row_of[i] >= 0 ? outer[row_of[i] + 1] : ptr[i];
-  return py::make_tuple(
-      data, indices, indptr,
-      py::make_tuple(static_cast<py::ssize_t>(records), static_cast<py::ssize_t>(m->cols())));
-}
-
-// Same, for a matrix whose rows are already the records in order.
-py::tuple csr_arrays(const koe::sparse_matrix& m) {
-  std::vector<std::int64_t> row_of(static_cast<std::size_t>(m.rows()));
-  for (std::size_t i = 0; i < row_of.size(); ++i)
-    row_of[i] = static_cast<std::int64_t>(i);
-  return csr_arrays(m, row_of);
 }
 
 koe::record_status parse_status(const std::string& s, std::size_t i) {
@@ -385,78 +278,6 @@ py::list option_table() {
   }
   return out;
 }
-
-// A koe::model as Python sees it (koe.Model wraps it): shared and never changed, so it can be
-// handed out and read from any thread. Properties return copies.
-class fitted_model {
- public:
-  fitted_model(koe::model m, koe::model_file_info info)
-      : model_(std::make_shared<const koe::model>(std::move(m))), info_(std::move(info)) {}
-
-  /// A model fitted in this process: what `save` would write.
-  static koe::model_file_info unsaved_info() {
-    koe::model_file_info info;
-    info.format = koe::model_format;
-    info.koe_version = KOE_VERSION;
-    return info;
-  }
-
-  static fitted_model load(const std::filesystem::path& path) {
-    koe::model_file f;
-    {
-      py::gil_scoped_release release;
-      f = koe::read_model_file(path);
-    }
-    return {std::move(f.content), std::move(f.info)};
-  }
-
-  void save(const std::filesystem::path& path) const {
-    py::gil_scoped_release release;
-    koe::save_model(*model_, path);
-  }
-
-  [[nodiscard]] const koe::model& get() const noexcept { return *model_; }
-
-  [[nodiscard]] std::int64_t k() const { return model_->centroids.rows(); }
-  [[nodiscard]] py::list vocabulary() const { return to_list(model_->vectorizer.vocabulary); }
-  [[nodiscard]] std::string dictionary() const { return model_->dictionary; }
-  [[nodiscard]] std::string koe_version() const { return info_.koe_version; }
-  [[nodiscard]] std::uint32_t format() const { return info_.format; }
-
-  [[nodiscard]] py::array_t<float> idf() const {
-    const std::vector<float>& idf = model_->vectorizer.idf;
-    py::array_t<float> out(static_cast<py::ssize_t>(idf.size()));
-    if (!idf.empty()) std::memcpy(out.mutable_data(), idf.data(), idf.size() * sizeof(float));
-    return out;
-  }
-
-  [[nodiscard]] py::array_t<float> centroids() const {
-    const koe::dense_matrix& c = model_->centroids;  // row-major, as numpy's default order
-    py::array_t<float> out(
-        {static_cast<py::ssize_t>(c.rows()), static_cast<py::ssize_t>(c.cols())});
-    if (c.size() != 0)
-      std::memcpy(out.mutable_data(), c.data(), static_cast<std::size_t>(c.size()) * sizeof(float));
-    return out;
-  }
-
-  [[nodiscard]] py::list clusters() const {
-    py::list out;
-    for (const koe::model_cluster& c : model_->clusters) {
-      py::dict row;
-      row["id"] = c.id;
-      row["label"] = c.label;
-      row["key_terms"] = to_list(c.key_terms);
-      row["size"] = c.size;
-      row["cohesion"] = c.cohesion;
-      out.append(std::move(row));
-    }
-    return out;
-  }
-
- private:
-  std::shared_ptr<const koe::model> model_;
-  koe::model_file_info info_;
-};
 
 class model {
  public:
@@ -825,7 +646,22 @@ void bind_fitted_model(py::module_& m) {
       .def("dictionary", &fitted_model::dictionary)
       .def("koe_version", &fitted_model::koe_version)
       .def("format", &fitted_model::format)
-      .def("save", &fitted_model::save, py::arg("path"));
+      .def("save", &fitted_model::save, py::arg("path"))
+      .def(
+          "predict",
+          // The new-theme options by their Python names, checked as every option is.
+          [](const fitted_model& f, py::handle texts, const py::dict& params) {
+            const koe::job_options o = job_options_from(params);
+            koe::assign_options a;
+            a.new_theme = o.new_theme;
+            a.allow_dictionary_change = o.allow_dictionary_change;
+            a.reading.threads = o.pipeline.threads;
+            return f.predict(texts, a);
+          },
+          py::arg("texts"), py::arg("params"))
+      .def("tfidf", &fitted_model::tfidf, py::arg("texts"), py::arg("threads"))
+      .def("transform", &fitted_model::transform, py::arg("texts"), py::arg("threads"))
+      .def("has_lsa", &fitted_model::has_lsa);
   m.def("load_model", &fitted_model::load, py::arg("path"));
   m.attr("MODEL_FORMAT") = koe::model_format;
 }

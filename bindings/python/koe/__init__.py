@@ -236,12 +236,19 @@ class Model:
         Model file format of the file (the one :meth:`save` writes, for a model not read from a
         file).
 
+    New voices go to the model's clusters with :meth:`predict` / :meth:`predict_frame`, as
+    ``koe assign`` puts them (the same library code, so the same ids, similarities and
+    statuses), and into its space with :meth:`transform` / :meth:`tfidf`; the model never changes
+    and nothing is refitted. These run without the GIL, one call at a time per model.
+
     Example
     -------
     >>> model = koe.Pipeline(k=8).fit(texts).model
     >>> model.save("voices.koe")
     >>> koe.load("voices.koe").clusters[0]["label"]
     'アプリ・落ちる・起動'
+    >>> koe.load("out/model.koe").predict(["アプリがすぐ落ちる", "駐車場が狭い"])
+    array([ 0, -1], dtype=int32)
     """
 
     __slots__ = ("_native", "_cache")
@@ -310,6 +317,61 @@ class Model:
         """
         self._native.save(os.fspath(path))
 
+    def predict(self, texts, *, new_theme="auto", new_theme_percentile=5, new_theme_floor=0.02,
+                allow_dictionary_change=False, threads=0):
+        """Stable cluster id of each text (int32 array), as ``koe assign`` gives it.
+
+        -1 for a voice in no cluster: empty, noise, or a new theme (far from every cluster, or no
+        term the model knows). ``texts`` is a sequence of str or a table with a ``text`` column.
+        ``new_theme`` is "auto" (a threshold per cluster: its ``new_theme_percentile``-th
+        percentile of similarity at the fit, at least ``new_theme_floor``), "off" or a
+        similarity (docs/assign.md). A different MeCab dictionary than the model's raises
+        :class:`KoeError` (code "dictionary_mismatch") unless ``allow_dictionary_change``.
+        """
+        return self._predict(texts, new_theme, new_theme_percentile, new_theme_floor,
+                             allow_dictionary_change, threads)[0]
+
+    def predict_frame(self, texts, *, new_theme="auto", new_theme_percentile=5,
+                      new_theme_floor=0.02, allow_dictionary_change=False, threads=0):
+        """One row per text: id, cluster, similarity, status, reason (pandas.DataFrame).
+
+        The columns of ``koe assign``'s assignments.csv; status is clustered, noise, empty or
+        new_theme, and reason says why a voice is not clustered. ``id`` is the table's ``id``
+        column or the Series index when there is one, else the 0-based position. Options as
+        :meth:`predict`.
+        """
+        pd = _require("pandas", "predict_frame()")
+        ids = None
+        if _is_pandas(texts, "DataFrame") or isinstance(texts, dict):
+            ids = list(texts["id"]) if "id" in texts else None
+        elif _is_pandas(texts, "Series"):
+            ids = texts.index.tolist()
+        cluster, similarity, status, reason = self._predict(
+            texts, new_theme, new_theme_percentile, new_theme_floor, allow_dictionary_change,
+            threads)
+        return pd.DataFrame({"id": ids if ids is not None else list(range(len(cluster))),
+                             "cluster": cluster, "similarity": similarity, "status": status,
+                             "reason": reason})
+
+    def transform(self, texts, *, threads=0):
+        """``texts`` in the space of the centroids, with no refit.
+
+        Their LSA coordinates (numpy float32, one unit row per text) when the model was fitted
+        with ``reduce``, else their TF-IDF rows (:meth:`tfidf`). Texts are normalized and
+        tokenized as the fit did; terms the model does not know are ignored.
+        """
+        out = self._native.transform(_values(_texts_of(texts)), threads)
+        return _csr(out) if isinstance(out, tuple) else out
+
+    def tfidf(self, texts, *, threads=0):
+        """TF-IDF rows of ``texts`` in the model's vocabulary and idf (scipy CSR, float32)."""
+        return _csr(self._native.tfidf(_values(_texts_of(texts)), threads))
+
+    def _predict(self, texts, new_theme, percentile, floor, allow, threads):
+        params = {"new_theme": new_theme, "new_theme_percentile": percentile,
+                  "new_theme_floor": floor, "allow_dictionary_change": allow, "threads": threads}
+        return self._native.predict(_values(_texts_of(texts)), params)
+
     def __repr__(self):
         terms = len(self._cached("vocabulary", self._native.vocabulary))
         return f"<koe.Model k={self.k} terms={terms} koe {self.koe_version}, format {self.format}>"
@@ -326,6 +388,15 @@ class Model:
 
     def __deepcopy__(self, memo):
         return self
+
+
+def _texts_of(texts):
+    """The text column of a table (a DataFrame or dict with ``text``), or ``texts`` itself."""
+    if _is_pandas(texts, "DataFrame") or isinstance(texts, dict):
+        if "text" not in texts:
+            raise ValueError("the table has no 'text' column; pass table['your_column']")
+        return texts["text"]
+    return texts
 
 
 def load(path):
@@ -566,8 +637,8 @@ class Pipeline:
         """TF-IDF rows of ``texts`` under the fitted vocabulary and idf, as a CSR matrix.
 
         Texts are normalized and tokenized as in ``fit``; unknown terms are ignored. With
-        ``reduce`` set the result is still TF-IDF: the library does not keep the LSA basis, so new
-        texts cannot be projected (``reduced_`` holds the fitted texts' LSA rows).
+        ``reduce`` set the result is still TF-IDF; ``self.model.transform(texts)`` projects new
+        texts into the fit's LSA space (``reduced_`` holds the fitted texts' LSA rows).
         """
         return _csr(self._fitted().transform(_values(texts)))
 
