@@ -699,7 +699,8 @@ std::vector<char> valid_rows(const Rows& rows, std::vector<std::size_t>& valid_i
   for (std::size_t i = 0; i < n; ++i)
     if (valid[i]) valid_index.push_back(i);
   KOE_THROW_IF_NOT(!valid_index.empty(), errc::empty_corpus,
-                   "no voice has any term left after filtering; nothing to cluster");
+                   "no voice has any term left after filtering; nothing to cluster (try a lower "
+                   "--min-df, or fewer stop words)");
   return valid;
 }
 

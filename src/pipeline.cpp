@@ -265,6 +265,14 @@ struct pipeline::impl {
     // temporaries are gone before the matrix is built (a caller may give memory back then).
     model& fitted = r.fitted;
     fitted.vectorizer = fit_tfidf(r.terms, opt.vectorize);
+    // The default min_df (a term in 2 voices) leaves nothing of a few voices that share no word;
+    // then every term counts (min_df 1). Any other min_df is kept as given.
+    if (fitted.vectorizer.vocabulary.empty() &&
+        opt.vectorize.min_df == vectorize_options{}.min_df) {
+      vectorize_options every_term = opt.vectorize;
+      every_term.min_df = {1, false};
+      fitted.vectorizer = fit_tfidf(r.terms, every_term);
+    }
     report("vectorize", 0.5);
     sparse_matrix rows = transform(r.terms, fitted.vectorizer);
     r.tfidf.rows.swap(rows);  // not `=`: Eigen would copy the arrays

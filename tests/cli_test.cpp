@@ -320,4 +320,52 @@ TEST_F(Cli, ControlCharactersNeverReachTheTerminal) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Small inputs
+
+/// The data rows of `file` (a CSV with a header), one string per line.
+std::vector<std::string> data_lines(const fs::path& file) {
+  std::vector<std::string> lines = lines_of(slurp(file));
+  if (!lines.empty()) lines.erase(lines.begin());
+  return lines;
+}
+
+TEST_F(Cli, TwoVoicesSharingNoWordAreStillClustered) {
+  // The default min_df (2) would drop every term of two voices that share no word; then it is
+  // 1, so both keep their terms and each is accounted for.
+  const temp_dir dir;
+  const fs::path file = dir.write("two.csv", "id,text\n1,配送が遅い\n2,アプリがすぐ落ちる\n");
+  const fs::path out = dir.path() / "out";
+  const auto r = run_koe(dir, {"cluster", file.string(), "-k", "auto", "-q", "-o", out.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto rows = data_lines(out / "assignments.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].rfind("1,", 0), 0u) << rows[0];
+  EXPECT_EQ(rows[1].rfind("2,", 0), 0u) << rows[1];
+  for (const auto& row : rows)
+    EXPECT_NE(row.find(",clustered,"), std::string::npos) << row;
+  // A min_df given on the command line is kept: then nothing is left, and the error says what
+  // to try.
+  const auto strict = run_koe(dir, {"cluster", file.string(), "-k", "auto", "--min-df", "0.9", "-q",
+                                    "-o", (dir.path() / "strict").string()});
+  EXPECT_EQ(strict.status, 1);
+  EXPECT_NE(strict.err.find("try a lower --min-df"), std::string::npos) << strict.err;
+}
+
+TEST_F(Cli, FourRecordsWithOneBrokenGiveFourRowsWhenSkipping) {
+  const temp_dir dir;
+  const fs::path file = dir.write("four.csv",
+                                  "id,text\nb1,配送が遅い\nb2,アプリがすぐ落ちる\nb3,x,y\n"
+                                  "b4,解約の方法がわからない\n");
+  const fs::path out = dir.path() / "out";
+  const auto r = run_koe(dir, {"cluster", file.string(), "-k", "auto", "--on-error", "skip", "-q",
+                               "-o", out.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto rows = data_lines(out / "assignments.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_NE(rows[2].find("rejected"), std::string::npos) << rows[2];
+  for (const std::size_t i : {0u, 1u, 3u})
+    EXPECT_NE(rows[i].find(",clustered,"), std::string::npos) << rows[i];
+}
+
 }  // namespace
