@@ -10,8 +10,7 @@
 #include "detail/merge.hpp"
 #include "detail/parallel.hpp"
 #include "detail/rng.hpp"
-
-#include <tbb/enumerable_thread_specific.h>
+#include "detail/silhouette.hpp"
 
 #include <algorithm>
 #include <array>
@@ -40,6 +39,7 @@ using detail::dense_rows;
 using detail::knee;
 using detail::merge_down;
 using detail::row_extent;
+using detail::silhouette_impl;
 using detail::similarity_bounds;
 using detail::sparse_rows;
 using detail::take_rows;
@@ -639,49 +639,6 @@ run_result lloyd(const Rows& rows, const std::vector<char>& valid,
   return res;
 }
 
-template <class Rows>
-double silhouette_impl(const Rows& rows, const std::vector<std::int32_t>& assignment,
-                       const std::vector<std::size_t>& sample_in) {
-  std::vector<std::size_t> sample;
-  for (std::size_t i : sample_in)
-    if (assignment[i] >= 0) sample.push_back(i);
-  if (sample.size() < 2) return 0;
-  const std::int32_t k = *std::max_element(assignment.begin(), assignment.end()) + 1;
-  std::vector<double> s(sample.size(), 0.0);
-  tbb::enumerable_thread_specific<std::vector<float>> scratch(
-      std::vector<float>(rows.dims(), 0.0f));
-  detail::parallel_chunks(sample.size(), 16, [&](std::size_t b, std::size_t e) {
-    auto& dense = scratch.local();
-    std::vector<double> sum(static_cast<std::size_t>(k));
-    std::vector<std::size_t> count(static_cast<std::size_t>(k));
-    for (std::size_t a = b; a < e; ++a) {
-      const std::size_t i = sample[a];
-      rows.for_each(i, [&](std::size_t j, float v) { dense[j] = v; });
-      std::fill(sum.begin(), sum.end(), 0.0);
-      std::fill(count.begin(), count.end(), 0);
-      for (std::size_t j : sample) {
-        if (j == i) continue;
-        float dot = 0;
-        rows.for_each(j, [&](std::size_t t, float v) { dot += v * dense[t]; });
-        const auto cj = static_cast<std::size_t>(assignment[j]);
-        sum[cj] += 1.0 - static_cast<double>(dot);
-        ++count[cj];
-      }
-      rows.for_each(i, [&](std::size_t j, float) { dense[j] = 0.0f; });
-      const auto ci = static_cast<std::size_t>(assignment[i]);
-      if (count[ci] == 0) continue;  // a singleton contributes 0, as is conventional
-      const double in = sum[ci] / static_cast<double>(count[ci]);
-      double out = std::numeric_limits<double>::infinity();
-      for (std::size_t c = 0; c < static_cast<std::size_t>(k); ++c)
-        if (c != ci && count[c] > 0) out = std::min(out, sum[c] / static_cast<double>(count[c]));
-      if (!std::isfinite(out)) continue;
-      const double denom = std::max(in, out);
-      s[a] = denom > 0 ? (out - in) / denom : 0.0;
-    }
-  });
-  return std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(sample.size());
-}
-
 template <class Rows, class Matrix>
 clustering cluster_impl(const Matrix& matrix, const cluster_options& opt);
 
@@ -827,7 +784,16 @@ clustering cluster_impl(const Matrix& matrix, const cluster_options& opt) {
   }
 
   std::vector<std::int32_t> assignment = std::move(best.assignment);
-  if (k_run > k) merge_down(assignment, best.centroids, k_run, k);
+  if (k_run > k) {
+    // Lloyd again from the merged groups' means, so that each row ends nearest its own centroid
+    // (where assigning it to the fitted model puts it).
+    merge_down(assignment, best.centroids, k_run, k);
+    std::vector<std::size_t> sizes;
+    const dense_matrix merged = compute_centroids(rows, assignment, k, sizes);
+    run_result refined = lloyd(rows, valid, valid_index, extent, k, opt, opt.seed, &merged);
+    assignment = std::move(refined.assignment);
+    best.iterations += refined.iterations;
+  }
   number_by_size(assignment, k);
   out.iterations = best.iterations;
   finish(rows, valid, std::move(assignment), k, opt, out);

@@ -106,13 +106,12 @@ lsa_fit fit_lsa(const sparse_matrix& rows, const lsa_options& options) {
     q = times(rows, times_transposed(cols, q));
     orthonormalize(q);
   }
-  // With B = Qᵀ A, the row coordinates A·V = Q·U_b·Σ come from the eigenvectors of B·Bᵀ.
+  // With B = Qᵀ A, the right singular vectors V = Bᵀ·U_b·Σ⁻¹ come from the eigenvectors of B·Bᵀ.
   const Eigen::MatrixXd z = times_transposed(cols, q);  // = Bᵀ
   const Eigen::MatrixXd bbt = gram(z);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(bbt);
   // Eigenvalues ascend; take the largest d. Fix each vector's sign so its largest entry is
   // positive.
-  Eigen::MatrixXd u(l, d);
   Eigen::MatrixXd basis_of_b(l, d);  // U_b Σ⁻¹: B·V = Σ·Uᵀ gives V = Bᵀ·U_b·Σ⁻¹
   for (Eigen::Index c = 0; c < d; ++c) {
     Eigen::VectorXd vec = eig.eigenvectors().col(l - 1 - c);
@@ -120,22 +119,14 @@ lsa_fit fit_lsa(const sparse_matrix& rows, const lsa_options& options) {
     vec.cwiseAbs().maxCoeff(&arg);
     if (vec(arg) < 0) vec = -vec;
     const double sigma = std::sqrt(std::max(0.0, eig.eigenvalues()(l - 1 - c)));
-    u.col(c) = vec * sigma;
     basis_of_b.col(c) = sigma > 0 ? Eigen::VectorXd(vec / sigma) : Eigen::VectorXd::Zero(l);
   }
   lsa_fit fit;
   fit.basis = (z * basis_of_b).cast<float>();
-  fit.rows.resize(rows.rows(), d);
-  dense_matrix& out = fit.rows;
-  detail::parallel_chunks(
-      static_cast<std::size_t>(rows.rows()), 1024, [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {
-          const Eigen::VectorXd x = (q.row(static_cast<Eigen::Index>(i)) * u).transpose();
-          const double norm = x.norm();
-          out.row(static_cast<Eigen::Index>(i)) =
-              (norm > 0 ? x / norm : x).cast<float>().transpose();
-        }
-      });
+  // The rows are the voices projected with the basis, as any later voice is (`project_lsa`), not
+  // Q·U_b·Σ: the two agree only where Q spans the rows, and the model's centroids must sit in the
+  // space that assigning new voices uses.
+  fit.rows = project_lsa(rows, fit.basis);
   return fit;
 }
 
