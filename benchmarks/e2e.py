@@ -296,7 +296,7 @@ def measure_size(a, corpus, n):
                 [koe_cmd + ["--threads", "1", "-o", out_dir + "-t1"]])
             rec["koe1_stages"], _ = parse_koe_stats(err[0])
         for name in peers:
-            log(f"{step}: {name} peer (Python)")
+            log(f"{step}: {name} (Python)")
             labels = os.path.join(a.work_dir, f"{name}-{tag}.csv")
             out_json = os.path.join(a.work_dir, f"{name}-{tag}.json")
             wall, cpu, rss, _ = run_timed(
