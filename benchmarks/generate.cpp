@@ -21,10 +21,10 @@ constexpr std::string_view usage =
     "usage: koe-generate --voices N [--seed S] -o FILE [--columns] [--hard | --profile P]\n"
     "  Writes N synthetic customer voices as CSV: id,text,topic[,rating,segment,created_at].\n"
     "  The same seed always gives the same file. FILE '-' writes to standard output.\n"
-    "  --profile default  short voices, one complaint each (about 105 bytes of text)\n"
+    "  --profile default  short voices, mostly one complaint each (about 105 bytes of text)\n"
     "  --profile hard     (or --hard) longer voices: stores, places, ages, dates, product\n"
     "                     codes, up to four complaints in one voice (topic = the first),\n"
-    "                     exact and near repeats of earlier voices (about 116 bytes)\n";
+    "                     exact and near repeats of earlier voices (about 117 bytes)\n";
 
 bool parse_count(std::string_view s, std::uint64_t& out) {
   const auto* end = s.data() + s.size();
