@@ -488,7 +488,8 @@ def stage_table(a, r):
                    + (f" → {fmt_x(ratio(ps.get('per_iteration'), it['per_iteration']))} koe's"
                       if it else ""))
     out.append("- every run (floor / koe T / koe 1 / peers, load average before→after): " + "; ".join(
-        f"{x['floor']:.2f} / {x['koe']:.2f} / {x.get('koe1', float('nan')):.2f}"
+        f"{x['floor']:.2f} / {x['koe']:.2f} / "
+        + (f"{x['koe1']:.2f}" if "koe1" in x else "–")
         + "".join(f" / {v['wall']:.2f}" for v in x.get("peers", {}).values())
         + f" s (load {x['load_before']:.1f}→{x['load_after']:.1f})" for x in r["runs"]))
     return out + [""]
