@@ -3,6 +3,7 @@
 #pragma once
 
 #include "corpus_generator.hpp"
+#include "hard_corpus.hpp"
 
 #include <koe/cluster.hpp>
 #include <koe/normalize.hpp>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -38,9 +40,17 @@ inline std::size_t bench_voices() {
 /// Seed of the benchmark corpus; fixed so runs compare.
 inline constexpr std::uint64_t bench_seed = 1;
 
+/// The corpus profile: $KOE_BENCH_PROFILE = "hard" for koe-generate --hard, else the default.
+inline bool bench_hard() {
+  const char* env = std::getenv("KOE_BENCH_PROFILE");
+  return env != nullptr && std::string_view(env) == "hard";
+}
+
 /// The generated voices, as read (before normalization).
 inline const generated_corpus& raw_corpus() {
-  static const generated_corpus c = generate_corpus(bench_voices(), bench_seed);
+  static const generated_corpus c =
+      bench_hard() ? generate_corpus<hard_voice_generator>(bench_voices(), bench_seed)
+                   : generate_corpus(bench_voices(), bench_seed);
   return c;
 }
 

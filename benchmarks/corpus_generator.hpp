@@ -471,7 +471,8 @@ class voice_generator {
     return n;
   }
 
- private:
+ protected:
+  // Protected, not private: the harder profile (hard_corpus.hpp) builds on these pieces.
   std::string_view pick(const std::vector<std::string_view>& v) {
     return v[text_rng_.below(v.size())];
   }
@@ -669,11 +670,13 @@ struct generated_corpus {
   std::size_t bytes = 0;  ///< Total UTF-8 bytes of the texts.
 };
 
-inline generated_corpus generate_corpus(std::size_t n, std::uint64_t seed) {
+/// `Generator` picks the profile: voice_generator (default) or hard_voice_generator.
+template <class Generator = voice_generator>
+generated_corpus generate_corpus(std::size_t n, std::uint64_t seed) {
   generated_corpus c;
   c.texts.reserve(n);
   c.topics.reserve(n);
-  voice_generator g(seed);
+  Generator g(seed);
   for (std::size_t i = 0; i < n; ++i) {
     const voice& v = g.next();
     c.texts.push_back(v.text);

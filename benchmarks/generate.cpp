@@ -1,8 +1,9 @@
 // koe-generate: writes a synthetic corpus of Japanese customer voices as CSV, with the true topic
 // of each voice, for benchmarks and quality checks.
 //
-//   koe-generate --voices 1000000 --seed 1 -o voices.csv [--columns]
+//   koe-generate --voices 1000000 --seed 1 -o voices.csv [--columns] [--hard]
 #include "corpus_generator.hpp"
+#include "hard_corpus.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -17,9 +18,13 @@
 namespace {
 
 constexpr std::string_view usage =
-    "usage: koe-generate --voices N [--seed S] -o FILE [--columns]\n"
+    "usage: koe-generate --voices N [--seed S] -o FILE [--columns] [--hard | --profile P]\n"
     "  Writes N synthetic customer voices as CSV: id,text,topic[,rating,segment,created_at].\n"
-    "  The same seed always gives the same file. FILE '-' writes to standard output.\n";
+    "  The same seed always gives the same file. FILE '-' writes to standard output.\n"
+    "  --profile default  short voices, mostly one complaint each (about 105 bytes of text)\n"
+    "  --profile hard     (or --hard) longer voices: stores, places, ages, dates, product\n"
+    "                     codes, up to four complaints in one voice (topic = the first),\n"
+    "                     exact and near repeats of earlier voices (about 117 bytes)\n";
 
 bool parse_count(std::string_view s, std::uint64_t& out) {
   const auto* end = s.data() + s.size();
@@ -37,7 +42,7 @@ struct file_closer {
 
 int main(int argc, char** argv) {
   std::uint64_t voices = 0, seed = 1;
-  bool have_voices = false, columns = false;
+  bool have_voices = false, columns = false, hard = false;
   std::string output;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -63,6 +68,15 @@ int main(int argc, char** argv) {
       output = value(a);
     } else if (a == "--columns") {
       columns = true;
+    } else if (a == "--hard") {
+      hard = true;
+    } else if (a == "--profile") {
+      const std::string_view p = value(a);
+      if (p != "default" && p != "hard") {
+        std::cerr << "koe-generate: --profile must be 'default' or 'hard', not '" << p << "'\n";
+        return 2;
+      }
+      hard = p == "hard";
     } else if (a == "-h" || a == "--help") {
       std::cout << usage;
       return 0;
@@ -95,20 +109,29 @@ int main(int argc, char** argv) {
   };
 
   buf += columns ? "id,text,topic,rating,segment,created_at\n" : "id,text,topic\n";
-  koe::bench::voice_generator gen(seed);
   const auto& topics = koe::bench::topics();
   char id[24];
-  for (std::uint64_t i = 0; i < voices; ++i) {
-    const koe::bench::voice& v = gen.next();
-    const auto [end, ec] = std::to_chars(id, id + sizeof id, i + 1);
-    buf.append(id, end);
-    buf += ',';
-    koe::bench::append_csv_field(buf, v.text);
-    buf += ',';
-    buf += topics[static_cast<std::size_t>(v.topic)].slug;
-    if (columns) gen.append_columns(v.topic, buf);
-    buf += '\n';
-    if (buf.size() >= flush_at) flush();
+  // One loop for both profiles: the generator is chosen once, not per voice.
+  auto write_voices = [&](auto& gen) {
+    for (std::uint64_t i = 0; i < voices; ++i) {
+      const koe::bench::voice& v = gen.next();
+      const auto [end, ec] = std::to_chars(id, id + sizeof id, i + 1);
+      buf.append(id, end);
+      buf += ',';
+      koe::bench::append_csv_field(buf, v.text);
+      buf += ',';
+      buf += topics[static_cast<std::size_t>(v.topic)].slug;
+      if (columns) gen.append_columns(v.topic, buf);
+      buf += '\n';
+      if (buf.size() >= flush_at) flush();
+    }
+  };
+  if (hard) {
+    koe::bench::hard_voice_generator gen(seed);
+    write_voices(gen);
+  } else {
+    koe::bench::voice_generator gen(seed);
+    write_voices(gen);
   }
   flush();
   if (std::fflush(out.get()) != 0) {

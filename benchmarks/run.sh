@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end benchmark, one command: builds koe (Release) with the benchmarks into build-bench/,
-# generates 100k and 1M voices (10M with --large), times the MeCab floor, koe and the Python peer
-# side by side, and writes benchmarks/RESULTS.md.
+# generates 100k and 1M voices (10M with --large) of the default and the hard corpus, times the
+# MeCab floor, koe and both Python peers (peer.py, lean.py) side by side, and writes
+# benchmarks/RESULTS.md with every target as a ratio.
 #
-#   benchmarks/run.sh                      # 100k + 1M voices, threads = nproc, 3 repeats
+#   benchmarks/run.sh                      # 100k + 1M voices, both corpora and peers, 3 repeats
 #   benchmarks/run.sh --large              # also 10M voices (koe and the floor; ~1.2 GB of CSV)
 #   benchmarks/run.sh --threads 2 --repeats 5 --sizes 100000
+#   benchmarks/run.sh --voices 100000 --corpora hard --peers lean --repeats 1   # a quick look
 #   benchmarks/run.sh --help               # every option (they go to benchmarks/e2e.py)
 #
 # Environment: KOE_BENCH_BUILD_DIR (default build-bench), KOE_BENCH_SKIP_BUILD=1 to reuse a build.
@@ -29,8 +31,8 @@ command -v cmake >/dev/null 2>&1 || missing+=("cmake")
 command -v mecab >/dev/null 2>&1 || missing+=("mecab (the floor)")
 [ -x "$python" ] || missing+=("$python")
 if [ -x "$python" ]; then
-  "$python" -c 'import MeCab' 2>/dev/null || missing+=("python3-mecab (the peer)")
-  "$python" -c 'import sklearn' 2>/dev/null || missing+=("python3-sklearn (the peer, NMI)")
+  "$python" -c 'import MeCab' 2>/dev/null || missing+=("python3-mecab (the peers)")
+  "$python" -c 'import sklearn' 2>/dev/null || missing+=("python3-sklearn (the peers, NMI)")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "run.sh: missing: ${missing[*]}" >&2
