@@ -6,12 +6,12 @@
 #include "detail/block_reader.hpp"
 #include "detail/io_records.hpp"
 #include "detail/io_text.hpp"
+#include "detail/open_file.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -499,19 +499,7 @@ namespace {
 
 std::ifstream open_input(const std::filesystem::path& path, const io_options& options) {
   canonical_encoding(options.encoding);  // a bad option is reported before any file problem
-  const std::string name = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw error(errc::io_failure, "cannot open " + name + ": is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int e = errno;
-    throw error(errc::io_failure,
-                "cannot open " + name + ": " +
-                    (e != 0 ? std::generic_category().message(e) : std::string("unknown error")));
-  }
-  return in;
+  return detail::open_binary(path);
 }
 
 }  // namespace

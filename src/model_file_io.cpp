@@ -4,7 +4,8 @@
 #include <koe/output_set.hpp>
 #include <koe/report.hpp>
 
-#include <cerrno>
+#include "detail/open_file.hpp"
+
 #include <fstream>
 #include <string>
 #include <system_error>
@@ -15,17 +16,7 @@ namespace {
 
 std::string read_whole_file(const std::filesystem::path& path) {
   const std::string name = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw error(errc::io_failure, "cannot open " + name + ": is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int e = errno;
-    throw error(errc::io_failure,
-                "cannot open " + name + ": " +
-                    (e != 0 ? std::generic_category().message(e) : std::string("unknown error")));
-  }
+  std::ifstream in = detail::open_binary(path);
   std::string bytes;
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
