@@ -842,4 +842,56 @@ TEST_F(Hardening, NormalizeStaysIdempotentAcrossRemovedMarks) {
   EXPECT_EQ(koe::normalize(once), once);
 }
 
+// koe assign reads as koe cluster does: on every file of the bad-input table, with and without
+// --on-error skip, it exits with cluster's status and says the same first thing; where both
+// write assignments.csv, every record is there, and a record cluster rejected or found empty
+// is rejected or empty with the same reason.
+TEST_F(Hardening, AssignReadsEveryBadInputAsClusterDoes) {
+  const temp_dir dir;
+  const fs::path model_dir = dir.path() / "model";
+  ASSERT_EQ(cluster(dir, bad("good_voices.csv"), model_dir).status, 0);
+  const std::string model = (model_dir / "model.koe").string();
+  const auto first_line = [](const std::string& err) { return err.substr(0, err.find('\n')); };
+  std::size_t files = 0, with_rows = 0;
+  for (const auto& entry : fs::directory_iterator(bad_inputs)) {
+    const fs::path file = entry.path();
+    if (file.extension() == ".py") continue;
+    ++files;
+    for (const bool skip : {false, true}) {
+      std::vector<std::string> extra;
+      if (skip) extra = {"--on-error", "skip"};
+      const fs::path c_out = dir.path() / "c", a_out = dir.path() / "a";
+      fs::remove_all(c_out);
+      fs::remove_all(a_out);
+      const cli_result c = cluster(dir, file, c_out, extra);
+      std::vector<std::string> args = {"assign", file.string(), "--model",     model,
+                                       "-q",     "-o",          a_out.string()};
+      args.insert(args.end(), extra.begin(), extra.end());
+      const cli_result a = run_koe(dir, args);
+      const std::string what = file.filename().string() + (skip ? " (skip)" : "");
+      EXPECT_EQ(a.status, c.status) << what << "\n" << a.err << "\n" << c.err;
+      if (c.status != 0) {
+        // The one word that differs: "nothing to assign" where cluster has "to cluster".
+        EXPECT_EQ(replace_all(first_line(a.err), "to assign", "to cluster"), first_line(c.err))
+            << what;
+        continue;
+      }
+      const auto c_rows = parse_csv(slurp(c_out / "assignments.csv"));
+      const auto a_rows = parse_csv(slurp(a_out / "assignments.csv"));
+      ASSERT_EQ(a_rows.size(), c_rows.size()) << what;
+      ++with_rows;
+      for (std::size_t i = 1; i < c_rows.size(); ++i) {
+        EXPECT_EQ(a_rows[i].at(0), c_rows[i].at(0)) << what << " row " << i;
+        const std::string& status = c_rows[i].at(3);
+        if (status == "rejected" || status == "empty") {
+          EXPECT_EQ(a_rows[i].at(3), status) << what << " row " << i;
+          EXPECT_EQ(a_rows[i].at(4), c_rows[i].at(4)) << what << " row " << i;
+        }
+      }
+    }
+  }
+  EXPECT_GE(files, 20u);
+  EXPECT_GE(with_rows, 10u);
+}
+
 }  // namespace
