@@ -73,9 +73,17 @@ std::string assign_result::reason(std::size_t record) const {
 }
 
 std::size_t assign_result::count(assignment_status s) const {
+  // Records and rows walked in step (rows ascend by record): no search per record.
+  const std::vector<std::size_t>& rows = batch.row_document;
   std::size_t n = 0;
-  for (std::size_t i = 0; i < batch.input.documents.size(); ++i)
-    n += status(i) == s ? 1 : 0;
+  std::size_t row = 0;
+  for (std::size_t i = 0; i < batch.input.documents.size(); ++i) {
+    while (row < rows.size() && rows[row] < i)
+      ++row;
+    std::optional<std::size_t> at;
+    if (row < rows.size() && rows[row] == i) at = row;
+    n += detail::assignment_status_of(batch, &new_theme, i, at) == s ? 1 : 0;
+  }
   return n;
 }
 
