@@ -3,6 +3,8 @@
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
 
+// tests/CMakeLists.txt builds this suite only with koe_cli and passes KOE_CLI_PATH.
+#include "cli_runner.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -22,10 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-#ifndef KOE_CLI_PATH
-#error "tests/CMakeLists.txt builds this suite only with koe_cli and passes KOE_CLI_PATH"
-#endif
-
 const fs::path bad_inputs = fs::path(KOE_TEST_DIR) / "bad_inputs";
 
 fs::path bad(const std::string& name) {
@@ -37,56 +35,10 @@ class temp_dir : public koe::test::temp_dir {
   temp_dir() : koe::test::temp_dir("koe_cli") {}
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-struct cli_result {
-  int status = -1;  ///< Exit code, or 128 + signal.
-  std::string out;
-  std::string err;
-
-  /// True when stderr holds `line` as one whole line.
-  [[nodiscard]] bool said(const std::string& line) const {
-    return ("\n" + err).find("\n" + line + "\n") != std::string::npos;
-  }
-};
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (const char c : s)
-    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-/// Runs koe with `args`, stdout and stderr captured in files of `dir`.
-cli_result run_koe(const temp_dir& dir, const std::vector<std::string>& args) {
-  const fs::path out = dir.path() / "cli.stdout";
-  const fs::path err = dir.path() / "cli.stderr";
-  std::string command = "exec " + shell_quote(KOE_CLI_PATH);
-  for (const auto& a : args)
-    command += " " + shell_quote(a);
-  command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-  const int raw = std::system(command.c_str());
-  cli_result r;
-  if (WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
-  if (WIFSIGNALED(raw)) r.status = 128 + WTERMSIG(raw);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-/// `koe cluster FILE -k 2 -q -o OUT` plus `extra`.
-cli_result cluster(const temp_dir& dir, const fs::path& file, const fs::path& outdir,
-                   const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"cluster", file.string(), "-k",           "2",
-                                   "-q",      "-o",          outdir.string()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return run_koe(dir, args);
-}
+using koe::test::cli_result;
+using koe::test::cluster;
+using koe::test::run_koe;
+using koe::test::slurp;
 
 class Cli : public ::testing::Test {};
 

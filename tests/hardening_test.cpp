@@ -6,6 +6,10 @@
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
 
+#ifndef KOE_CLI_PATH
+#define KOE_CLI_PATH ""  // koe_cli is not built (KOE_BUILD_CLI=OFF)
+#endif
+#include "cli_runner.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -44,10 +48,6 @@ constexpr bool sanitized = false;
 constexpr bool sanitized = false;
 #endif
 
-#ifndef KOE_CLI_PATH
-#define KOE_CLI_PATH ""  // koe_cli is not built (KOE_BUILD_CLI=OFF)
-#endif
-
 /// Every test checks the library and the executable alike, so without the executable none runs.
 class Hardening : public ::testing::Test {
  protected:
@@ -68,12 +68,11 @@ class temp_dir : public koe::test::temp_dir {
   temp_dir() : koe::test::temp_dir("koe_hardening") {}
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using koe::test::cli_result;
+using koe::test::cluster;
+using koe::test::run_koe;
+using koe::test::shell_quote;
+using koe::test::slurp;
 
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
@@ -121,55 +120,6 @@ void expect_accounted(const koe::corpus& c) {
 
 // ---------------------------------------------------------------------------------------------
 // The koe executable
-
-struct cli_result {
-  int status = -1;  ///< Exit code, or 128 + signal.
-  std::string out;
-  std::string err;
-
-  /// True when stderr holds `line` as one whole line, or a line that starts with it when `line`
-  /// ends in "..." (for messages whose end is another library's wording).
-  [[nodiscard]] bool said(const std::string& line) const {
-    if (line.ends_with("..."))
-      return ("\n" + err).find("\n" + line.substr(0, line.size() - 3)) != std::string::npos;
-    return ("\n" + err).find("\n" + line + "\n") != std::string::npos;
-  }
-};
-
-std::string shell_quote(const std::string& s) {
-  return "'" + replace_all(s, "'", "'\\''") + "'";
-}
-
-/**
- * Runs koe with `args` through /bin/sh; `prefix` goes before it in the same shell (for ulimit),
- * `wrapper` before the executable on the same command line (to run it as another user).
- * Output is captured in files of `dir`, so that neither pipe can fill up and block the child.
- */
-cli_result run_koe(const temp_dir& dir, const std::vector<std::string>& args,
-                   const std::string& prefix = "", const std::string& wrapper = "") {
-  const fs::path out = dir.path() / "cli.stdout";
-  const fs::path err = dir.path() / "cli.stderr";
-  std::string command = prefix + "exec " + wrapper + shell_quote(KOE_CLI_PATH);
-  for (const auto& a : args)
-    command += " " + shell_quote(a);
-  command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-  const int raw = std::system(command.c_str());
-  cli_result r;
-  if (WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
-  if (WIFSIGNALED(raw)) r.status = 128 + WTERMSIG(raw);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-/// `koe cluster FILE -k 2 -q -o OUT` plus `extra`.
-cli_result cluster(const temp_dir& dir, const fs::path& file, const fs::path& outdir,
-                   const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"cluster", file.string(), "-k",           "2",
-                                   "-q",      "-o",          outdir.string()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return run_koe(dir, args);
-}
 
 /// Rows of a CSV file written by koe (RFC 4180 quoting), header included.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
