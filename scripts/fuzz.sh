@@ -56,6 +56,7 @@ for p in "${pids[@]}"; do wait "$p"; done
 pids=()
 compile "$out/obj/normalize.o" src/normalize.cpp & pids+=($!)
 compile "$out/obj/tokenize.o" src/tokenize.cpp & pids+=($!)
+compile "$out/obj/tokenize_layout.o" src/tokenize_layout.cpp & pids+=($!)
 for p in "${pids[@]}"; do wait "$p"; done
 compile "$out/obj/terms.o" src/terms.cpp
 pids=()
@@ -89,8 +90,8 @@ for t in "${targets[@]}"; do
     fuzz_normalize) link "$t" "$out/obj/normalize.o" ;;
     fuzz_model) link "$t" "$out/obj/model_file.o" "$out/obj/model_payload.o" ;;
     fuzz_tokenize)
-      link "$t" "$out/obj/normalize.o" "$out/obj/tokenize.o" "$out/obj/terms.o" \
-        "$out/obj/text_column.o" ;;
+      link "$t" "$out/obj/normalize.o" "$out/obj/tokenize.o" "$out/obj/tokenize_layout.o" \
+        "$out/obj/terms.o" "$out/obj/text_column.o" ;;
     *) echo "fuzz.sh: unknown target '$t' (${all_targets[*]})" >&2; exit 2 ;;
   esac
 done
