@@ -14,6 +14,7 @@
 #include <koe/error.hpp>
 #include <koe/io.hpp>
 #include <koe/job.hpp>
+#include <koe/lineage.hpp>
 #include <koe/model.hpp>
 #include <koe/model_file.hpp>
 #include <koe/normalize.hpp>

@@ -5,6 +5,7 @@
 #include <koe/describe.hpp>
 #include <koe/export.hpp>
 #include <koe/io.hpp>
+#include <koe/lineage.hpp>
 #include <koe/model.hpp>
 #include <koe/normalize.hpp>
 #include <koe/tokenize.hpp>
@@ -40,6 +41,8 @@ struct KOE_EXPORT pipeline_options {
   /// Phrases to look for in each normalized voice while it is at hand (for scoring, the
   /// lexicon entries of `koe::surface_phrases`); found ones go to `analysis_result::phrase_hits`.
   std::vector<std::string> phrases;
+  /// Thresholds for matching clusters to a previous model's and naming lineage events in a refit.
+  lineage_options lineage;
 };
 
 /// Wall time of one stage.
