@@ -423,7 +423,8 @@ def table(folder):
             counts.setdefault(row["topic"] or "(blank)", [0] * 12)[MONTHS.index(m)] += 1
     print("| topic | " + " | ".join(m[5:] for m in MONTHS) + " | year |")
     print("|---|" + "---:|" * 13)
-    for t, c in counts.items():
+    for t in [t for t in PLAN if t in counts] + [t for t in counts if t not in PLAN]:
+        c = counts[t]
         print(f"| `{t}` | " + " | ".join(str(x) for x in c) + f" | {sum(c)} |")
     print("| **total** | " + " | ".join(str(x) for x in totals) + f" | {sum(totals)} |")
 

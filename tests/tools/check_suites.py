@@ -18,13 +18,15 @@ import xml.etree.ElementTree as ET
 STAGES = ["types", "io", "io_encoding", "normalize", "terms", "tokenize", "dictionary", "vectorize",
           "cluster", "describe", "pipeline", "score", "score_parts", "report", "hardening",
           "options", "model", "model_file", "detail", "assert", "cli", "output_set",
-          "assign"]
+          "assign", "scenario"]
 REQUIRED_TESTS = [
     "Golden.OutputFilesMatchTheCheckedInCopies",
     "Report.CliRunOnTheSampleWritesEveryFile",
     "Hardening.UnreadableFileIsAnIoFailure",
     "Cli.ControlCharactersNeverReachTheTerminal",
     "OutputSet.KillingTheWriterAtAnyStepNeverLeavesAMixedSetThatIsAccepted",
+    "YearSample.ScriptWritesTheCommittedFiles",
+    "YearSample.EventsShowInTheMonthlyCounts",
 ]
 # name pattern -> why skipping it is not a lost suite
 ALLOWED_SKIPS = {
