@@ -171,7 +171,7 @@ TOPICS = {
 CANCELLATION_AFTER = [
     "アプリから解約手続きができるようになって助かった", "解約画面がアプリ内にできて分かりやすくなった",
     "休止と解約をアプリで選べるようになったのは良い", "解約方法がアプリに載ってすぐ分かった",
-    "解約の手続きが前より簡単になった", "解約方法がまだ少しわかりにくい"]
+    "解約の手続きが前より簡単になった", "解約がアプリで完結するようになった"]
 
 PAYMENT_OUTAGE = [
     "決済障害で夜まで注文できなかった", "決済エラーのお知らせが遅すぎる",
@@ -288,8 +288,8 @@ class Writer:
         r = self.rng
         bank = TOPICS[topic]
         if topic == "cancellation" and (month, day) >= (9, 5):
-            core = r.choice(CANCELLATION_AFTER)
-        elif topic == "payment_error" and month == 11 and r.random() < 0.7:
+            return self.fill(r.choice(CANCELLATION_AFTER))
+        if topic == "payment_error" and month == 11 and r.random() < 0.7:
             core = r.choice(PAYMENT_OUTAGE)
         else:
             core = r.choice(bank["cores"])
@@ -327,10 +327,10 @@ class Writer:
 
     def contributor(self, topic, after_decision):
         r = self.rng
-        if r.random() < 0.07:
-            return ""
         if topic == "cancellation" and after_decision and self.cancellation_users:
             return r.choice(self.cancellation_users)
+        if r.random() < 0.07:
+            return ""
         if after_decision and self.cancellation_users and r.random() < 0.12:
             return r.choice(self.cancellation_users)
         pool = self.users_by_topic.setdefault(topic, [])
