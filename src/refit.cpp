@@ -275,6 +275,8 @@ refit_start start_refit(const model& previous, const term_table& terms,
   }
   add_plus_plus(rows, fresh, seeds, options.seed, s.init);
   s.new_theme_groups = static_cast<std::size_t>(s.init.rows()) - s.carried.size();
+  // Nothing of the previous model reached and no new theme: as many seeds as it had clusters.
+  if (s.init.rows() == 0 && s.extra_seeds == 0) s.extra_seeds = k_prev;
   if (s.extra_seeds > 0) {
     std::vector<std::size_t> all(static_cast<std::size_t>(rows.rows()));
     std::iota(all.begin(), all.end(), 0);
@@ -283,8 +285,8 @@ refit_start start_refit(const model& previous, const term_table& terms,
     s.extra_seeds = static_cast<std::size_t>(s.init.rows()) - s.carried.size() - s.new_theme_groups;
   }
   KOE_THROW_IF_NOT(s.init.rows() > 0, errc::empty_corpus,
-                   "no voice of this period is near a cluster of the previous model or forms a "
-                   "new theme; fit it afresh (without --prev)");
+                   "no voice of this period has any term left after filtering; nothing to "
+                   "cluster (try a lower --min-df, or fewer stop words)");
   return s;
 }
 

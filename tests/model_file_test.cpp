@@ -247,7 +247,11 @@ TEST(ModelFile, EveryPartOfTheModelRoundTrips) {
       {"period", [](koe::model& m) { m.period = "2026-12"; }},
       {"fits", [](koe::model& m) { m.fits = 7; }},
       {"next_id", [](koe::model& m) { m.next_id = 40; }},
-      {"id", [](koe::model& m) { m.clusters[3].id = 12; }},
+      {"id",
+       [](koe::model& m) {
+         m.clusters[3].id = 12;
+         m.next_id = 13;
+       }},
       {"born", [](koe::model& m) { m.clusters[0].born = "2026-09"; }},
       {"parents", [](koe::model& m) { m.clusters[1].parents = {0, 4}; }},
       {"history",
@@ -452,16 +456,16 @@ TEST(ModelFile, AMalformedPayloadIsAClearErrorNeverAWrongModel) {
       {[](json& j) { j["clusters"][2]["status"] = "asleep"; },
        "model.koe: clusters[2].status: unknown status 'asleep' (active, dormant)"},
       {[](json& j) { j["continuity"]["dormant_centroids"]["rows"] = 1; },
-       "model.koe: continuity.dormant_centroids: 0 bytes of data for a 1 × 0 matrix of 4-byte "
-       "floats"},
+       "model.koe: dormant_centroids is 1 × 0 for 0 dormant clusters of " + std::to_string(terms) +
+           " columns"},
       {[](json& j) { j.erase("continuity"); }, "model.koe: payload: missing key 'continuity'"},
       {[](json& j) {
          j["clusters"][0]["similarity_percentiles"] = json::binary(std::vector<std::uint8_t>(8));
        },
        "model.koe: clusters[0].similarity_percentiles has 1 values; expected 101 or none"},
       {[](json& j) {
-         json d = {{"key", "a"}, {"status", "maybe"}, {"reason", ""},
-                   {"date", ""}, {"line", 1},         {"overlap", 0.5}};
+         json d = {{"key", "a"}, {"status", "maybe"}, {"reason", ""}, {"date", ""},
+                   {"line", 1},  {"overlap", 0.5},    {"cluster", -1}};
          j["decisions"] = json::array();
          j["decisions"].push_back(std::move(d));
        },

@@ -322,6 +322,23 @@ TEST(Refit, AFormatTwoModelRoundTripsWithItsDormantClusters) {
   EXPECT_EQ(back.dormant.size(), p2.fitted.dormant.size());
 }
 
+// -k N fixes the count: the carried clusters with the most voices first, then seeds.
+TEST(Refit, AGivenKIsTheNumberOfClusters) {
+  const koe::corpus c = subset(sample, {});
+  const koe::analysis_result first = fit(c, options(6, 11));
+  const koe::analysis_result more = refit(c, options(8, 11), first.fitted);
+  EXPECT_EQ(more.fitted.clusters.size(), 8u);
+  EXPECT_EQ(more.fitted.next_id,
+            6 + 8 -
+                static_cast<int>(std::count_if(more.refit->match.begin(), more.refit->match.end(),
+                                               [](int m) { return m >= 0; })));
+  const koe::analysis_result fewer = refit(c, options(4, 11), first.fitted);
+  EXPECT_EQ(fewer.fitted.clusters.size(), 4u);
+  EXPECT_GE(fewer.fitted.dormant.size(), 2u);
+  EXPECT_EQ(fewer.fitted.clusters.size() + fewer.fitted.dormant.size(),
+            static_cast<std::size_t>(fewer.fitted.next_id));
+}
+
 TEST(Refit, AssigningToARefittedModelGivesStableIds) {
   const koe::analysis_result p1 = fit(subset(sample, {"app_crash"}), options(0, 1234));
   const koe::analysis_result p2 =

@@ -72,12 +72,15 @@ struct KOE_EXPORT refit_start {
  * The start of a refit of the voices with terms `terms` against `previous`: every previous
  * active cluster that the previous model gives at least `lineage.min_voices` of the voices is
  * carried; the voices it calls new themes are grouped as `koe assign` groups them, and each group
- * of at least `lineage.min_voices` voices whose cohesion (in `rows`' space) reaches the median
- * cohesion of the previous clusters adds one seed, chosen by k-means++ among the voices of those
- * groups (seeded with `options.seed`). With `options.k` > 0 the start has exactly k centroids:
- * the carried clusters with the most voices first, then new-theme seeds, then k-means++ seeds
- * among every voice. `rows` are the voices' TF-IDF rows in the refit's vocabulary (an extension
- * of the previous one). Deterministic.
+ * holding at least as many voices as the previous model's smallest cluster would at its share
+ * (and `lineage.min_voices`), with a cohesion (in `rows`' space) at least the previous clusters'
+ * least, adds one seed, chosen by k-means++ among the voices of those groups (seeded with
+ * `options.seed`). With `options.k` > 0 the start has exactly k centroids: the carried clusters
+ * with the most voices first, then new-theme seeds, then k-means++ seeds among every voice; when
+ * nothing is carried and no group qualifies, as many k-means++ seeds as the previous model had
+ * clusters. Voices are taken in the order of their texts' hashes, so the start does not depend
+ * on the input's row order. `rows` are the voices' TF-IDF rows in the refit's vocabulary (an
+ * extension of the previous one). Deterministic.
  */
 [[nodiscard]] KOE_EXPORT refit_start start_refit(const model& previous, const term_table& terms,
                                                  const std::vector<std::uint64_t>& text_hash,
