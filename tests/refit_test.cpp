@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -431,6 +433,25 @@ TEST(Refit, TheCommandLineWritesTheLibrarysModel) {
   EXPECT_EQ(read_bytes(dir.path() / "b" / "model.koe"), read_bytes(dir.path() / "c" / "model.koe"));
   EXPECT_EQ(read_bytes(dir.path() / "b" / "assignments.csv"),
             read_bytes(dir.path() / "c" / "assignments.csv"));
+}
+TEST(Refit, TheCommandLineRefusesAMissingModelAndLsa) {
+  const koe::test::temp_dir dir("koe_refit");
+  const std::string koe = KOE_CLI_PATH;
+  const auto status = [&](const std::string& args) {
+    const std::string cmd = koe + " cluster " + sample + " -q " + args + " > /dev/null 2> " +
+                            (dir.path() / "err.txt").string();
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  EXPECT_EQ(
+      status("--prev " + (dir.path() / "none.koe").string() + " -o " + (dir.path() / "x").string()),
+      1);
+  EXPECT_NE(read_bytes(dir.path() / "err.txt").find("none.koe"), std::string::npos);
+  ASSERT_EQ(status("-k 4 -o " + (dir.path() / "a").string()), 0);
+  EXPECT_EQ(status("--reduce lsa:20 --prev " + (dir.path() / "a" / "model.koe").string() + " -o " +
+                   (dir.path() / "b").string()),
+            1);
+  EXPECT_NE(read_bytes(dir.path() / "err.txt").find("--reduce"), std::string::npos);
 }
 #endif
 
