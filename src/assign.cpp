@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace koe {
@@ -131,7 +132,7 @@ void check_model(const model& m) {
   const bool lsa = m.lsa_basis.size() > 0;
   KOE_THROW_IF_NOT(
       m.clusters.size() == k && m.vectorizer.idf.size() == m.vectorizer.vocabulary.size() &&
-          m.vectorizer.index.size() == m.vectorizer.vocabulary.size() &&
+          m.vectorizer.index.size() <= m.vectorizer.vocabulary.size() &&
           (lsa ? static_cast<std::size_t>(m.lsa_basis.rows()) == m.vectorizer.vocabulary.size() &&
                      static_cast<std::size_t>(m.lsa_basis.cols()) == columns
                : columns == m.vectorizer.vocabulary.size()),
@@ -139,10 +140,12 @@ void check_model(const model& m) {
       "the model's parts do not fit together (" + std::to_string(k) + " centroids of " +
           std::to_string(columns) + " columns, " + std::to_string(m.clusters.size()) +
           " clusters, " + std::to_string(m.vectorizer.vocabulary.size()) + " terms)");
+  std::unordered_set<int> ids;
   for (std::size_t i = 0; i < k; ++i)
-    KOE_THROW_IF_NOT(
-        m.clusters[i].id == static_cast<int>(i), errc::invalid_model,
-        "the model's cluster " + std::to_string(i) + " has id " + std::to_string(m.clusters[i].id));
+    KOE_THROW_IF_NOT(m.clusters[i].id >= 0 && ids.insert(m.clusters[i].id).second,
+                     errc::invalid_model,
+                     "the model's cluster " + std::to_string(i) + " has id " +
+                         std::to_string(m.clusters[i].id) + ", negative or repeated");
 }
 
 // The dictionary as a message names it: its sys.dic, layout and the start of its fingerprint.
@@ -178,6 +181,41 @@ void check_dictionary(const model& m, const tokenizer& tok, bool allow) {
                   "(--allow-dictionary-change)");
 }
 
+// What of `now` differs from the model's tokenizing, for a message; empty when nothing does.
+std::string tokenizing_difference(const model& m, const tokenizer& tok,
+                                  const normalize_options& normalization,
+                                  const tokenize_options& now) {
+  std::string d;
+  const auto add = [&d](bool differs, const char* what) {
+    if (differs) d += (d.empty() ? "" : ", ") + std::string(what);
+  };
+  const tokenize_options& was = m.tokenizer;
+  add(!(normalization == m.normalization), "normalization options");
+  add(now.pos != was.pos, "parts of speech (--pos)");
+  add(now.drop_subclasses != was.drop_subclasses, "dropped subclasses");
+  add(now.compounds != was.compounds, "compounds");
+  add(now.join_negation != was.join_negation, "negation joining");
+  add(now.fold_numbers != was.fold_numbers || now.number_term != was.number_term, "number folding");
+  add(!m.stopwords.empty() && tok.stopwords() != m.stopwords, "stop words");
+  return d;
+}
+
+}  // namespace
+
+void check_same_tokenizing(const model& m, const tokenizer& tok,
+                           const normalize_options& normalization, const tokenize_options& now,
+                           bool allow_dictionary_change) {
+  check_dictionary(m, tok, allow_dictionary_change);
+  const std::string d = tokenizing_difference(m, tok, normalization, now);
+  if (d.empty()) return;
+  throw error(errc::dictionary_mismatch,
+              "the previous model was fitted with other " + d +
+                  " than this run's; give the options it was fitted with, so that its terms "
+                  "keep their meaning");
+}
+
+namespace {
+
 // Vectorizing options under which `rows` documents keep any term at all: the model's, with the
 // document-frequency bounds relaxed where a small bucket would make them contradict.
 vectorize_options bucket_options(vectorize_options o, std::size_t rows) {
@@ -188,6 +226,82 @@ vectorize_options bucket_options(vectorize_options o, std::size_t rows) {
 }
 
 }  // namespace
+
+placement place_voices(const model& m, const term_table& terms, const sparse_matrix& x,
+                       const std::vector<double>& thresholds) {
+  placement p;
+  clustering& c = p.clusters;
+  c = m.lsa_basis.size() > 0 ? nearest_centroids(project_lsa(x, m.lsa_basis), m.centroids)
+                             : nearest_centroids(x, m.centroids);
+  const bool active = !thresholds.empty();
+  const std::size_t n = c.assignment.size();
+  p.new_theme.assign(n, new_theme_reason::none);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t a = c.assignment[i];
+    if (a < 0) {
+      // No term of the vocabulary: a new theme when it had terms of its own.
+      if (active && !terms.row(i).empty()) p.new_theme[i] = new_theme_reason::no_known_terms;
+      continue;
+    }
+    if (active && c.similarity[i] < thresholds[static_cast<std::size_t>(a)]) {
+      p.new_theme[i] = new_theme_reason::below_threshold;
+    } else if (!(c.similarity[i] < m.clustering.min_similarity)) {
+      continue;
+    }
+    // As the fit: below the least similarity, the voice is in no cluster.
+    c.noise[i] = noise_reason::low_similarity;
+    c.assignment[i] = -1;
+  }
+  return p;
+}
+
+new_theme_groups group_new_themes(const model& m, const term_table& all_terms,
+                                  const std::vector<std::uint64_t>& text_hash,
+                                  const std::vector<new_theme_reason>& new_theme,
+                                  std::size_t voices_per_group) {
+  new_theme_groups g;
+  for (std::size_t i = 0; i < new_theme.size(); ++i)
+    if (new_theme[i] != new_theme_reason::none) g.rows.push_back(i);
+  if (g.rows.empty()) return g;
+  term_table terms;
+  std::vector<std::uint64_t> hashes;
+  hashes.reserve(g.rows.size());
+  for (const std::size_t r : g.rows) {
+    for (const term_table::id_type id : all_terms.row(r))
+      terms.push(all_terms.term(id));
+    terms.end_row();
+    hashes.push_back(text_hash[r]);
+  }
+  g.vectorizer = fit_tfidf(terms, bucket_options(m.vectorizer.options, g.rows.size()));
+  const sparse_matrix x = transform(terms, g.vectorizer);
+  std::size_t with_terms = 0;
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    with_terms += x.outerIndexPtr()[i + 1] > x.outerIndexPtr()[i] ? 1 : 0;
+  if (with_terms == 0) {
+    g.groups.assignment.assign(g.rows.size(), -1);
+    g.groups.similarity.assign(g.rows.size(), 0.0f);
+    g.groups.noise.assign(g.rows.size(), noise_reason::no_terms);
+    return g;
+  }
+  cluster_options co = m.clustering;
+  co.init = dense_matrix();
+  co.min_similarity = 0;
+  co.merge_factor = 1;
+  const std::size_t most = with_terms / std::max<std::size_t>(1, voices_per_group);
+  if (most < 2) {
+    co.k = 1;
+  } else {
+    co.k = 0;
+    co.k_max = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(co.k_max), most));
+    co.k_min = std::min(co.k_min, co.k_max);
+  }
+  g.groups = cluster(x, co);
+  g.descriptions = describe(terms, g.vectorizer, g.groups, hashes, m.description);
+  for (cluster_description& d : g.descriptions)
+    for (std::size_t& r : d.representatives)
+      r = g.rows[r];
+  return g;
+}
 
 struct assigner::impl {
   const model& m;
@@ -209,29 +323,9 @@ struct assigner::impl {
   void place(assign_result& res) const {
     analysis_result& b = res.batch;
     sparse_matrix x = transform(b.terms, m.vectorizer);
-    clustering c = m.lsa_basis.size() > 0
-                       ? nearest_centroids(project_lsa(x, m.lsa_basis), m.centroids)
-                       : nearest_centroids(x, m.centroids);
-    const bool active = !thresholds.empty();
-    const std::size_t n = c.assignment.size();
-    res.new_theme.assign(n, new_theme_reason::none);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::int32_t a = c.assignment[i];
-      if (a < 0) {
-        // No term of the vocabulary: a new theme when it had terms of its own.
-        if (active && !b.terms.row(i).empty()) res.new_theme[i] = new_theme_reason::no_known_terms;
-        continue;
-      }
-      if (active && c.similarity[i] < thresholds[static_cast<std::size_t>(a)]) {
-        res.new_theme[i] = new_theme_reason::below_threshold;
-      } else if (!(c.similarity[i] < m.clustering.min_similarity)) {
-        continue;
-      }
-      // As the fit: below the least similarity, the voice is in no cluster.
-      c.noise[i] = noise_reason::low_similarity;
-      c.assignment[i] = -1;
-    }
-    b.clusters = std::move(c);
+    placement p = place_voices(m, b.terms, x, thresholds);
+    res.new_theme = std::move(p.new_theme);
+    b.clusters = std::move(p.clusters);
     b.tfidf.rows.swap(x);
   }
 
@@ -240,8 +334,10 @@ struct assigner::impl {
   void describe_batch(assign_result& res) const {
     analysis_result& b = res.batch;
     b.descriptions = describe(b.terms, m.vectorizer, b.clusters, b.text_hash, m.description);
-    for (cluster_description& d : b.descriptions) {
-      const model_cluster& mc = m.clusters[static_cast<std::size_t>(d.id)];
+    for (std::size_t i = 0; i < b.descriptions.size(); ++i) {
+      cluster_description& d = b.descriptions[i];
+      const model_cluster& mc = m.clusters[i];
+      d.id = mc.id;  // the model's stable id; the batch's rows index the model's rows
       std::unordered_map<std::string, double> weight;
       for (const term_weight& t : d.terms)
         weight.emplace(t.term, t.weight);
@@ -252,53 +348,6 @@ struct assigner::impl {
         d.terms.push_back({t, it == weight.end() ? 0.0 : it->second});
       }
     }
-  }
-
-  // The new-theme voices clustered on their own, with the automatic choice of k.
-  void group_new_themes(assign_result& res) const {
-    const analysis_result& b = res.batch;
-    new_theme_groups& g = res.new_themes;
-    for (std::size_t i = 0; i < res.new_theme.size(); ++i)
-      if (res.new_theme[i] != new_theme_reason::none) g.rows.push_back(i);
-    if (g.rows.empty()) return;
-    term_table terms;
-    std::vector<std::uint64_t> hashes;
-    hashes.reserve(g.rows.size());
-    for (const std::size_t r : g.rows) {
-      for (const term_table::id_type id : b.terms.row(r))
-        terms.push(b.terms.term(id));
-      terms.end_row();
-      hashes.push_back(b.text_hash[r]);
-    }
-    g.vectorizer = fit_tfidf(terms, bucket_options(m.vectorizer.options, g.rows.size()));
-    const sparse_matrix x = transform(terms, g.vectorizer);
-    std::size_t with_terms = 0;
-    for (Eigen::Index i = 0; i < x.rows(); ++i)
-      with_terms += x.outerIndexPtr()[i + 1] > x.outerIndexPtr()[i] ? 1 : 0;
-    if (with_terms == 0) {
-      g.groups.assignment.assign(g.rows.size(), -1);
-      g.groups.similarity.assign(g.rows.size(), 0.0f);
-      g.groups.noise.assign(g.rows.size(), noise_reason::no_terms);
-      return;
-    }
-    cluster_options co = m.clustering;
-    co.init = dense_matrix();
-    co.min_similarity = 0;
-    co.merge_factor = 1;
-    const std::size_t most =
-        with_terms / std::max<std::size_t>(1, options.new_theme.voices_per_group);
-    if (most < 2) {
-      co.k = 1;
-    } else {
-      co.k = 0;
-      co.k_max = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(co.k_max), most));
-      co.k_min = std::min(co.k_min, co.k_max);
-    }
-    g.groups = cluster(x, co);
-    g.descriptions = describe(terms, g.vectorizer, g.groups, hashes, m.description);
-    for (cluster_description& d : g.descriptions)
-      for (std::size_t& r : d.representatives)
-        r = g.rows[r];
   }
 
   assign_result finish(analysis_result batch) {
@@ -312,7 +361,8 @@ struct assigner::impl {
     arena.execute([&] {
       place(res);
       describe_batch(res);
-      group_new_themes(res);
+      res.new_themes = group_new_themes(m, res.batch.terms, res.batch.text_hash, res.new_theme,
+                                        options.new_theme.voices_per_group);
     });
     return res;
   }
@@ -363,7 +413,8 @@ std::vector<assigned_voice> assigner::assign_texts(const std::vector<std::string
   const analysis_result& b = r.batch;
   for (std::size_t row = 0; row < b.row_document.size(); ++row) {
     assigned_voice& v = out[b.row_document[row]];
-    v.cluster = b.clusters.assignment[row];
+    const std::int32_t a = b.clusters.assignment[row];
+    v.cluster = a < 0 ? -1 : impl_->m.clusters[static_cast<std::size_t>(a)].id;
     v.similarity = b.clusters.similarity[row];
   }
   for (std::size_t i = 0; i < out.size(); ++i) {

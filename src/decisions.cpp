@@ -10,6 +10,7 @@
 #include "detail/score_text.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -39,6 +40,32 @@ std::optional<decision_status> parse_status(const std::string& word) {
     if (w.status != decision_status::undecided && (word == w.english || word == w.japanese))
       return w.status;
   return std::nullopt;
+}
+
+// The `cluster` column: a stable cluster id (a non-negative integer), -1 when empty.
+int cluster_id(const std::string& text, const std::string& where) {
+  if (text.empty()) return -1;
+  int id = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  KOE_THROW_IF_NOT(ec == std::errc() && end == text.data() + text.size() && id >= 0,
+                   errc::invalid_config,
+                   where + "cluster '" + text + "' is not a cluster id (a whole number from 0)");
+  return id;
+}
+
+// Gives `c` the decision `d`, with the reason it was given for.
+void give(candidate& c, const decision& d, double overlap, const std::string& how) {
+  c.decision = d;
+  c.decision.overlap = overlap;
+  // A row made in code may be undecided; it reads as still under consideration.
+  const decision_status st = c.decision.status == decision_status::undecided
+                                 ? decision_status::pending
+                                 : c.decision.status;
+  std::string reason = std::string("判断: ") + to_japanese(st);
+  if (!c.decision.date.empty()) reason += "（" + c.decision.date + "）";
+  if (!c.decision.reason.empty()) reason += " " + c.decision.reason;
+  reason += " — 決定ファイル " + std::to_string(c.decision.line) + "行目の" + how;
+  c.reasons.push_back(std::move(reason));
 }
 
 }  // namespace
@@ -77,6 +104,7 @@ std::vector<decision> read_decisions(std::istream& in, const std::string& name) 
   KOE_THROW_IF_NOT(
       status_col >= 0, errc::invalid_config,
       name + ":1: the header has no 'decision' column (expected key,decision,reason,date)");
+  const int cluster_col = c.meta_index("cluster");
   const int reason_col = c.meta_index("reason");
   const int date_col = c.meta_index("date");
   std::vector<decision> out;
@@ -87,12 +115,15 @@ std::vector<decision> read_decisions(std::istream& in, const std::string& name) 
     };
     const std::string key = trim(d.text);
     const std::string status = ascii_lower(meta(status_col));
-    if (key.empty() && status.empty()) continue;  // a blank line left by a spreadsheet
+    const std::string id = meta(cluster_col);
+    if (key.empty() && status.empty() && id.empty()) continue;  // a blank spreadsheet line
     const std::string where = name + ":" + std::to_string(d.line) + ": ";
-    KOE_THROW_IF_NOT(!key.empty(), errc::invalid_config, where + "key is empty");
-    KOE_THROW_IF_NOT(!key_terms(key).empty(), errc::invalid_config,
-                     where + "key '" + key + "' has no terms");
     decision x;
+    x.cluster = cluster_id(id, where);
+    KOE_THROW_IF_NOT(!key.empty() || x.cluster >= 0, errc::invalid_config,
+                     where + "key is empty (give a key or a cluster id)");
+    KOE_THROW_IF_NOT(key.empty() || !key_terms(key).empty(), errc::invalid_config,
+                     where + "key '" + key + "' has no terms");
     x.key = key;
     x.line = d.line;
     const auto parsed = parse_status(status);
@@ -116,14 +147,29 @@ std::vector<decision> read_decisions(const std::filesystem::path& path) {
 std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
                                       const std::vector<decision>& decisions,
                                       const decision_options& options) {
-  // The file is a log: a later row for the same key replaces an earlier one.
+  // The file is a log: a later row for the same cluster id, or (without one) the same key terms,
+  // replaces an earlier one.
   std::vector<std::size_t> live;
   for (std::size_t i = 0; i < decisions.size(); ++i) {
     const auto terms = key_terms(decisions[i].key);
     bool replaced = false;
     for (std::size_t j = i + 1; j < decisions.size() && !replaced; ++j)
-      replaced = key_terms(decisions[j].key) == terms;
+      replaced = decisions[i].cluster >= 0
+                     ? decisions[j].cluster == decisions[i].cluster
+                     : decisions[j].cluster < 0 && key_terms(decisions[j].key) == terms;
     if (!replaced) live.push_back(i);
+  }
+  std::vector<char> row_used(decisions.size(), 0), cand_used(candidates.size(), 0);
+  // Rows naming a cluster id decide that cluster first.
+  for (const std::size_t i : live) {
+    if (decisions[i].cluster < 0) continue;
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      if (cand_used[c] || candidates[c].cluster != decisions[i].cluster) continue;
+      row_used[i] = cand_used[c] = 1;
+      give(candidates[c], decisions[i], 1.0,
+           "まとまり #" + std::to_string(decisions[i].cluster) + " と一致");
+      break;
+    }
   }
   struct pair {
     double overlap;
@@ -132,8 +178,10 @@ std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
   };
   std::vector<pair> pairs;
   for (std::size_t i : live) {
+    if (row_used[i] || decisions[i].key.empty()) continue;
     const auto terms = key_terms(decisions[i].key);
     for (std::size_t c = 0; c < candidates.size(); ++c) {
+      if (cand_used[c]) continue;
       const double x = key_overlap(decisions[i].key, candidates[c].key);
       if (x < options.min_overlap) continue;
       std::size_t contained = 0;
@@ -150,23 +198,11 @@ std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
     if (a.row != b.row) return a.row > b.row;
     return candidates[a.cand].rank < candidates[b.cand].rank;
   });
-  std::vector<char> row_used(decisions.size(), 0), cand_used(candidates.size(), 0);
   for (const auto& pr : pairs) {
     if (row_used[pr.row] || cand_used[pr.cand]) continue;
     row_used[pr.row] = cand_used[pr.cand] = 1;
-    candidate& c = candidates[pr.cand];
-    c.decision = decisions[pr.row];
-    c.decision.overlap = pr.overlap;
-    // A row made in code may be undecided; it reads as still under consideration.
-    const decision_status st = c.decision.status == decision_status::undecided
-                                   ? decision_status::pending
-                                   : c.decision.status;
-    std::string reason = std::string("判断: ") + to_japanese(st);
-    if (!c.decision.date.empty()) reason += "（" + c.decision.date + "）";
-    if (!c.decision.reason.empty()) reason += " " + c.decision.reason;
-    reason += " — 決定ファイル " + std::to_string(c.decision.line) + "行目のキー「" +
-              c.decision.key + "」と一致（重なり " + fixed(pr.overlap) + "）";
-    c.reasons.push_back(std::move(reason));
+    give(candidates[pr.cand], decisions[pr.row], pr.overlap,
+         "キー「" + decisions[pr.row].key + "」と一致（重なり " + fixed(pr.overlap) + "）");
   }
   std::vector<decision> unmatched;
   for (std::size_t i : live)

@@ -53,7 +53,8 @@ class stopwatch {
 struct job::impl {
   job_options options;
   score_options scoring;
-  std::vector<decision> decisions;
+  std::vector<decision> given;      ///< The decisions read from the options.
+  std::vector<decision> decisions;  ///< The decisions in effect for the last run.
   pipeline runner;
   std::function<void()> memory_freed = [] {};
   progress_callback progress;
@@ -65,7 +66,8 @@ struct job::impl {
   impl(const job_options& o, score_options s)
       : options(o),
         scoring(std::move(s)),
-        decisions(decisions_of(o)),
+        given(decisions_of(o)),
+        decisions(given),
         runner(prepared(o, scoring)) {
     // At each step, freed memory may go back before the progress is told.
     runner.on_progress([this](const std::string& stage, double done) {
@@ -78,6 +80,12 @@ struct job::impl {
   impl(impl&&) = delete;
   impl& operator=(impl&&) = delete;
   ~impl() = default;
+
+  /// A refit without decisions given keeps the previous model's (they follow its ids and keys).
+  void carry_decisions(const model* previous) {
+    const bool named = !options.decisions.empty() || !options.decisions_csv.empty();
+    decisions = previous != nullptr && !named ? previous->decisions : given;
+  }
 
   report_options report_settings(bool stats) const {
     report_options ro;
@@ -106,10 +114,13 @@ void job::on_memory_freed(std::function<void()> callback) {
 }
 
 const analysis_result& job::run_to_files(const std::filesystem::path& input,
-                                         const std::filesystem::path& dir, bool stats) {
+                                         const std::filesystem::path& dir, bool stats,
+                                         const model* previous) {
   impl_->result.reset();
   impl_->adoption.reset();
-  analysis_result& r = impl_->result.emplace(impl_->runner.run(input));
+  analysis_result& r = impl_->result.emplace(
+      previous != nullptr ? impl_->runner.refit(input, *previous) : impl_->runner.run(input));
+  impl_->carry_decisions(previous);
   r.fitted.decisions = impl_->decisions;
   // Nothing below reads the TF-IDF matrix; its memory goes back before scoring needs more.
   // (A swap: Eigen's assignment from an empty matrix would keep the old arrays' capacity.)
@@ -123,10 +134,12 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
   return r;
 }
 
-const analysis_result& job::run(corpus input) {
+const analysis_result& job::run(corpus input, const model* previous) {
   impl_->result.reset();
   impl_->adoption.reset();
-  impl_->result = impl_->runner.run(std::move(input));
+  impl_->result = previous != nullptr ? impl_->runner.refit(std::move(input), *previous)
+                                      : impl_->runner.run(std::move(input));
+  impl_->carry_decisions(previous);
   impl_->result->fitted.decisions = impl_->decisions;
   return *impl_->result;
 }

@@ -13,7 +13,13 @@ bool operator==(const model& a, const model& b) {
          detail::same_matrix(a.lsa_basis, b.lsa_basis) && a.clustering == b.clustering &&
          a.description == b.description && detail::same_matrix(a.centroids, b.centroids) &&
          a.clusters == b.clusters && a.k_curve == b.k_curve && a.decisions == b.decisions &&
-         a.period_first == b.period_first && a.period_last == b.period_last;
+         a.period_first == b.period_first && a.period_last == b.period_last &&
+         a.period == b.period && a.fits == b.fits && a.next_id == b.next_id &&
+         a.dormant == b.dormant && detail::same_matrix(a.dormant_centroids, b.dormant_centroids);
+}
+
+const char* to_string(cluster_status status) noexcept {
+  return status == cluster_status::dormant ? "dormant" : "active";
 }
 
 std::vector<model_cluster> cluster_table(const std::vector<cluster_description>& descriptions) {

@@ -203,7 +203,8 @@ std::string encode_model(const model& m) {
 model_file decode_model_file(std::string_view bytes, const std::string& name) {
   model_file f;
   const std::string_view payload = open_envelope(bytes, name, f.info.format);
-  f.content = detail::model_from_payload(parse_payload(payload, name), name, f.info.koe_version);
+  f.content = detail::model_from_payload(parse_payload(payload, name), name, f.info.koe_version,
+                                         f.info.format);
   f.info.bytes = bytes.size();
   f.info.clusters = static_cast<std::size_t>(f.content.centroids.rows());
   f.info.vocabulary = f.content.vectorizer.vocabulary.size();

@@ -14,6 +14,7 @@
 #include <limits>
 #include <string_view>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -168,12 +169,30 @@ json clusters_json(const std::vector<model_cluster>& clusters) {
               {"label", c.label},
               {"key_terms", c.key_terms},
               {"size", static_cast<std::uint64_t>(c.size)},
-              {"cohesion", c.cohesion}};
+              {"cohesion", c.cohesion},
+              {"born", c.born},
+              {"status", to_string(c.status)},
+              {"parents", c.parents}};
     j["similarity_percentiles"] = json::binary(
         little_endian(c.similarity_percentiles.data(), c.similarity_percentiles.size()));
+    json history = json::array();
+    for (const cluster_period& h : c.history)
+      history.push_back(json{{"period", h.period},
+                             {"label", h.label},
+                             {"size", static_cast<std::uint64_t>(h.size)},
+                             {"share", h.share}});
+    j["history"] = std::move(history);
     out.push_back(std::move(j));
   }
   return out;
+}
+
+json continuity_json(const model& m) {
+  return json{{"period", m.period},
+              {"fits", static_cast<std::uint64_t>(m.fits)},
+              {"next_id", m.next_id},
+              {"dormant", clusters_json(m.dormant)},
+              {"dormant_centroids", matrix_json(m.dormant_centroids)}};
 }
 
 json k_curve_json(const std::vector<k_score>& curve) {
@@ -191,7 +210,8 @@ json decisions_json(const std::vector<decision>& decisions) {
                        {"reason", d.reason},
                        {"date", d.date},
                        {"line", static_cast<std::uint64_t>(d.line)},
-                       {"overlap", d.overlap}});
+                       {"overlap", d.overlap},
+                       {"cluster", d.cluster}});
   }
   return out;
 }
@@ -422,10 +442,12 @@ tfidf_model read_vectorizer(const object_reader& v) {
   t.df = v.values<std::uint64_t>("df");
   t.idf = v.values<float>("idf");
   t.documents = v.integer<std::uint64_t>("documents");
-  // The index is derived, never stored; check_model then verifies that the terms are distinct.
+  // The index is derived, never stored: the terms in use (df > 0; a refit keeps the terms that
+  // no longer occur with df 0); check_model then verifies that the terms are distinct.
   t.index.reserve(t.vocabulary.size());
   for (std::size_t i = 0; i < t.vocabulary.size() && i <= INT32_MAX; ++i)
-    t.index.emplace(t.vocabulary[i], static_cast<std::int32_t>(i));
+    if (i >= t.df.size() || t.df[i] > 0)
+      t.index.emplace(t.vocabulary[i], static_cast<std::int32_t>(i));
   return t;
 }
 
@@ -455,10 +477,42 @@ describe_options read_description(const object_reader& o) {
   return d;
 }
 
-model_cluster read_cluster(const json& j, const std::string& path, const std::string& file) {
-  const object_reader o(j, path, file,
-                        {"id", "label", "key_terms", "size", "cohesion", "similarity_percentiles"});
+cluster_status read_status(const object_reader& o) {
+  const std::string status = o.text("status");
+  if (status == "active") return cluster_status::active;
+  if (status == "dormant") return cluster_status::dormant;
+  o.fail(o.path("status"), "unknown status '" + status + "' (active, dormant)");
+}
+
+// The keys format 2 adds to a cluster: where it was born, its status, parents and history.
+void read_cluster_lineage(const object_reader& o, model_cluster& c) {
+  c.born = o.text("born");
+  c.status = read_status(o);
+  const json& parents = o.array("parents");
+  for (std::size_t i = 0; i < parents.size(); ++i) {
+    if (!parents[i].is_number_integer())
+      o.fail(item_path(o.path("parents"), i), "expected an integer, found " + type_of(parents[i]));
+    c.parents.push_back(parents[i].get<int>());
+  }
+  c.history = read_each<cluster_period>(o, "history", [&](const json& h, const std::string& p) {
+    const object_reader e(h, p, o.file(), {"period", "label", "size", "share"});
+    return cluster_period{e.text("period"), e.text("label"), e.integer<std::size_t>("size"),
+                          e.number("share")};
+  });
+}
+
+model_cluster read_cluster(const json& j, const std::string& path, const std::string& file,
+                           std::uint32_t format) {
+  const object_reader o =
+      format >= 2
+          ? object_reader(j, path, file,
+                          {"id", "label", "key_terms", "size", "cohesion", "similarity_percentiles",
+                           "born", "status", "parents", "history"})
+          : object_reader(
+                j, path, file,
+                {"id", "label", "key_terms", "size", "cohesion", "similarity_percentiles"});
   model_cluster c;
+  if (format >= 2) read_cluster_lineage(o, c);
   c.id = o.integer<int>("id");
   c.label = o.text("label");
   c.key_terms = o.texts("key_terms");
@@ -468,9 +522,15 @@ model_cluster read_cluster(const json& j, const std::string& path, const std::st
   return c;
 }
 
-decision read_decision(const json& j, const std::string& path, const std::string& file) {
-  const object_reader o(j, path, file, {"key", "status", "reason", "date", "line", "overlap"});
+decision read_decision(const json& j, const std::string& path, const std::string& file,
+                       std::uint32_t format) {
+  const object_reader o =
+      format >= 2
+          ? object_reader(j, path, file,
+                          {"key", "status", "reason", "date", "line", "overlap", "cluster"})
+          : object_reader(j, path, file, {"key", "status", "reason", "date", "line", "overlap"});
   decision d;
+  if (format >= 2) d.cluster = o.integer<int>("cluster");
   d.key = o.text("key");
   const std::string status = o.text("status");
   const auto* word = std::find_if(decision_words.begin(), decision_words.end(),
@@ -496,17 +556,24 @@ void check_vectorizer(const tfidf_model& v, const model_complaint& complain) {
   if (v.df.size() != n) complain("vectorizer.df has " + std::to_string(v.df.size()) + terms);
   if (v.idf.size() != n) complain("vectorizer.idf has " + std::to_string(v.idf.size()) + terms);
   if (n > static_cast<std::size_t>(INT32_MAX)) complain("vectorizer.vocabulary is too large");
-  // Sorted by code point (UTF-8 byte order) without repeats, as vectorize makes it: the term
-  // ids of any later vectorizing depend on it.
-  for (std::size_t i = 1; i < n; ++i) {
-    if (!(v.vocabulary[i - 1] < v.vocabulary[i]))
-      complain("vectorizer.vocabulary is not sorted without repeats at term " + std::to_string(i));
+  // Without repeats: a fresh fit sorts its terms by code point (UTF-8 byte order), a refit
+  // appends its new terms after the previous model's, so only distinctness is checked.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!seen.insert(v.vocabulary[i]).second)
+      complain("vectorizer.vocabulary repeats a term at term " + std::to_string(i));
   }
-  bool index_matches = v.index.size() == n;
+  // The index holds the terms in use (df > 0), each at its position.
+  std::size_t used = 0;
+  bool index_matches = true;
   for (std::size_t i = 0; index_matches && i < n; ++i) {
+    if (v.df[i] == 0) continue;
+    ++used;
     const auto it = v.index.find(v.vocabulary[i]);
     index_matches = it != v.index.end() && it->second == static_cast<std::int32_t>(i);
   }
+  index_matches = index_matches && v.index.size() == used;
   if (!index_matches) complain("vectorizer.index does not match the vocabulary");
 }
 
@@ -536,11 +603,27 @@ void check_clusters(const model& m, const model_complaint& complain) {
   if (m.clusters.size() != k)
     complain("clusters has " + std::to_string(m.clusters.size()) + " entries for " +
              std::to_string(k) + " centroids");
+  std::unordered_set<int> ids;
+  const auto check_id = [&](const model_cluster& c, const std::string& where, bool dormant) {
+    // next_id 0 is a model made by hand, not by a fit: its ids need only be distinct.
+    if (c.id < 0 || (m.next_id != 0 && c.id >= m.next_id))
+      complain(where + ".id is " + std::to_string(c.id) + "; ids run from 0 below next_id (" +
+               std::to_string(m.next_id) + ")");
+    if (!ids.insert(c.id).second) complain(where + ".id " + std::to_string(c.id) + " repeats");
+    if ((c.status == cluster_status::dormant) != dormant)
+      complain(where + ".status is " + to_string(c.status));
+  };
+  for (std::size_t i = 0; i < m.dormant.size(); ++i)
+    check_id(m.dormant[i], "dormant[" + std::to_string(i) + "]", true);
+  if (static_cast<std::size_t>(m.dormant_centroids.rows()) != m.dormant.size() ||
+      (!m.dormant.empty() && m.dormant_centroids.cols() != m.centroids.cols()))
+    complain("dormant_centroids is " + shape(m.dormant_centroids) + " for " +
+             std::to_string(m.dormant.size()) + " dormant clusters of " +
+             std::to_string(m.centroids.cols()) + " columns");
   for (std::size_t i = 0; i < m.clusters.size(); ++i) {
     const model_cluster& c = m.clusters[i];
     const std::string where = "clusters[" + std::to_string(i) + "]";
-    if (c.id != static_cast<int>(i))
-      complain(where + ".id is " + std::to_string(c.id) + "; ids number the centroid rows from 0");
+    check_id(c, where, false);
     const std::size_t p = c.similarity_percentiles.size();
     if (p != 0 && p != 101)
       complain(where + ".similarity_percentiles has " + std::to_string(p) +
@@ -551,6 +634,22 @@ void check_clusters(const model& m, const model_complaint& complain) {
   if (m.clustering.init.size() != 0 && m.clustering.init.cols() != m.centroids.cols())
     complain("clustering.init has " + std::to_string(m.clustering.init.cols()) +
              " columns; the centroids have " + std::to_string(m.centroids.cols()));
+}
+
+// Format 2's `continuity`; a format-1 model is a fresh fit of an unnamed period: one fit,
+// next id k, nothing dormant.
+void read_continuity(const object_reader& root, std::uint32_t format, model& m) {
+  m.next_id = static_cast<int>(m.clusters.size());
+  if (format < 2) return;
+  const object_reader c =
+      root.object("continuity", {"period", "fits", "next_id", "dormant", "dormant_centroids"});
+  m.period = c.text("period");
+  m.fits = c.integer<std::uint32_t>("fits");
+  m.next_id = c.integer<int>("next_id");
+  m.dormant = read_each<model_cluster>(c, "dormant", [&](const json& j, const std::string& p) {
+    return read_cluster(j, p, c.file(), format);
+  });
+  m.dormant_centroids = c.matrix("dormant_centroids");
 }
 
 }  // namespace
@@ -579,16 +678,23 @@ nlohmann::json model_payload(const model& m, const std::string& koe_version) {
   j["k_curve"] = k_curve_json(m.k_curve);
   j["decisions"] = decisions_json(m.decisions);
   j["period"] = json{{"first", m.period_first}, {"last", m.period_last}};
+  j["continuity"] = continuity_json(m);
   return j;
 }
 
 model model_from_payload(const nlohmann::json& payload, const std::string& file,
-                         std::string& koe_version) {
-  const object_reader root(
-      payload, "", file,
-      {"koe_version", "normalization", "tokenizer", "dictionary", "dictionary_id", "stopwords",
-       "vectorizer", "lsa", "clustering", "description", "centroids", "clusters", "k_curve",
-       "decisions", "period"});
+                         std::string& koe_version, std::uint32_t format) {
+  const object_reader root =
+      format >= 2 ? object_reader(
+                        payload, "", file,
+                        {"koe_version", "normalization", "tokenizer", "dictionary", "dictionary_id",
+                         "stopwords", "vectorizer", "lsa", "clustering", "description", "centroids",
+                         "clusters", "k_curve", "decisions", "period", "continuity"})
+                  : object_reader(
+                        payload, "", file,
+                        {"koe_version", "normalization", "tokenizer", "dictionary", "dictionary_id",
+                         "stopwords", "vectorizer", "lsa", "clustering", "description", "centroids",
+                         "clusters", "k_curve", "decisions", "period"});
   model m;
   koe_version = root.text("koe_version");
   m.normalization = read_normalization(root.object(
@@ -618,18 +724,19 @@ model model_from_payload(const nlohmann::json& payload, const std::string& file,
       read_description(root.object("description", {"top_terms", "label_terms", "representatives"}));
   m.centroids = root.matrix("centroids");
   m.clusters = read_each<model_cluster>(root, "clusters", [&](const json& j, const std::string& p) {
-    return read_cluster(j, p, file);
+    return read_cluster(j, p, file, format);
   });
   m.k_curve = read_each<k_score>(root, "k_curve", [&](const json& j, const std::string& p) {
     const object_reader o(j, p, file, {"k", "silhouette"});
     return k_score{o.integer<int>("k"), o.number("silhouette")};
   });
   m.decisions = read_each<decision>(root, "decisions", [&](const json& j, const std::string& p) {
-    return read_decision(j, p, file);
+    return read_decision(j, p, file, format);
   });
   const object_reader period = root.object("period", {"first", "last"});
   m.period_first = period.text("first");
   m.period_last = period.text("last");
+  read_continuity(root, format, m);
   check_model(
       m, [&](const std::string& what) { throw error(errc::invalid_model, file + ": " + what); });
   return m;

@@ -437,6 +437,10 @@ std::vector<option_descriptor> describe_and_job_options() {
                          "Decisions CSV (key,decision,reason,date) carried to the matching "
                          "clusters"),
                    KOE_FIELD(decisions)));
+  v.push_back(text(named("period_name", "--period-name", "", "", option_scope::model,
+                         "Period label of this fit when the voices have no time column "
+                         "(default: 'run N'); with one, the label is its last YYYY-MM"),
+                   KOE_FIELD(pipeline.period_name)));
   v.push_back(integer(named("report_top", "--top", "", "", s,
                             "Candidates shown in detail in report.html and on stdout"),
                       KOE_FIELD(report_top), 1));

@@ -1,7 +1,9 @@
 // The pipeline: stage order, the task arena, timings and bookkeeping of record statuses.
+#include <koe/assign.hpp>
 #include <koe/error.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
+#include <koe/refit.hpp>
 #include <koe/score.hpp>
 
 #include "detail/assert.hpp"
@@ -109,6 +111,8 @@ struct pipeline::impl {
   tokenizer tok;
   tbb::task_arena arena;
   progress_callback progress;
+  /// The previous model during a refit; null otherwise.
+  const model* previous = nullptr;
 
   phrase_set phrases;
   explicit impl(const pipeline_options& o)
@@ -260,6 +264,7 @@ struct pipeline::impl {
   /// Every stage from vectorizing on; the rows and their terms are in `r`.
   void analyze(analysis_result& r, stopwatch& watch) const {
     const pipeline_options& opt = options;
+    std::optional<refit_start> from_previous;
     report("vectorize", 0);
     // As vectorize(), in two steps with a progress report between them: the counting's
     // temporaries are gone before the matrix is built (a caller may give memory back then).
@@ -273,6 +278,8 @@ struct pipeline::impl {
       every_term.min_df = {1, false};
       fitted.vectorizer = fit_tfidf(r.terms, every_term);
     }
+    if (previous != nullptr)
+      fitted.vectorizer = extend_vocabulary(previous->vectorizer, fitted.vectorizer);
     report("vectorize", 0.5);
     sparse_matrix rows = transform(r.terms, fitted.vectorizer);
     r.tfidf.rows.swap(rows);  // not `=`: Eigen would copy the arrays
@@ -285,6 +292,15 @@ struct pipeline::impl {
       fitted.lsa_basis = std::move(lsa.basis);
       watch.lap("reduce");
       r.clusters = cluster(lsa.rows, opt.cluster);
+    } else if (previous != nullptr) {
+      fitted.lsa.dimensions = 0;
+      from_previous =
+          start_refit(*previous, r.terms, r.text_hash, r.tfidf.rows, opt.cluster, opt.lineage);
+      watch.lap("refit start");
+      cluster_options from = opt.cluster;
+      from.k = 0;
+      from.init = from_previous->init;
+      r.clusters = cluster(r.tfidf.rows, from);
     } else {
       fitted.lsa.dimensions = 0;
       r.clusters = cluster(r.tfidf.rows, opt.cluster);
@@ -300,6 +316,14 @@ struct pipeline::impl {
     r.descriptions = describe(r.terms, fitted.vectorizer, r.clusters, r.text_hash, opt.describe);
     fitted.description = opt.describe;
     fitted.clusters = cluster_table(r.descriptions, r.clusters);
+    fitted.fits = previous != nullptr ? previous->fits + 1 : 1;
+    fitted.period = period_label_of(fitted.period_last, opt.period_name, fitted.fits);
+    if (from_previous) {
+      r.refit =
+          finish_refit(*previous, *from_previous, r.clusters, opt.lineage, fitted, r.descriptions);
+    } else {
+      number_fresh_fit(fitted, r.descriptions);
+    }
     watch.lap("describe");
   }
 
@@ -438,6 +462,46 @@ analysis_result pipeline::run(const std::filesystem::path& path) {
 
 analysis_result pipeline::run(corpus input) {
   return impl_->from_corpus(std::move(input), true);
+}
+
+namespace {
+
+// Refuses a previous model a refit cannot start from: unfitted, with LSA, or tokenized otherwise.
+void check_previous(const model& previous, const pipeline_options& o, const tokenizer& tok) {
+  KOE_THROW_IF_NOT(previous.fitted(), errc::invalid_argument,
+                   "the previous model (--prev) has not been fitted");
+  KOE_THROW_IF_NOT(previous.lsa.dimensions == 0 && o.lsa_dimensions == 0, errc::invalid_argument,
+                   "--prev does not refit with LSA (--reduce lsa:D): the clusters of two LSA "
+                   "bases cannot be matched; refit without --reduce, or fit afresh");
+  check_same_tokenizing(previous, tok, o.normalize, o.tokenize, false);
+}
+
+}  // namespace
+
+analysis_result pipeline::refit(const std::filesystem::path& path, const model& previous) {
+  check_previous(previous, impl_->options, impl_->tok);
+  impl_->previous = &previous;
+  try {
+    analysis_result r = impl_->from_file(path, true);
+    impl_->previous = nullptr;
+    return r;
+  } catch (...) {
+    impl_->previous = nullptr;
+    throw;
+  }
+}
+
+analysis_result pipeline::refit(corpus input, const model& previous) {
+  check_previous(previous, impl_->options, impl_->tok);
+  impl_->previous = &previous;
+  try {
+    analysis_result r = impl_->from_corpus(std::move(input), true);
+    impl_->previous = nullptr;
+    return r;
+  } catch (...) {
+    impl_->previous = nullptr;
+    throw;
+  }
 }
 
 analysis_result pipeline::read_terms(const std::filesystem::path& path) {

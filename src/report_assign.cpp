@@ -142,8 +142,8 @@ void write_assign_clusters_json(std::ostream& out, const assign_result& a,
   j["dictionary"] = b.fitted.dictionary;
   j["k"] = b.clusters.k;
   json clusters = json::array();
-  for (const cluster_description& d : b.descriptions) {
-    const auto id = static_cast<std::size_t>(d.id);
+  for (std::size_t id = 0; id < b.descriptions.size(); ++id) {
+    const cluster_description& d = b.descriptions[id];  // one per model row, in row order
     json c = {{"id", d.id}, {"label", d.label}, {"size", d.size}, {"share", rounded(d.share)}};
     c["fit_size"] = id < m.clusters.size() ? m.clusters[id].size : 0;
     if (id < a.thresholds.size()) c["threshold"] = rounded(a.thresholds[id]);
@@ -227,8 +227,8 @@ void decided_section(std::ostream& out, const assign_result& as, const adoption_
       << percent(share_of(voices[0], rows)) << "）</li>\n</ul>\n<div class=\"scroll\">\n<table>\n"
       << "<thead><tr><th>#</th><th>まとまり</th><th>今回</th><th>割合</th><th>学習時</th>"
       << "<th>判断</th></tr></thead>\n<tbody>\n";
-  for (const cluster_description& d : b.descriptions) {
-    const auto id = static_cast<std::size_t>(d.id);
+  for (std::size_t id = 0; id < b.descriptions.size(); ++id) {
+    const cluster_description& d = b.descriptions[id];  // one per model row, in row order
     out << "<tr><td>" << d.id << "</td><td>" << html_text(d.label) << "</td><td>" << d.size
         << "</td><td>" << percent(d.share) << "</td><td>"
         << (id < m.clusters.size() ? m.clusters[id].size : 0) << "</td><td>"

@@ -71,7 +71,10 @@ void append_assignment(std::string& s, const analysis_result& r,
     char similarity[32];
     std::snprintf(similarity, sizeof similarity, "%.4f",
                   static_cast<double>(r.clusters.similarity[row]));
-    line.field(r.clusters.assignment[row]).field(similarity);
+    // The stable id of the row's cluster (its description's), -1 for none.
+    const std::int32_t a = r.clusters.assignment[row];
+    const bool named = a >= 0 && static_cast<std::size_t>(a) < r.descriptions.size();
+    line.field(named ? r.descriptions[static_cast<std::size_t>(a)].id : a).field(similarity);
   } else {
     line.field(-1).empty();
   }

@@ -772,7 +772,11 @@ std::vector<critical_signal> critical_signals_with(const score_input& in, const 
     is_critical[t] = critical.contains(f.lexicon_terms[t]) ? 1 : 0;
   std::vector<std::map<int, std::size_t>> where(f.lexicon_terms.size());
   for (const auto& [row, term] : f.hits) {
-    const int c = row < in.assignment.size() ? in.assignment[row] : -1;
+    const int a = row < in.assignment.size() ? in.assignment[row] : -1;
+    // By the cluster's stable id (its description's), as candidates name clusters.
+    const int c = a >= 0 && static_cast<std::size_t>(a) < in.clusters.size()
+                      ? in.clusters[static_cast<std::size_t>(a)].id
+                      : a;
     if (is_critical[term]) ++where[term][c];
   }
   std::vector<critical_signal> out;

@@ -56,7 +56,10 @@ std::string trace_record(const score_input& in, std::size_t i, std::optional<std
   const std::size_t row = *row_of;
   const candidate* c = nullptr;
   if (row < in.assignment.size() && in.assignment[row] >= 0) {
-    if (auto it = by_cluster.find(in.assignment[row]); it != by_cluster.end()) c = it->second;
+    // Candidates name clusters by their stable ids (the descriptions'); rows hold row indices.
+    const auto a = static_cast<std::size_t>(in.assignment[row]);
+    const int id = a < in.clusters.size() ? in.clusters[a].id : in.assignment[row];
+    if (auto it = by_cluster.find(id); it != by_cluster.end()) c = it->second;
   }
   if (c != nullptr) {
     t.clustered = true;

@@ -102,7 +102,8 @@ json payload_of(const std::string& file) {
 
 // A model file around `payload`, sealed with a correct length and checksum: what a program with
 // its own CBOR writer could produce.
-std::string seal(const std::vector<std::uint8_t>& payload, std::uint32_t format = 1) {
+std::string seal(const std::vector<std::uint8_t>& payload,
+                 std::uint32_t format = koe::model_format) {
   std::string file = "KOEMODEL";
   for (std::size_t i = 0; i < 4; ++i)
     file += static_cast<char>((format >> (8 * i)) & 0xFF);
@@ -240,6 +241,30 @@ TEST(ModelFile, EveryPartOfTheModelRoundTrips) {
        }},
       {"period_first", [](koe::model& m) { m.period_first = "2026-01-01"; }},
       {"period_last", [](koe::model& m) { m.period_last = "2026-12-31T23:59:59+09:00"; }},
+      {"decision cluster",
+       [](koe::model& m) { m.decisions.push_back({"", koe::decision_status::adopted, "", "", 2,
+                                                   1.0, 4}); }},
+      {"period", [](koe::model& m) { m.period = "2026-12"; }},
+      {"fits", [](koe::model& m) { m.fits = 7; }},
+      {"next_id", [](koe::model& m) { m.next_id = 40; }},
+      {"id",
+       [](koe::model& m) {
+         m.clusters[3].id = 12;
+         m.next_id = 13;
+       }},
+      {"born", [](koe::model& m) { m.clusters[0].born = "2026-09"; }},
+      {"parents", [](koe::model& m) { m.clusters[1].parents = {0, 4}; }},
+      {"history",
+       [](koe::model& m) { m.clusters[2].history.push_back({"2026-10", "ラベル", 12, 0.25}); }},
+      {"dormant",
+       [](koe::model& m) {
+         koe::model_cluster c = m.clusters[0];
+         c.id = m.next_id;
+         c.status = koe::cluster_status::dormant;
+         m.next_id += 1;
+         m.dormant.push_back(c);
+         m.dormant_centroids = m.centroids.topRows(1);
+       }},
   };
   for (const auto& [name, change] : changes) {
     koe::model m = base;
@@ -264,7 +289,7 @@ TEST(ModelFile, TheInfoSaysWhatTheFileIs) {
   const koe::test::temp_dir dir("koe_model_file");
   koe::save_model(lsa_fit(), dir.path() / "m.koe");
   const koe::model_file_info i = koe::read_model_info(dir.path() / "m.koe");
-  EXPECT_EQ(i.format, 1u);
+  EXPECT_EQ(i.format, 2u);
   EXPECT_EQ(i.koe_version, KOE_VERSION_TEXT);
   EXPECT_EQ(i.bytes, std::filesystem::file_size(dir.path() / "m.koe"));
   EXPECT_EQ(i.clusters, 5u);
@@ -359,10 +384,10 @@ TEST(ModelFile, EveryFlippedByteIsCaught) {
 
 TEST(ModelFile, ANewerFormatIsRefusedWithItsNumber) {
   std::string file = koe::encode_model(tiny_model());
-  file[8] = 2;
+  file[8] = 3;
   reseal(file);
   const std::string message = model_error(file);
-  EXPECT_EQ(message.rfind("model.koe: format 2 is newer than this koe reads (1); use a koe newer "
+  EXPECT_EQ(message.rfind("model.koe: format 3 is newer than this koe reads (2); use a koe newer "
                           "than ",
                           0),
             0u)
@@ -419,23 +444,28 @@ TEST(ModelFile, AMalformedPayloadIsAClearErrorNeverAWrongModel) {
        "model.koe: vectorizer.idf has 2 values for " + std::to_string(terms) + " terms"},
       {[](json& j) { j["vectorizer"]["df"].get_binary().resize(16); },
        "model.koe: vectorizer.df has 2 values for " + std::to_string(terms) + " terms"},
-      {[](json& j) {
-         std::swap(j["vectorizer"]["vocabulary"][0], j["vectorizer"]["vocabulary"][1]);
-       },
-       "model.koe: vectorizer.vocabulary is not sorted without repeats at term 1"},
       {[](json& j) { j["vectorizer"]["vocabulary"][1] = j["vectorizer"]["vocabulary"][0]; },
-       "model.koe: vectorizer.vocabulary is not sorted without repeats at term 1"},
+       "model.koe: vectorizer.vocabulary repeats a term at term 1"},
       {[](json& j) { j["clusters"].erase(5); },
        "model.koe: clusters has 5 entries for 6 centroids"},
-      {[](json& j) { j["clusters"][2]["id"] = 4; },
-       "model.koe: clusters[2].id is 4; ids number the centroid rows from 0"},
+      {[](json& j) { j["clusters"][2]["id"] = 4; }, "model.koe: clusters[4].id 4 repeats"},
+      {[](json& j) { j["clusters"][2]["id"] = 6; },
+       "model.koe: clusters[2].id is 6; ids run from 0 below next_id (6)"},
+      {[](json& j) { j["clusters"][2]["status"] = "dormant"; },
+       "model.koe: clusters[2].status is dormant"},
+      {[](json& j) { j["clusters"][2]["status"] = "asleep"; },
+       "model.koe: clusters[2].status: unknown status 'asleep' (active, dormant)"},
+      {[](json& j) { j["continuity"]["dormant_centroids"]["rows"] = 1; },
+       "model.koe: dormant_centroids is 1 × 0 for 0 dormant clusters of " + std::to_string(terms) +
+           " columns"},
+      {[](json& j) { j.erase("continuity"); }, "model.koe: payload: missing key 'continuity'"},
       {[](json& j) {
          j["clusters"][0]["similarity_percentiles"] = json::binary(std::vector<std::uint8_t>(8));
        },
        "model.koe: clusters[0].similarity_percentiles has 1 values; expected 101 or none"},
       {[](json& j) {
-         json d = {{"key", "a"}, {"status", "maybe"}, {"reason", ""},
-                   {"date", ""}, {"line", 1},         {"overlap", 0.5}};
+         json d = {{"key", "a"}, {"status", "maybe"}, {"reason", ""}, {"date", ""},
+                   {"line", 1},  {"overlap", 0.5},    {"cluster", -1}};
          j["decisions"] = json::array();
          j["decisions"].push_back(std::move(d));
        },
@@ -507,6 +537,47 @@ TEST(ModelFile, TheFormatOneFixtureStaysReadable) {
   EXPECT_EQ(f.content.clustering.k, 6);
   EXPECT_EQ(f.content.clustering.seed, 1234u);
   EXPECT_EQ(f.content.lsa.dimensions, 0);
+  // Format 1's defaults for what format 2 adds: a fresh fit of an unnamed period.
+  EXPECT_EQ(f.content.next_id, 6);
+  EXPECT_EQ(f.content.fits, 1u);
+  EXPECT_EQ(f.content.period, "");
+  EXPECT_TRUE(f.content.dormant.empty());
+  for (std::size_t i = 0; i < f.content.clusters.size(); ++i) {
+    EXPECT_EQ(f.content.clusters[i].id, static_cast<int>(i));
+    EXPECT_EQ(f.content.clusters[i].status, koe::cluster_status::active);
+    EXPECT_TRUE(f.content.clusters[i].history.empty());
+  }
+  // Written again, it is a format-2 file holding format 1's keys unchanged beside the new ones.
+  const std::string again = koe::encode_model(f.content);
+  json a = payload_of(file), b = payload_of(again);
+  a.erase("koe_version");
+  b.erase("koe_version");
+  b.erase("continuity");
+  for (json& c : b["clusters"])
+    for (const char* key : {"born", "status", "parents", "history"})
+      c.erase(key);
+  for (json& d : b["decisions"])
+    d.erase("cluster");
+  EXPECT_EQ(a, b);
+  EXPECT_TRUE(koe::decode_model(again, "again") == f.content);
+}
+
+// A format-2 file of a refit (tests/data/model-format-2.koe, see tests/data/README.md): its
+// continuity keys load, and encoding what it holds gives its bytes again.
+TEST(ModelFile, TheFormatTwoFixtureStaysReadable) {
+  const std::string file = read_bytes(KOE_TEST_DIR "/data/model-format-2.koe");
+  ASSERT_FALSE(file.empty());
+  const koe::model_file f = koe::decode_model_file(file, "model-format-2.koe");
+  EXPECT_EQ(f.info.format, 2u);
+  EXPECT_EQ(f.content.fits, 2u);
+  EXPECT_EQ(f.content.period, "2026-10");
+  EXPECT_EQ(f.content.next_id, 8);
+  EXPECT_EQ(f.content.dormant.size(), 2u);
+  EXPECT_EQ(static_cast<std::size_t>(f.content.dormant_centroids.rows()), f.content.dormant.size());
+  for (const auto& c : f.content.clusters) {
+    EXPECT_FALSE(c.history.empty());
+    EXPECT_EQ(c.history.back().period, "2026-10");
+  }
   const std::string again = koe::encode_model(f.content);
   json a = payload_of(file), b = payload_of(again);
   a.erase("koe_version");

@@ -92,6 +92,24 @@ class fitted_model {
       row["key_terms"] = to_list(c.key_terms);
       row["size"] = c.size;
       row["cohesion"] = c.cohesion;
+      row["born"] = c.born;
+      row["status"] = koe::to_string(c.status);
+      out.append(std::move(row));
+    }
+    return out;
+  }
+
+  /// The period label of the fit, the next fresh id, and the dormant clusters (as `clusters`).
+  [[nodiscard]] std::string period() const { return model_->period; }
+  [[nodiscard]] int next_id() const { return model_->next_id; }
+  [[nodiscard]] py::list dormant() const {
+    py::list out;
+    for (const koe::model_cluster& c : model_->dormant) {
+      py::dict row;
+      row["id"] = c.id;
+      row["label"] = c.label;
+      row["born"] = c.born;
+      row["status"] = koe::to_string(c.status);
       out.append(std::move(row));
     }
     return out;

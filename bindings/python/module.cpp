@@ -303,7 +303,10 @@ class model {
 
   void fit(py::handle texts, py::handle ids, py::handle timestamps, py::handle status,
            py::handle reasons, const std::vector<std::string>& meta_names, py::handle meta,
-           const std::string& source, const std::string& encoding) {
+           const std::string& source, const std::string& encoding, py::handle prev) {
+    // A refit holds its own copy of the previous model, whatever Python does with it meanwhile.
+    std::optional<koe::model> previous;
+    if (!prev.is_none()) previous = py::cast<const fitted_model&>(prev).get();
     koe::corpus c;
     c.source = source;
     c.encoding = encoding;
@@ -346,7 +349,7 @@ class model {
     }
 
     py::gil_scoped_release release;
-    const koe::analysis_result& r = job_.run(std::move(c));
+    const koe::analysis_result& r = job_.run(std::move(c), previous ? &*previous : nullptr);
     row_of_.assign(r.input.documents.size(), -1);
     for (std::size_t row = 0; row < r.row_document.size(); ++row)
       row_of_[r.row_document[row]] = static_cast<std::int64_t>(row);
@@ -368,8 +371,37 @@ class model {
     py::array_t<std::int32_t> out(static_cast<py::ssize_t>(records()));
     auto* p = out.mutable_data();
     for (std::size_t i = 0; i < row_of_.size(); ++i)
-      p[i] = row_of_[i] >= 0 ? r.clusters.assignment[static_cast<std::size_t>(row_of_[i])] : -1;
+      p[i] = row_of_[i] >= 0
+                 ? stable_id(r, r.clusters.assignment[static_cast<std::size_t>(row_of_[i])])
+                 : -1;
     return out;
+  }
+
+  /// The stable id of cluster row `a` (its description's), -1 for none.
+  static std::int32_t stable_id(const koe::analysis_result& r, std::int32_t a) {
+    return a >= 0 && static_cast<std::size_t>(a) < r.descriptions.size()
+               ? r.descriptions[static_cast<std::size_t>(a)].id
+               : -1;
+  }
+
+  /// The last fit's comparison with the previous model (`koe::refit_comparison`) as a dict, None
+  /// for a fresh fit.
+  [[nodiscard]] py::object refit() const {
+    const auto& r = result();
+    if (!r.refit) return py::none();
+    const koe::refit_comparison& c = *r.refit;
+    py::dict d;
+    d["previous_period"] = c.previous_period;
+    d["period"] = c.period;
+    d["previous_ids"] = c.previous_ids;
+    d["previous_dormant"] = c.previous_dormant;
+    d["previous_share"] = c.previous_share;
+    d["ids"] = c.ids;
+    d["share"] = c.share;
+    d["similarity"] = c.similarity;
+    d["match"] = c.match;
+    d["contingency"] = c.contingency;
+    return d;
   }
 
   py::array_t<float> similarity() const {
@@ -611,7 +643,8 @@ void bind_model(py::module_& m) {
            py::arg("options"))
       .def("fit", &model::fit, py::arg("texts"), py::arg("ids"), py::arg("timestamps"),
            py::arg("status"), py::arg("reasons"), py::arg("meta_names"), py::arg("meta"),
-           py::arg("source") = "texts", py::arg("encoding") = "utf-8")
+           py::arg("source") = "texts", py::arg("encoding") = "utf-8", py::arg("prev") = py::none())
+      .def("refit", &model::refit)
       .def("trace", &model::trace)
       .def("notes", &model::notes)
       .def("unmatched_decisions", &model::unmatched_decisions)
@@ -643,6 +676,9 @@ void bind_fitted_model(py::module_& m) {
       .def("idf", &fitted_model::idf)
       .def("centroids", &fitted_model::centroids)
       .def("clusters", &fitted_model::clusters)
+      .def("period", &fitted_model::period)
+      .def("next_id", &fitted_model::next_id)
+      .def("dormant", &fitted_model::dormant)
       .def("dictionary", &fitted_model::dictionary)
       .def("koe_version", &fitted_model::koe_version)
       .def("format", &fitted_model::format)

@@ -187,6 +187,44 @@ KOE_EXPORT void write_assign_outputs(const std::filesystem::path& dir, const ass
 [[nodiscard]] KOE_EXPORT std::vector<double> new_theme_thresholds(const model& m,
                                                                   const new_theme_options& options);
 
+/// Where a model puts voices already tokenized and weighed with its vocabulary.
+struct KOE_EXPORT placement {
+  /// Each row's model row (-1 for noise and new themes), similarity to its nearest cluster and
+  /// noise reason.
+  clustering clusters;
+  std::vector<new_theme_reason> new_theme;  ///< Per row; `none` unless a new theme.
+};
+
+/**
+ * The voices with terms `terms` and TF-IDF rows `x` (`transform(terms, m.vectorizer)`) placed in
+ * the clusters of `m`: nearest centroid (projected with the LSA basis when there is one), then
+ * the new-theme rule with `thresholds` (`new_theme_thresholds`; none when empty) and the fit's
+ * noise rule, as `assigner` places a batch.
+ */
+[[nodiscard]] KOE_EXPORT placement place_voices(const model& m, const term_table& terms,
+                                                const sparse_matrix& x,
+                                                const std::vector<double>& thresholds);
+
+/**
+ * The rows of `new_theme` that are new themes, clustered among themselves as `assigner` groups
+ * them: a vocabulary of their own (`m`'s vectorizing options, bounds relaxed for a small group),
+ * k-means with the automatic k (at most one group per `voices_per_group` voices), descriptions
+ * with representatives as rows of `terms`.
+ */
+[[nodiscard]] KOE_EXPORT new_theme_groups group_new_themes(
+    const model& m, const term_table& terms, const std::vector<std::uint64_t>& text_hash,
+    const std::vector<new_theme_reason>& new_theme, std::size_t voices_per_group);
+
+/**
+ * Throws `errc::dictionary_mismatch` when `tok` does not tokenize as `m` was fitted: another
+ * MeCab dictionary (unless `allow_dictionary_change`), other stop words, or other tokenizer or
+ * normalization options (`normalization`, `tokenizer`), naming what differs.
+ */
+KOE_EXPORT void check_same_tokenizing(const model& m, const tokenizer& tok,
+                                      const normalize_options& normalization,
+                                      const tokenize_options& tokenizer,
+                                      bool allow_dictionary_change);
+
 /// The tokenizer options that reproduce the model's tokenizing: its options, with its recorded
 /// stop words in place of the stop-word files when it has them.
 [[nodiscard]] KOE_EXPORT tokenize_options tokenize_options_of(const model& m);

@@ -61,12 +61,16 @@ struct KOE_EXPORT decision_options {
 
 /// One row of a decisions file.
 struct KOE_EXPORT decision {
-  std::string key;  ///< Cluster key the decision was made for.
+  std::string key;  ///< Cluster key the decision was made for (may be empty with `cluster`).
   decision_status status = decision_status::undecided;
   std::string reason;
   std::string date;      ///< As written (ISO dates recommended).
   std::size_t line = 0;  ///< Line in the decisions file; 0 when not from a file.
   double overlap = 0;    ///< Jaccard overlap with the matched cluster's key (after matching).
+  /// Stable id of the cluster the decision was made for (the `cluster` column), -1 for none: a
+  /// row with an id decides that cluster whatever its key terms have become; a row without one
+  /// (or whose cluster is not in the run) is matched by `key`.
+  int cluster = -1;
 
   friend bool operator==(const decision&, const decision&) = default;
 };
@@ -84,8 +88,10 @@ struct KOE_EXPORT decision {
 
 /**
  * Reads a decisions file: UTF-8 CSV with a header naming `key` and `decision` (plus optional
- * `reason` and `date`, in any order). Decisions are adopted / rejected / pending, or 採用 / 見送り
- * / 検討中. Throws `errc::invalid_config` naming the file and line.
+ * `cluster`, `reason` and `date`, in any order). `cluster` is a cluster's stable id (as
+ * clusters.json and assignments.csv print it); a row with one may leave `key` empty. Decisions are
+ * adopted / rejected / pending, or 採用 / 見送り / 検討中. Throws `errc::invalid_config` naming
+ * the file and line.
  *
  * **Example** (decisions.csv)
  * ```
@@ -99,7 +105,8 @@ struct KOE_EXPORT decision {
                                                               const std::string& name);
 
 /**
- * Gives each candidate the decision row whose key overlaps its key most (Jaccard of key terms, at
+ * Gives each candidate the decision row naming its cluster id (`decision::cluster`; overlap
+ * 1), then each candidate left the row whose key overlaps its key most (Jaccard of key terms, at
  * least `options.min_overlap`). Among equal overlaps, the pair whose decision terms appear more
  * among the candidate's top terms wins, then the later row. One row decides at most one cluster,
  * and a later row with the same key terms replaces an earlier one. Returns the rows that matched

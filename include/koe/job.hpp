@@ -50,10 +50,14 @@ class KOE_EXPORT job {
    * holding only what the outputs need: no normalized texts, only the metadata columns scoring
    * reads, and no TF-IDF rows once clustered.
    */
+  /// With `previous`, refits against that model (`pipeline::refit`; `koe cluster --prev`): its
+  /// decisions stay in effect unless decisions were given.
   const analysis_result& run_to_files(const std::filesystem::path& input,
-                                      const std::filesystem::path& dir, bool stats);
-  /// Runs every stage on `input`, keeping the TF-IDF rows; scoring waits for `adoption`.
-  const analysis_result& run(corpus input);
+                                      const std::filesystem::path& dir, bool stats,
+                                      const model* previous = nullptr);
+  /// Runs every stage on `input`, keeping the TF-IDF rows; scoring waits for `adoption`. With
+  /// `previous`, refits against it, as `run_to_files` does.
+  const analysis_result& run(corpus input, const model* previous = nullptr);
 
   /// The last run's result; throws `errc::invalid_argument` before the first run.
   [[nodiscard]] const analysis_result& result() const;

@@ -10,14 +10,37 @@
 #include <koe/vectorize.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace koe {
 
+/// Whether a cluster of a model takes voices.
+enum class cluster_status : std::uint8_t {
+  active,   ///< A centroid row of the model: voices go to it.
+  dormant,  ///< Left unmatched by a refit: kept with its last centroid, takes no voice.
+};
+
+/// "active" or "dormant", as model files write it.
+[[nodiscard]] KOE_EXPORT const char* to_string(cluster_status status) noexcept;
+
+/// One period of a cluster's life: what a fit (or refit) of that period saw of it.
+struct KOE_EXPORT cluster_period {
+  std::string period;  ///< The fit's period label (`model::period`).
+  std::string label;   ///< The cluster's label at that fit.
+  std::size_t size = 0;
+  double share = 0;  ///< Its share of that fit's kept voices.
+
+  friend bool operator==(const cluster_period&, const cluster_period&) = default;
+};
+
 /// One cluster as the model keeps it.
 struct KOE_EXPORT model_cluster {
-  int id = 0;  ///< Cluster id; the fit numbers clusters by size, largest first.
+  /// Stable cluster id. A fresh fit numbers clusters by size, largest first (0 … k−1); a refit
+  /// keeps the id of the previous cluster each one is matched to and gives the others fresh ids
+  /// from `model::next_id`, so ids can have gaps and never follow the row order.
+  int id = 0;
   std::string label;
   std::vector<std::string> key_terms;  ///< Most distinctive terms, best first.
   std::size_t size = 0;                ///< Voices in the cluster at the fit, repeats included.
@@ -26,6 +49,12 @@ struct KOE_EXPORT model_cluster {
   /// its centroid at the fit; what a later assignment calibrates its new-theme threshold on.
   /// Empty when not recorded.
   std::vector<double> similarity_percentiles;
+  std::string born;  ///< Period label of the fit that first found it.
+  cluster_status status = cluster_status::active;
+  /// Previous ids it came from, as lineage events name them (a split or a merge); empty else.
+  std::vector<int> parents;
+  /// Its label, size and share at each fit of the chain it was active in, oldest first.
+  std::vector<cluster_period> history;
 
   friend bool operator==(const model_cluster&, const model_cluster&) = default;
 };
@@ -63,6 +92,19 @@ struct KOE_EXPORT model {
   /// empty otherwise.
   std::string period_first;
   std::string period_last;
+  /// This fit's period label: the YYYY-MM of `period_last` when a time column was read, else
+  /// `pipeline_options::period_name`, else "run N" (N = 1 for a fresh fit, one more per refit).
+  std::string period;
+  /// Fits in the chain this model ends: 1 for a fresh fit, the previous model's plus 1 for a
+  /// refit.
+  std::uint32_t fits = 1;
+  /// The id the next new cluster gets: above every id the chain ever gave, never reused.
+  int next_id = 0;
+  /// Clusters a refit left unmatched (status dormant), with their last centroids (one row
+  /// each, as many columns as `centroids`), kept so that a later refit can give them back
+  /// their ids. No voice is ever assigned to them.
+  std::vector<model_cluster> dormant;
+  dense_matrix dormant_centroids;
 
   /// True once a fit has filled it.
   [[nodiscard]] bool fitted() const noexcept { return centroids.rows() > 0; }

@@ -12,7 +12,7 @@
 namespace koe {
 
 /// The model file format this koe writes, and the newest it reads (docs/model-format.md).
-inline constexpr std::uint32_t model_format = 1;
+inline constexpr std::uint32_t model_format = 2;
 
 /// What a model file says about itself.
 struct KOE_EXPORT model_file_info {

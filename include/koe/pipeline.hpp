@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,8 @@ struct KOE_EXPORT pipeline_options {
   std::vector<std::string> phrases;
   /// Thresholds for matching clusters to a previous model's and naming lineage events in a refit.
   lineage_options lineage;
+  /// The period label of a fit whose voices have no timestamp (`model::period`); empty = "run N".
+  std::string period_name;
 };
 
 /// Wall time of one stage.
@@ -77,6 +80,8 @@ struct KOE_EXPORT analysis_result {
   /// What the fit learned: normalization and tokenizer options, dictionary, vocabulary and idf,
   /// LSA basis, centroids, cluster table, k curve. Everything above is per record or per run.
   model fitted;
+  /// A refit's comparison with the previous model (`pipeline::refit`); none for a fresh fit.
+  std::optional<refit_comparison> refit;
 };
 
 /// Called with (stage name, fraction done in [0, 1]) as a run advances.
@@ -105,6 +110,17 @@ class KOE_EXPORT pipeline {
   [[nodiscard]] analysis_result run(const std::filesystem::path& path);
   /// Runs every stage on an already read corpus.
   [[nodiscard]] analysis_result run(corpus input);
+  /**
+   * Reads `path` and refits against `previous` (a model of an earlier fit, docs/continuity.md):
+   * the vocabulary grows from the previous one (terms keep their ids), k-means starts from the
+   * previous centroids and this period's new themes, and the clusters matched to previous ones
+   * keep their ids (`koe/refit.hpp`); `analysis_result::refit` holds the comparison. The options
+   * must tokenize as `previous` was fitted (`errc::dictionary_mismatch` otherwise); LSA is
+   * refused (`errc::invalid_argument`).
+   */
+  [[nodiscard]] analysis_result refit(const std::filesystem::path& path, const model& previous);
+  /// `refit` on an already read corpus.
+  [[nodiscard]] analysis_result refit(corpus input, const model& previous);
   /**
    * Reads `path` and normalizes and tokenizes its voices as `run` does, then stops: the result
    * holds the records, rows, text hashes, phrase hits and terms, and of `fitted` only what the

@@ -184,7 +184,7 @@ struct KOE_EXPORT score_set {
 
 /// A cluster scored as an adoption candidate.
 struct KOE_EXPORT candidate {
-  int cluster = 0;  ///< Cluster id (index into `score_input::clusters`).
+  int cluster = 0;  ///< Stable cluster id: the `id` of its `score_input::clusters` entry.
   std::string key;  ///< Stable key: sorted top terms joined by "+".
   std::string label;
   std::vector<std::string> top_terms;  ///< The cluster's most distinctive terms, best first.
@@ -217,8 +217,8 @@ struct KOE_EXPORT critical_signal {
 struct KOE_EXPORT score_input {
   const corpus* records = nullptr;  ///< Every record read: meta columns, timestamps, raw texts.
   std::span<const std::size_t> row_document;      ///< Index into `records->documents` of each row.
-  std::span<const std::int32_t> assignment;       ///< Cluster of each row, -1 for noise.
-  std::span<const cluster_description> clusters;  ///< Indexed by cluster id.
+  std::span<const std::int32_t> assignment;       ///< Index into `clusters` per row, -1 = noise.
+  std::span<const cluster_description> clusters;  ///< By row; each `id` is the stable id.
   const term_table* terms = nullptr;  ///< Terms of each row; null = no lexicon hits by term.
   /// Normalized text of each row; null or shorter than the rows when not kept.
   const text_column* normalized = nullptr;

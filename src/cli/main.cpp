@@ -2,6 +2,7 @@
 #include <koe/assess.hpp>
 #include <koe/error.hpp>
 #include <koe/job.hpp>
+#include <koe/model_file.hpp>
 #include <koe/options.hpp>
 #include <koe/output_set.hpp>
 #include <koe/pipeline.hpp>
@@ -49,6 +50,7 @@ struct typed_option {
 // Everything the command line says, besides the options of the job.
 struct cli_args {
   std::string input, output, rejects;
+  std::string prev;  // koe cluster --prev: the previous model to refit against
   bool quiet = false, stats = false, show_normalized = false;
   std::deque<typed_option> options;  // a deque: CLI11 keeps pointers into it
 };
@@ -230,7 +232,10 @@ int run_cluster(const cli_args& a, const koe::job_options& o) {
   koe::job j(o);
   j.on_memory_freed(release_free_memory);
   j.on_progress(make_progress(a.quiet));
-  const koe::analysis_result& r = j.run_to_files(a.input, a.output, a.stats);
+  std::optional<koe::model> previous;
+  if (!a.prev.empty()) previous = koe::load_model(a.prev);
+  const koe::analysis_result& r =
+      j.run_to_files(a.input, a.output, a.stats, previous ? &*previous : nullptr);
   print_rejects(r.input);
   j.write(std::cout, koe::report_format::table, false);
   std::cout << '\n';
@@ -315,6 +320,9 @@ void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl, cli_a
       "Example: koe cluster voices.csv -k auto --seed 7 -o out/ --decisions decisions.csv");
   add_common(*c.cluster, cl, command::cluster);
   c.cluster->add_option("-o,--output", cl.output, "Output directory")->required();
+  c.cluster->add_option("--prev", cl.prev,
+                        "Refit against this model (OUTDIR/model.koe of an earlier koe cluster): "
+                        "clusters keep their ids, the vocabulary grows (docs/continuity.md)");
   c.cluster->add_flag("--stats", cl.stats,
                       "Print per-stage time and peak memory, and add them to clusters.json");
   c.dictionary = app.add_subcommand(

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -24,8 +25,9 @@ void check_model(const model& m, const model_complaint& complain);
 
 /// The model held in `payload`, after checking every key, type and size; throws
 /// `errc::invalid_model` with `file` at the start of the message. `koe_version` receives the
-/// writer's version. The result passes `check_model`.
+/// writer's version; `format` is the file's (format 1 lacks the continuity keys, which then take
+/// their documented defaults). The result passes `check_model`.
 [[nodiscard]] model model_from_payload(const nlohmann::json& payload, const std::string& file,
-                                       std::string& koe_version);
+                                       std::string& koe_version, std::uint32_t format);
 
 }  // namespace koe::detail

@@ -28,7 +28,7 @@ def test_the_cli_model_loads_with_what_the_fit_learned(cli_model, fitted):
     m = koe.load(cli_model)
     assert isinstance(m, koe.Model)
     assert m.k == 6 == fitted.n_clusters_
-    assert m.format == 1
+    assert m.format == 2
     assert m.koe_version == koe.__version__
     assert m.vocabulary == list(fitted.get_feature_names_out())
     assert m.idf.dtype == np.float32 and m.idf.shape == (len(m.vocabulary),)
@@ -37,7 +37,7 @@ def test_the_cli_model_loads_with_what_the_fit_learned(cli_model, fitted):
     assert [c["label"] for c in m.clusters] == [c["label"] for c in fitted.clusters_]
     assert [c["size"] for c in m.clusters] == [c["size"] for c in fitted.clusters_]
     first = m.clusters[0]
-    assert set(first) == {"id", "label", "key_terms", "size", "cohesion"}
+    assert set(first) == {"id", "label", "key_terms", "size", "cohesion", "born", "status"}
     assert first["key_terms"][0] == fitted.clusters_[0]["terms"][0][0]
     assert m.dictionary == fitted.dictionary_
 

@@ -12,7 +12,8 @@ from koe import _koe
 
 STUB = pathlib.Path(koe.__file__).with_name("__init__.pyi")
 # Arguments of `koe cluster` that are not options of the job itself.
-CLI_ONLY = {"--help", "--quiet", "--output", "--stats"}
+# --prev is the model a refit starts from; Python passes it to fit(prev=...), not as an option.
+CLI_ONLY = {"--help", "--quiet", "--output", "--stats", "--prev"}
 
 
 def _cli_options(cli, command):

@@ -296,6 +296,21 @@ class Model:
                 for c in self._cached("clusters", self._native.clusters)]
 
     @property
+    def period(self):
+        """The fit's period label: "2026-10", a ``period_name``, or "run N" (docs/continuity.md)."""
+        return self._native.period()
+
+    @property
+    def next_id(self):
+        """The id the next new cluster of a refit gets (ids are never reused)."""
+        return self._native.next_id()
+
+    @property
+    def dormant(self):
+        """Clusters a refit left unmatched, kept so that they can return: id, label, born, status."""
+        return self._native.dormant()
+
+    @property
     def dictionary(self):
         """The MeCab dictionary the fit tokenized with."""
         return self._native.dictionary()
@@ -558,8 +573,13 @@ class Pipeline:
 
     # -- fitting ------------------------------------------------------------------------------
 
-    def fit(self, texts, meta=None):
+    def fit(self, texts, meta=None, *, prev=None):
         """Clusters ``texts`` and returns self.
+
+        With ``prev`` (a :class:`Model`, for example ``koe.load("october/model.koe")``), refits
+        against it as ``koe cluster --prev`` does: clusters matched to the previous model's keep
+        their ids, new ones get fresh ids, unmatched ones sleep in ``model.dormant``, and
+        ``refit_`` holds the comparison (docs/continuity.md).
 
         Parameters
         ----------
@@ -613,9 +633,11 @@ class Pipeline:
             delattr(self, name)
         self._model = None
         self._cache = {}
+        if prev is not None and not isinstance(prev, Model):
+            raise TypeError("prev must be a koe.Model (koe.load(path) or Pipeline.model)")
         model = _koe.Model(self.get_params())
         model.fit(values, ids, timestamps, status, reasons, list(columns), list(columns.values()),
-                  source, encoding)
+                  source, encoding, None if prev is None else prev._native)
         self._model = model
         self.labels_ = model.labels()
         self.similarity_ = model.similarity()
@@ -623,6 +645,7 @@ class Pipeline:
         self.n_clusters_ = model.k()
         self.k_curve_ = model.k_curve()
         self.timings_ = model.timings()
+        self.refit_ = model.refit()
         return self
 
     def fit_predict(self, texts, meta=None):

@@ -68,6 +68,8 @@ class ModelCluster(TypedDict):
     key_terms: list[str]
     size: int
     cohesion: float
+    born: str
+    status: Literal["active", "dormant"]
 
 class Model:
     """What a fit learned: vocabulary, idf, centroids, cluster table. Read-only; never pickled."""
@@ -88,6 +90,12 @@ class Model:
     def koe_version(self) -> str: ...
     @property
     def format(self) -> int: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def next_id(self) -> int: ...
+    @property
+    def dormant(self) -> list[dict[str, Any]]: ...
     def save(self, path: _Path) -> None: ...
     def predict(self, texts: _Texts, *, new_theme: Literal["auto", "off"] | float = ...,
                 new_theme_percentile: int = ..., new_theme_floor: float = ...,
@@ -136,6 +144,7 @@ class Pipeline:
     threads: int | None
     config: _Path | None
     decisions: _Path | Any | None
+    period_name: str | None
     report_top: int
 
     labels_: npt.NDArray[np.int32]
@@ -147,6 +156,7 @@ class Pipeline:
     candidates_: list[Candidate]
     notes_: list[str]
     unmatched_decisions_: list[dict[str, Any]]
+    refit_: dict[str, Any] | None
 
     def __init__(
         self,
@@ -182,11 +192,12 @@ class Pipeline:
         threads: int | None = None,
         config: _Path | None = None,
         decisions: _Path | Any | None = None,
+        period_name: str | None = None,
         report_top: int = 5,
     ) -> None: ...
     def get_params(self, deep: bool = True) -> dict[str, Any]: ...
     def set_params(self, **params: Any) -> Pipeline: ...
-    def fit(self, texts: _Texts, meta: _Meta | None = None) -> Pipeline: ...
+    def fit(self, texts: _Texts, meta: _Meta | None = None, *, prev: Model | None = None) -> Pipeline: ...
     def fit_predict(self, texts: _Texts, meta: _Meta | None = None) -> npt.NDArray[np.int32]: ...
     def fit_transform(self, texts: _Texts, meta: _Meta | None = None) -> Any: ...
     def transform(self, texts: _Texts) -> Any:
