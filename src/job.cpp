@@ -28,6 +28,17 @@ pipeline_options prepared(const job_options& o, const score_options& s) {
   return p;
 }
 
+// The scoring settings of a job: koe.toml's (or the defaults), with --period for the trends, and
+// for the growth score too unless koe.toml names its period (docs/trends.md).
+score_options scoring_of(const job_options& o) {
+  score_options s = o.config.empty() ? default_score_options() : load_score_config(o.config);
+  if (o.period) {
+    s.trends.period = *o.period;
+    if (!s.frequency_period_given) s.frequency.period = *o.period;
+  }
+  return s;
+}
+
 std::vector<decision> decisions_of(const job_options& o) {
   if (!o.decisions.empty()) return read_decisions(o.decisions);
   if (o.decisions_csv.empty()) return {};
@@ -90,9 +101,7 @@ struct job::impl {
 };
 
 job::job(const job_options& options)
-    : impl_(std::make_unique<impl>(options, options.config.empty()
-                                                ? default_score_options()
-                                                : load_score_config(options.config))) {}
+    : impl_(std::make_unique<impl>(options, scoring_of(options))) {}
 job::~job() = default;
 job::job(job&&) noexcept = default;
 job& job::operator=(job&&) noexcept = default;
@@ -147,7 +156,9 @@ void job::write(std::ostream& out, report_format format, bool stats) {
   const analysis_result& r = result();
   // Only the candidate formats read the scores; the others do not wait for them.
   if (format == report_format::candidates_json || format == report_format::trace_csv ||
-      format == report_format::report_html || format == report_format::candidates_table)
+      format == report_format::report_html || format == report_format::candidates_table ||
+      format == report_format::trends_csv || format == report_format::alerts_json ||
+      format == report_format::clusters_json)
     (void)adoption();
   write_report(out, r, format, impl_->report_settings(stats));
 }
@@ -183,8 +194,7 @@ double job::write_seconds() const noexcept {
 assign_run assign_to_files(const model& m, const std::filesystem::path& input,
                            const std::filesystem::path& dir, const job_options& options,
                            bool stats) {
-  const score_options scoring =
-      options.config.empty() ? default_score_options() : load_score_config(options.config);
+  const score_options scoring = scoring_of(options);
   // The decisions given now, else the ones the model was fitted with.
   const bool given = !options.decisions.empty() || !options.decisions_csv.empty();
   const std::vector<decision> decisions = given ? decisions_of(options) : m.decisions;
@@ -199,6 +209,11 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
   // No output reads the TF-IDF rows (a swap: see run_to_files).
   sparse_matrix().swap(run.assigned.batch.tfidf.rows);
   run.adoption = assess(run.assigned.batch, scoring, decisions);
+  // The batch's trends again, now with the new-theme share beside the clusters'.
+  if (run.assigned.batch.input.documents.has_timestamps())
+    run.adoption.trends =
+        analyze_trends(score_input_of(run.assigned.batch), run.adoption.candidates, scoring.trends,
+                       run.assigned.new_theme);
   report_options ro;
   ro.include_stats = stats;
   ro.adoption = &run.adoption;
@@ -228,12 +243,14 @@ report_format parse_report_format(const std::string& name) {
       {"trace", report_format::trace_csv},
       {"html", report_format::report_html},
       {"candidates_table", report_format::candidates_table},
+      {"trends", report_format::trends_csv},
+      {"alerts", report_format::alerts_json},
   };
   const auto* f = std::find_if(std::begin(formats), std::end(formats),
                                [&](const auto& p) { return name == p.first; });
   KOE_THROW_IF_NOT(f != std::end(formats), errc::invalid_argument,
-                   "report format must be table, json, csv, candidates, trace, html or "
-                   "candidates_table, not '" +
+                   "report format must be table, json, csv, candidates, trace, html, "
+                   "candidates_table, trends or alerts, not '" +
                        name + "'");
   return f->second;
 }

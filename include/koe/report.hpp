@@ -24,6 +24,8 @@ enum class report_format {
   trace_csv,        ///< One row per input record: id,cluster,label,rank,decision,reply.
   report_html,      ///< The one-page co-creation report (共創レポート), self-contained HTML5.
   candidates_table,  ///< A plain-text table of the top candidates for a terminal.
+  trends_csv,        ///< One row per series and period: period,cluster,count,share,low,high.
+  alerts_json,       ///< Clusters whose share rose significantly in the latest period.
 };
 
 /// Options that change what is written (never what was computed).
@@ -60,7 +62,8 @@ KOE_EXPORT void write_file_atomically(const std::filesystem::path& path,
 /// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically,
 /// rejects.csv when records were rejected, and model.koe (`encode_model`, koe/model_file.hpp)
 /// when the result holds a fitted model; with `options.adoption` also candidates.json, trace.csv
-/// and report.html; then manifest.json, which lists them as one set (`write_output_set`,
+/// and report.html, and trends.csv and alerts.json when some voice has a time (docs/trends.md);
+/// then manifest.json, which lists them as one set (`write_output_set`,
 /// koe/output_set.hpp). A previous run's files that this run does not write are removed.
 KOE_EXPORT void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                               const report_options& options = {});
