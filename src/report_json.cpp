@@ -123,6 +123,8 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
     c["duplicates"] = d.duplicates;
     if (const trend_series* s = trends != nullptr ? trends->find(d.id) : nullptr)
       c["trend"] = trend_json(*trends, *s);
+    if (const decision_effect* e = trends != nullptr ? trends->effect(d.id) : nullptr)
+      c["effect"] = effect_json(*e);
     clusters.push_back(std::move(c));
   }
   j["clusters"] = std::move(clusters);

@@ -426,3 +426,62 @@ TEST(Trends, PeriodOptionChangesThePeriodsAndIsRefusedWhenUnknown) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Trends, EffectReachesCandidatesJsonAndTheReplyDrafts) {
+  koe::test::temp_dir dir("trends");
+  const std::string sample = std::string(KOE_DATA_DIR) + "/sample/voices.csv";
+  const auto decisions = dir.write("decisions.csv",
+                                   "key,decision,reason,date\n"
+                                   "解約+電話+方法,adopted,解約導線をアプリ内に追加,2026-09-01\n");
+  const auto config =
+      dir.write("koe.toml", "[reply]\ntemplate = \"ご意見『{voice}』: {decision}。{effect}\"\n");
+  const auto out = dir.path() / "out";
+  const auto r = koe::test::run_koe(
+      dir, {"cluster", sample, "-k", "auto", "--seed", "1234", "-q", "-o", out.string(),
+            "--decisions", decisions.string(), "--config", config.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto candidates = nlohmann::json::parse(koe::test::slurp(out / "candidates.json"));
+  const nlohmann::json* effect = nullptr;
+  for (const auto& c : candidates)
+    if (c.contains("effect")) effect = &c["effect"];
+  ASSERT_NE(effect, nullptr);
+  EXPECT_EQ((*effect)["date"], "2026-09-01");
+  EXPECT_EQ((*effect)["change"], "解約導線をアプリ内に追加");
+  const std::size_t before = (*effect)["before"]["total"], after = (*effect)["after"]["total"];
+  const auto clusters = nlohmann::json::parse(koe::test::slurp(out / "clusters.json"));
+  EXPECT_EQ(before + after, clusters["input"]["kept"].get<std::size_t>());
+  const std::string sentence = (*effect)["sentence"];
+  EXPECT_EQ(sentence.rfind("解約導線をアプリ内に追加（2026-09-01）後、この声の割合は ", 0), 0U)
+      << sentence;
+  EXPECT_NE(koe::test::slurp(out / "trace.csv").find(sentence), std::string::npos);
+  EXPECT_NE(koe::test::slurp(out / "report.html").find(sentence), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Trends, AssignAddsTheNewThemeSeries) {
+  koe::test::temp_dir dir("trends");
+  const std::string sample = std::string(KOE_DATA_DIR) + "/sample/voices.csv";
+  const auto fit = dir.path() / "fit";
+  ASSERT_EQ(koe::test::cluster(dir, sample, fit).status, 0);
+  const auto out = dir.path() / "batch";
+  const auto r = koe::test::run_koe(dir, {"assign", sample, "--model", (fit / "model.koe").string(),
+                                          "--new-theme", "0.3", "-q", "-o", out.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto counts = read_trends_csv(koe::test::slurp(out / "trends.csv"));
+  std::size_t fresh = 0, all = 0;
+  for (const auto& [key, n] : counts) {
+    fresh += key.second == "new_theme" ? n : 0;
+    all += n;
+  }
+  EXPECT_GT(fresh, 0U);
+  EXPECT_EQ(all, 397U);  // the sample's kept voices, every one dated
+  const auto alerts = nlohmann::json::parse(koe::test::slurp(out / "alerts.json"));
+  EXPECT_EQ(alerts["untimed"], 0);
+}
+
+}  // namespace

@@ -137,6 +137,7 @@ class Pipeline:
     config: _Path | None
     decisions: _Path | Any | None
     report_top: int
+    period: Literal["week", "month", "quarter"] | None
 
     labels_: npt.NDArray[np.int32]
     similarity_: npt.NDArray[np.float32]
@@ -183,6 +184,7 @@ class Pipeline:
         config: _Path | None = None,
         decisions: _Path | Any | None = None,
         report_top: int = 5,
+        period: Literal["week", "month", "quarter"] | None = None,
     ) -> None: ...
     def get_params(self, deep: bool = True) -> dict[str, Any]: ...
     def set_params(self, **params: Any) -> Pipeline: ...
@@ -215,7 +217,15 @@ class Pipeline:
     def report(
         self,
         format: Literal[
-            "table", "candidates_table", "json", "csv", "candidates", "trace", "html"
+            "table",
+            "candidates_table",
+            "json",
+            "csv",
+            "candidates",
+            "trace",
+            "html",
+            "trends",
+            "alerts",
         ] = "table",
         stats: bool = False,
     ) -> str: ...
@@ -225,6 +235,10 @@ class Pipeline:
         """pandas.DataFrame of candidates_, indexed by rank."""
     def trace_frame(self) -> Any:
         """pandas.DataFrame: id, status, clustered, cluster, label, rank, decision, reply."""
+    def trends_frame(self) -> Any:
+        """pandas.DataFrame as trends.csv: period, cluster, count, share, low, high."""
+    def alerts_frame(self) -> Any:
+        """pandas.DataFrame of alerts.json's alerts; its settings in attrs."""
 
 @overload
 def tokenize(texts: str, **options: Any) -> list[str]: ...
