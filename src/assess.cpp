@@ -51,8 +51,6 @@ adoption_result assess(const analysis_result& r, const score_options& options,
   a.unmatched_decisions = apply_decisions(a.candidates, decisions, options.decisions);
   a.trace = trace(in, a.candidates, options);
   a.adoption = options.adoption;
-  if (r.input.documents.has_timestamps())
-    a.trends = analyze_trends(in, a.candidates, options.trends);
   return a;
 }
 

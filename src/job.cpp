@@ -70,6 +70,7 @@ struct job::impl {
   progress_callback progress;
   std::optional<analysis_result> result;
   std::optional<adoption_result> adoption;
+  std::optional<trend_result> trends;
   double score_seconds = 0;
   double write_seconds = 0;
 
@@ -95,6 +96,7 @@ struct job::impl {
     ro.options = &options.pipeline;
     ro.include_stats = stats;
     ro.adoption = adoption ? &*adoption : nullptr;
+    ro.trends = trends ? &*trends : nullptr;
     ro.report_top = options.report_top;
     return ro;
   }
@@ -118,6 +120,7 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
                                          const std::filesystem::path& dir, bool stats) {
   impl_->result.reset();
   impl_->adoption.reset();
+  impl_->trends.reset();
   analysis_result& r = impl_->result.emplace(impl_->runner.run(input));
   r.fitted.decisions = impl_->decisions;
   // Nothing below reads the TF-IDF matrix; its memory goes back before scoring needs more.
@@ -135,6 +138,7 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
 const analysis_result& job::run(corpus input) {
   impl_->result.reset();
   impl_->adoption.reset();
+  impl_->trends.reset();
   impl_->result = impl_->runner.run(std::move(input));
   impl_->result->fitted.decisions = impl_->decisions;
   return *impl_->result;
@@ -148,8 +152,18 @@ const analysis_result& job::result() const {
 
 const adoption_result& job::adoption() {
   const analysis_result& r = result();
-  if (!impl_->adoption) impl_->adoption = assess(r, impl_->scoring, impl_->decisions);
+  if (!impl_->adoption) {
+    impl_->adoption = assess(r, impl_->scoring, impl_->decisions);
+    if (r.input.documents.has_timestamps())
+      impl_->trends =
+          analyze_trends(score_input_of(r), impl_->adoption->candidates, impl_->scoring.trends);
+  }
   return *impl_->adoption;
+}
+
+const trend_result* job::trends() {
+  (void)adoption();
+  return impl_->trends ? &*impl_->trends : nullptr;
 }
 
 void job::write(std::ostream& out, report_format format, bool stats) {
@@ -209,14 +223,14 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
   // No output reads the TF-IDF rows (a swap: see run_to_files).
   sparse_matrix().swap(run.assigned.batch.tfidf.rows);
   run.adoption = assess(run.assigned.batch, scoring, decisions);
-  // The batch's trends again, now with the new-theme share beside the clusters'.
+  // The batch's trends, with the new-theme share beside the clusters'.
   if (run.assigned.batch.input.documents.has_timestamps())
-    run.adoption.trends =
-        analyze_trends(score_input_of(run.assigned.batch), run.adoption.candidates, scoring.trends,
-                       run.assigned.new_theme);
+    run.trends = analyze_trends(score_input_of(run.assigned.batch), run.adoption.candidates,
+                                scoring.trends, run.assigned.new_theme);
   report_options ro;
   ro.include_stats = stats;
   ro.adoption = &run.adoption;
+  ro.trends = run.trends ? &*run.trends : nullptr;
   ro.report_top = options.report_top;
   write_assign_outputs(dir, run.assigned, ro);
   return run;

@@ -92,7 +92,7 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
     return written ? std::move(fill) : nullptr;
   };
   const bool adoption = options.adoption != nullptr;
-  const bool trends = adoption && options.adoption->trends.has_value();
+  const bool trends = options.trends != nullptr;
   (void)write_output_set(
       dir, {
                {"clusters.json", report(report_format::clusters_json)},

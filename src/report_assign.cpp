@@ -313,7 +313,7 @@ void write_assign_outputs(const std::filesystem::path& dir, const assign_result&
     return written ? std::move(fill) : nullptr;
   };
   const bool adoption = options.adoption != nullptr;
-  const bool trends = adoption && options.adoption->trends.has_value();
+  const bool trends = options.trends != nullptr;
   const corpus& input = a.batch.input;
   (void)write_output_set(
       dir,

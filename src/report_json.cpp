@@ -105,8 +105,7 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
   j["dictionary"] = r.fitted.dictionary;
   j["vocabulary_size"] = r.fitted.vectorizer.vocabulary.size();
   j["k"] = r.clusters.k;
-  const trend_result* trends =
-      ro.adoption != nullptr && ro.adoption->trends ? &*ro.adoption->trends : nullptr;
+  const trend_result* trends = ro.trends;
   json clusters = json::array();
   for (const auto& d : r.descriptions) {
     json c;
@@ -123,8 +122,6 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
     c["duplicates"] = d.duplicates;
     if (const trend_series* s = trends != nullptr ? trends->find(d.id) : nullptr)
       c["trend"] = trend_json(*trends, *s);
-    if (const decision_effect* e = trends != nullptr ? trends->effect(d.id) : nullptr)
-      c["effect"] = effect_json(*e);
     clusters.push_back(std::move(c));
   }
   j["clusters"] = std::move(clusters);
@@ -170,7 +167,7 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
     j["representatives"] = representatives_json(r, c.representatives);
     j["decision"] = decision_json(c.decision);
     j["signals"] = signals_json(c);
-    if (const decision_effect* e = a.trends ? a.trends->effect(c.cluster) : nullptr)
+    if (const decision_effect* e = ro.trends != nullptr ? ro.trends->effect(c.cluster) : nullptr)
       j["effect"] = effect_json(*e);
     arr.push_back(std::move(j));
   }

@@ -51,7 +51,7 @@ std::string series_label(const analysis_result& r, std::int32_t cluster) {
 }
 
 const trend_result* trends_of(const report_options& ro) {
-  return ro.adoption != nullptr && ro.adoption->trends ? &*ro.adoption->trends : nullptr;
+  return ro.trends;
 }
 
 }  // namespace
@@ -193,12 +193,14 @@ void trend_row(std::ostream& out, const trend_result& t, const trend_series& s,
 
 }  // namespace
 
-void trends_section(std::ostream& out, const analysis_result& r, const adoption_result& a,
-                    std::size_t top) {
-  if (!a.trends) return;
-  const trend_result& t = *a.trends;
-  out << "<section>\n<h2>割合の推移（" << (t.labels.empty() ? "" : t.labels.front()) << "〜"
-      << (t.labels.empty() ? "" : t.labels.back()) << "）</h2>\n";
+void trends_section(std::ostream& out, const analysis_result& r, const report_options& ro) {
+  if (ro.trends == nullptr) return;
+  const trend_result& t = *ro.trends;
+  const adoption_result& a = need_adoption(ro);
+  const std::size_t top = ro.report_top;
+  out << "<section>\n<h2>割合の推移";
+  if (!t.labels.empty()) out << "（" << t.labels.front() << "〜" << t.labels.back() << "）";
+  out << "</h2>\n";
   out << "<p class=\"sub\">期間ごとの声に占める割合。帯は 95% 信頼区間（Wilson）、赤い点は最新の"
          "期間に有意な増加（片側 p &lt; "
       << t.options.alpha << "）。時刻のない声 " << t.untimed << " 件（"

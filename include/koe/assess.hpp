@@ -8,10 +8,8 @@
 #include <koe/score.hpp>
 #include <koe/score_config.hpp>
 #include <koe/trace.hpp>
-#include <koe/trends.hpp>
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,9 +26,6 @@ struct KOE_EXPORT adoption_result {
   std::vector<std::string> notes;             ///< Signals that were missing (Japanese).
   std::vector<critical_signal> critical;      ///< See `critical_signals`.
   adoption_options adoption;  ///< Weights and thresholds in effect, for drawing and explaining.
-  /// Series per period, alerts and decision effects (`analyze_trends`); none when no voice
-  /// has a time.
-  std::optional<trend_result> trends;
 
   /// The label of the candidate `t` fed; empty when it fed none.
   [[nodiscard]] const std::string& label_of(const trace_row& t) const noexcept {
@@ -68,8 +63,7 @@ struct KOE_EXPORT adoption_result {
                                            const score_options& options = {});
 
 /**
- * The whole step: `score`, `apply_decisions`, `trace`, `signal_notes` and, when some voice has
- * a time, `analyze_trends` (with `options.trends`).
+ * The whole step: `score`, `apply_decisions`, `trace` and `signal_notes`.
  *
  * **Example**
  * ```cpp

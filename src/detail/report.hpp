@@ -60,8 +60,7 @@ void write_trends_csv(std::ostream& out, const report_options& ro);
 /// alerts.json: the test's settings and every alert with its reason.
 void write_alerts_json(std::ostream& out, const analysis_result& r, const report_options& ro);
 /// report.html's 割合の推移: a trend line per candidate shown, alerts and decision effects.
-void trends_section(std::ostream& out, const analysis_result& r, const adoption_result& a,
-                    std::size_t top);
+void trends_section(std::ostream& out, const analysis_result& r, const report_options& ro);
 
 // report_assign.cpp
 /// The sections report.html adds for `koe assign`: the batch in the model's clusters (and the

@@ -29,7 +29,7 @@ import os
 
 import numpy as np
 
-from . import _koe
+from . import _koe, _trends
 from ._koe import InputError, KoeError, OptionError
 
 __version__ = _koe.__version__
@@ -474,10 +474,9 @@ class Pipeline:
         ``koe cluster --decisions``.
     report_top : int, default 5
         Candidates shown in detail in the HTML report and the candidates table.
-    period : {"week", "month", "quarter"}, optional
-        Length of the periods of :meth:`trends_frame` and :meth:`alerts_frame`, as
-        ``koe cluster --period``; default: the configuration's ``[frequency] period``, else month.
-        Texts get their time from ``meta``'s created_at (else timestamp) column.
+    period : {"auto", "week", "month", "quarter"}, optional
+        Periods of :meth:`trends_frame` and :meth:`alerts_frame` (texts dated by ``meta``'s
+        created_at), as ``koe cluster --period``; default: ``[frequency] period``, else month.
 
     Attributes (after fit)
     ----------------------
@@ -755,8 +754,7 @@ class Pipeline:
         format: "table" (the clusters table it prints), "candidates_table" (the candidates table
         it prints), "json" (clusters.json), "csv" (assignments.csv), "candidates"
         (candidates.json, with every signal), "trace" (trace.csv), "html" (report.html),
-        "trends" (trends.csv) or "alerts" (alerts.json).
-        ``stats`` adds timings and peak memory to clusters.json.
+        "trends" (trends.csv) or "alerts" (alerts.json). ``stats`` adds timings and peak memory.
         """
         return self._fitted().report(format, stats)
 
@@ -791,42 +789,12 @@ class Pipeline:
         return pd.DataFrame(self._fitted().trace())
 
     def trends_frame(self):
-        """Each cluster's share per period, as ``koe cluster``'s trends.csv: one row per series
-        and period, oldest first (docs/trends.md).
-
-        Columns: period ("2026-10", "2026-W40", "2026-Q4"), cluster (the cluster id as text,
-        "noise"), count, share (of the period's texts), low, high (Wilson 95% interval). No rows
-        when no text has a time (``meta``'s created_at or timestamp column).
-        """
-        pd = _require("pandas", "trends_frame()")
-        import io
-        return pd.read_csv(io.StringIO(self.report("trends")),
-                           dtype={"period": str, "cluster": str}, keep_default_na=False)
+        """Each cluster's share per period, as trends.csv (:func:`koe._trends.trends_frame`)."""
+        return _trends.trends_frame(self.report("trends"))
 
     def alerts_frame(self):
-        """The clusters whose share rose significantly in the latest period, as alerts.json.
-
-        Columns: cluster, label, period, baseline_from, baseline_to, count, total, share (the
-        latest period), baseline_count, baseline_total, baseline_share (the previous periods
-        pooled), z, p (one-sided), reason. The test's settings (alpha, min_count, ...) are in
-        ``attrs``.
-        """
-        pd = _require("pandas", "alerts_frame()")
-        document = json.loads(self.report("alerts"))
-        rows = [{"cluster": a["cluster"], "label": a["label"], "period": a["period"],
-                 "baseline_from": a["baseline_from"], "baseline_to": a["baseline_to"],
-                 "count": a["latest"]["count"], "total": a["latest"]["total"],
-                 "share": a["latest"]["share"], "baseline_count": a["baseline"]["count"],
-                 "baseline_total": a["baseline"]["total"],
-                 "baseline_share": a["baseline"]["share"], "z": a["z"], "p": a["p"],
-                 "reason": a["reason"]}
-                for a in document["alerts"]]
-        columns = ["cluster", "label", "period", "baseline_from", "baseline_to", "count", "total",
-                   "share", "baseline_count", "baseline_total", "baseline_share", "z", "p",
-                   "reason"]
-        frame = pd.DataFrame(rows, columns=columns)
-        frame.attrs.update({k: v for k, v in document.items() if k != "alerts"})
-        return frame
+        """Clusters whose share rose lately, as alerts.json (:func:`koe._trends.alerts_frame`)."""
+        return _trends.alerts_frame(self.report("alerts"))
 
 
 def tokenize(texts, **options):

@@ -137,7 +137,7 @@ class Pipeline:
     config: _Path | None
     decisions: _Path | Any | None
     report_top: int
-    period: Literal["week", "month", "quarter"] | None
+    period: Literal["auto", "week", "month", "quarter"] | None
 
     labels_: npt.NDArray[np.int32]
     similarity_: npt.NDArray[np.float32]
@@ -184,7 +184,7 @@ class Pipeline:
         config: _Path | None = None,
         decisions: _Path | Any | None = None,
         report_top: int = 5,
-        period: Literal["week", "month", "quarter"] | None = None,
+        period: Literal["auto", "week", "month", "quarter"] | None = None,
     ) -> None: ...
     def get_params(self, deep: bool = True) -> dict[str, Any]: ...
     def set_params(self, **params: Any) -> Pipeline: ...
