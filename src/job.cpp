@@ -28,6 +28,17 @@ pipeline_options prepared(const job_options& o, const score_options& s) {
   return p;
 }
 
+// The scoring settings of a job: koe.toml's (or the defaults), with --period for the trends, and
+// for the growth score too unless koe.toml names its period (docs/trends.md).
+score_options scoring_of(const job_options& o) {
+  score_options s = o.config.empty() ? default_score_options() : load_score_config(o.config);
+  if (o.period) {
+    s.trends.period = *o.period;
+    if (!s.frequency_period_given) s.frequency.period = *o.period;
+  }
+  return s;
+}
+
 std::vector<decision> decisions_of(const job_options& o) {
   if (!o.decisions.empty()) return read_decisions(o.decisions);
   if (o.decisions_csv.empty()) return {};
@@ -60,6 +71,7 @@ struct job::impl {
   progress_callback progress;
   std::optional<analysis_result> result;
   std::optional<adoption_result> adoption;
+  std::optional<trend_result> trends;
   double score_seconds = 0;
   double write_seconds = 0;
 
@@ -92,15 +104,14 @@ struct job::impl {
     ro.options = &options.pipeline;
     ro.include_stats = stats;
     ro.adoption = adoption ? &*adoption : nullptr;
+    ro.trends = trends ? &*trends : nullptr;
     ro.report_top = options.report_top;
     return ro;
   }
 };
 
 job::job(const job_options& options)
-    : impl_(std::make_unique<impl>(options, options.config.empty()
-                                                ? default_score_options()
-                                                : load_score_config(options.config))) {}
+    : impl_(std::make_unique<impl>(options, scoring_of(options))) {}
 job::~job() = default;
 job::job(job&&) noexcept = default;
 job& job::operator=(job&&) noexcept = default;
@@ -118,6 +129,7 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
                                          const model* previous) {
   impl_->result.reset();
   impl_->adoption.reset();
+  impl_->trends.reset();
   analysis_result& r = impl_->result.emplace(
       previous != nullptr ? impl_->runner.refit(input, *previous) : impl_->runner.run(input));
   impl_->carry_decisions(previous);
@@ -137,6 +149,7 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
 const analysis_result& job::run(corpus input, const model* previous) {
   impl_->result.reset();
   impl_->adoption.reset();
+  impl_->trends.reset();
   impl_->result = previous != nullptr ? impl_->runner.refit(std::move(input), *previous)
                                       : impl_->runner.run(std::move(input));
   impl_->carry_decisions(previous);
@@ -152,15 +165,27 @@ const analysis_result& job::result() const {
 
 const adoption_result& job::adoption() {
   const analysis_result& r = result();
-  if (!impl_->adoption) impl_->adoption = assess(r, impl_->scoring, impl_->decisions);
+  if (!impl_->adoption) {
+    impl_->adoption = assess(r, impl_->scoring, impl_->decisions);
+    if (r.input.documents.has_timestamps())
+      impl_->trends =
+          analyze_trends(score_input_of(r), impl_->adoption->candidates, impl_->scoring.trends);
+  }
   return *impl_->adoption;
+}
+
+const trend_result* job::trends() {
+  (void)adoption();
+  return impl_->trends ? &*impl_->trends : nullptr;
 }
 
 void job::write(std::ostream& out, report_format format, bool stats) {
   const analysis_result& r = result();
   // Only the candidate formats read the scores; the others do not wait for them.
   if (format == report_format::candidates_json || format == report_format::trace_csv ||
-      format == report_format::report_html || format == report_format::candidates_table)
+      format == report_format::report_html || format == report_format::candidates_table ||
+      format == report_format::trends_csv || format == report_format::alerts_json ||
+      format == report_format::clusters_json)
     (void)adoption();
   write_report(out, r, format, impl_->report_settings(stats));
 }
@@ -196,8 +221,7 @@ double job::write_seconds() const noexcept {
 assign_run assign_to_files(const model& m, const std::filesystem::path& input,
                            const std::filesystem::path& dir, const job_options& options,
                            bool stats) {
-  const score_options scoring =
-      options.config.empty() ? default_score_options() : load_score_config(options.config);
+  const score_options scoring = scoring_of(options);
   // The decisions given now, else the ones the model was fitted with.
   const bool given = !options.decisions.empty() || !options.decisions_csv.empty();
   const std::vector<decision> decisions = given ? decisions_of(options) : m.decisions;
@@ -212,9 +236,14 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
   // No output reads the TF-IDF rows (a swap: see run_to_files).
   sparse_matrix().swap(run.assigned.batch.tfidf.rows);
   run.adoption = assess(run.assigned.batch, scoring, decisions);
+  // The batch's trends, with the new-theme share beside the clusters'.
+  if (run.assigned.batch.input.documents.has_timestamps())
+    run.trends = analyze_trends(score_input_of(run.assigned.batch), run.adoption.candidates,
+                                scoring.trends, run.assigned.new_theme);
   report_options ro;
   ro.include_stats = stats;
   ro.adoption = &run.adoption;
+  ro.trends = run.trends ? &*run.trends : nullptr;
   ro.report_top = options.report_top;
   write_assign_outputs(dir, run.assigned, ro);
   return run;
@@ -241,12 +270,14 @@ report_format parse_report_format(const std::string& name) {
       {"trace", report_format::trace_csv},
       {"html", report_format::report_html},
       {"candidates_table", report_format::candidates_table},
+      {"trends", report_format::trends_csv},
+      {"alerts", report_format::alerts_json},
   };
   const auto* f = std::find_if(std::begin(formats), std::end(formats),
                                [&](const auto& p) { return name == p.first; });
   KOE_THROW_IF_NOT(f != std::end(formats), errc::invalid_argument,
-                   "report format must be table, json, csv, candidates, trace, html or "
-                   "candidates_table, not '" +
+                   "report format must be table, json, csv, candidates, trace, html, "
+                   "candidates_table, trends or alerts, not '" +
                        name + "'");
   return f->second;
 }

@@ -411,6 +411,43 @@ std::vector<option_descriptor> cluster_options_list() {
   return v;
 }
 
+// --period: auto (koe.toml's [frequency] period, else month), week, month or quarter.
+option_descriptor period() {
+  option_descriptor d = named("period", "--period", "", "", option_scope::scoring,
+                              "Length of the periods of trends.csv and alerts.json; auto: "
+                              "koe.toml's [frequency] period, else month");
+  d.kind = option_kind::choice;
+  d.none_is_default = true;
+  const std::vector<std::pair<std::string_view, period_unit>> names = {
+      {"week", period_unit::week},
+      {"month", period_unit::month},
+      {"quarter", period_unit::quarter}};
+  d.choices.push_back("auto");
+  for (const auto& n : names)
+    d.choices.push_back(n.first);
+  d.get = [names](const job_options& o) {
+    if (o.period)
+      for (const auto& [word, unit] : names)
+        if (unit == *o.period) return option_value(std::string(word));
+    return option_value(std::string("auto"));
+  };
+  d.set = [names](job_options& o, const option_value& v, const std::string& name) {
+    const auto* s = std::get_if<std::string>(&v);
+    if (s != nullptr && *s == "auto") {
+      o.period.reset();
+      return;
+    }
+    if (s != nullptr)
+      for (const auto& [word, unit] : names)
+        if (*s == word) {
+          o.period = unit;
+          return;
+        }
+    reject(name, "'auto', 'week', 'month' or 'quarter'", v);
+  };
+  return d;
+}
+
 std::vector<option_descriptor> describe_and_job_options() {
   const auto m = option_scope::model;
   const auto s = option_scope::scoring;
@@ -444,6 +481,7 @@ std::vector<option_descriptor> describe_and_job_options() {
   v.push_back(integer(named("report_top", "--top", "", "", s,
                             "Candidates shown in detail in report.html and on stdout"),
                       KOE_FIELD(report_top), 1));
+  v.push_back(period());
   return v;
 }
 

@@ -61,6 +61,12 @@ void write_report(std::ostream& out, const analysis_result& r, report_format for
     case report_format::candidates_table:
       detail::write_candidates_table(out, options);
       break;
+    case report_format::trends_csv:
+      detail::write_trends_csv(out, options);
+      break;
+    case report_format::alerts_json:
+      detail::write_alerts_json(out, r, options);
+      break;
   }
 }
 
@@ -86,6 +92,7 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
     return written ? std::move(fill) : nullptr;
   };
   const bool adoption = options.adoption != nullptr;
+  const bool trends = options.trends != nullptr;
   (void)write_output_set(
       dir, {
                {"clusters.json", report(report_format::clusters_json)},
@@ -104,6 +111,8 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                {"candidates.json", when(adoption, report(report_format::candidates_json))},
                {"trace.csv", when(adoption, report(report_format::trace_csv))},
                {"report.html", when(adoption, report(report_format::report_html))},
+               {"trends.csv", when(trends, report(report_format::trends_csv))},
+               {"alerts.json", when(trends, report(report_format::alerts_json))},
            });
 }
 

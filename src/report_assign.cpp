@@ -295,6 +295,8 @@ void write_assign_report(std::ostream& out, const assign_result& a, report_forma
     case report_format::candidates_json:
     case report_format::trace_csv:
     case report_format::candidates_table:
+    case report_format::trends_csv:
+    case report_format::alerts_json:
       write_report(out, a.batch, format, options);
       break;
   }
@@ -311,6 +313,7 @@ void write_assign_outputs(const std::filesystem::path& dir, const assign_result&
     return written ? std::move(fill) : nullptr;
   };
   const bool adoption = options.adoption != nullptr;
+  const bool trends = options.trends != nullptr;
   const corpus& input = a.batch.input;
   (void)write_output_set(
       dir,
@@ -322,6 +325,8 @@ void write_assign_outputs(const std::filesystem::path& dir, const assign_result&
           {"candidates.json", when(adoption, report(report_format::candidates_json))},
           {"trace.csv", when(adoption, report(report_format::trace_csv))},
           {"report.html", when(adoption, report(report_format::report_html))},
+          {"trends.csv", when(trends, report(report_format::trends_csv))},
+          {"alerts.json", when(trends, report(report_format::alerts_json))},
       });
 }
 

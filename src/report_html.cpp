@@ -495,6 +495,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
   if (assigned != nullptr) assign_sections(out, *assigned, a);
   candidates_section(out, a);
   charts_sections(out, a);
+  trends_section(out, r, ro);  // report_trends.cpp
   critical_section(out, a);
   cards_section(out, r, a, ro.report_top);
   unmatched_section(out, a);

@@ -4,6 +4,7 @@
 
 #include "detail/options_json.hpp"
 #include "detail/report.hpp"
+#include "detail/trends_json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -104,6 +105,7 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
   j["dictionary"] = r.fitted.dictionary;
   j["vocabulary_size"] = r.fitted.vectorizer.vocabulary.size();
   j["k"] = r.clusters.k;
+  const trend_result* trends = ro.trends;
   json clusters = json::array();
   for (const auto& d : r.descriptions) {
     json c;
@@ -118,10 +120,13 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
     c["representatives"] = representatives_json(r, d.representatives);
     c["cohesion"] = rounded(d.cohesion);
     c["duplicates"] = d.duplicates;
+    if (const trend_series* s = trends != nullptr ? trends->find(d.id) : nullptr)
+      c["trend"] = trend_json(*trends, *s);
     clusters.push_back(std::move(c));
   }
   j["clusters"] = std::move(clusters);
   j["noise"] = noise_count(r);
+  if (trends != nullptr) j["trends"] = trends_summary_json(*trends);
   if (!r.fitted.k_curve.empty()) {
     json curve = json::array();
     for (const auto& p : r.fitted.k_curve)
@@ -162,6 +167,8 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
     j["representatives"] = representatives_json(r, c.representatives);
     j["decision"] = decision_json(c.decision);
     j["signals"] = signals_json(c);
+    if (const decision_effect* e = ro.trends != nullptr ? ro.trends->effect(c.cluster) : nullptr)
+      j["effect"] = effect_json(*e);
     arr.push_back(std::move(j));
   }
   out << arr.dump(2) << '\n';

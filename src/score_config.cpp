@@ -246,8 +246,8 @@ std::vector<difficulty_rule> parse_rules(std::string_view text, const std::strin
 
 // Placeholders a reply template may use.
 const std::vector<std::string>& reply_placeholders() {
-  static const std::vector<std::string> names = {"voice",    "label",  "count",
-                                                 "decision", "reason", "id"};
+  static const std::vector<std::string> names = {"voice",  "label", "count", "decision",
+                                                 "reason", "id",    "effect"};
   return names;
 }
 
@@ -288,7 +288,8 @@ void read_columns(const config_reader& in, const toml::table& root, score_option
   }
 }
 
-void read_frequency(const config_reader& in, const toml::table& root, frequency_options& o) {
+void read_frequency(const config_reader& in, const toml::table& root, score_options& so) {
+  frequency_options& o = so.frequency;
   if (const auto* t = in.table(root, "frequency", "")) {
     const std::string pre = "frequency.";
     in.only(*t, pre, {"period", "full_share", "growth_weight", "growth_min_voices"});
@@ -298,7 +299,9 @@ void read_frequency(const config_reader& in, const toml::table& root, frequency_
       for (auto u : {period_unit::day, period_unit::week, period_unit::month, period_unit::quarter,
                      period_unit::year}) {
         if (s && *s == period_name(u)) {
-          o.period = u;
+          so.frequency.period = u;
+          so.trends.period = u;
+          so.frequency_period_given = true;
           ok = true;
         }
       }
@@ -424,6 +427,16 @@ void read_decision_options(const config_reader& in, const toml::table& root, dec
   }
 }
 
+void read_alerts(const config_reader& in, const toml::table& root, trend_options& o) {
+  if (const auto* t = in.table(root, "alerts", "")) {
+    const std::string pre = "alerts.";
+    in.only(*t, pre, {"alpha", "min_count", "baseline_periods"});
+    in.number(*t, "alpha", pre, o.alpha, 1e-12, 0.5);
+    in.count(*t, "min_count", pre, o.min_count, 1, 100000000);
+    in.count(*t, "baseline_periods", pre, o.baseline_periods, 0, 100000);
+  }
+}
+
 void read_reply(const config_reader& in, const toml::table& root, reply_options& o) {
   if (const auto* t = in.table(root, "reply", "")) {
     const std::string pre = "reply.";
@@ -505,11 +518,12 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   const config_reader in(name, base_dir);
   in.only(root, "",
           {"data", "columns", "frequency", "impact", "difficulty", "adoption", "quadrant",
-           "small_clusters", "decisions", "reply"});
+           "small_clusters", "decisions", "reply", "alerts"});
   score_options o;
   read_data(in, root, o);
   read_columns(in, root, o);
-  read_frequency(in, root, o.frequency);
+  read_frequency(in, root, o);
+  read_alerts(in, root, o.trends);
   read_impact(in, root, o.impact);
   read_difficulty(in, root, o.difficulty);
   read_adoption(in, root, o.adoption);

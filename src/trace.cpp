@@ -3,6 +3,7 @@
 
 #include <koe/error.hpp>
 #include <koe/score_config.hpp>
+#include <koe/trends.hpp>
 
 #include "detail/parallel.hpp"
 #include "detail/rows.hpp"
@@ -34,7 +35,7 @@ std::string fill_reply(std::string_view tmpl, const std::map<std::string, std::s
       const auto it = values.find(name);
       KOE_THROW_IF_NOT(it != values.end(), errc::invalid_config,
                        "reply template: unknown placeholder {" + name +
-                           "} (known: {voice} {label} {count} {decision} {reason} {id})");
+                           "} (known: {voice} {label} {count} {decision} {reason} {id} {effect})");
       out += it->second;
       i = close + 1;
     } else {
@@ -49,7 +50,8 @@ namespace {
 // Fills `t` for record `i` and returns the record's reply draft (empty without a contributor).
 std::string trace_record(const score_input& in, std::size_t i, std::optional<std::size_t> row_of,
                          const std::unordered_map<int, const candidate*>& by_cluster,
-                         int contributor_col, const reply_options& ro, trace_row& t) {
+                         const std::unordered_map<int, std::string>& effects, int contributor_col,
+                         const reply_options& ro, trace_row& t) {
   const document_view d = in.records->documents[i];
   t.status = d.status;
   if (!row_of) return {};  // empty or rejected: nothing to trace or to reply to
@@ -93,7 +95,8 @@ std::string trace_record(const score_input& in, std::size_t i, std::optional<std
     }
     std::map<std::string, std::string> values = {{"voice", voice}, {"id", std::string(d.id)}};
     if (c == nullptr) {
-      values.insert({{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}});
+      values.insert(
+          {{"label", ""}, {"count", "0"}, {"decision", ""}, {"reason", ""}, {"effect", ""}});
       return fill_reply(ro.unclustered_template, values);
     } else {
       const decision_status s = c->decision.status;
@@ -104,6 +107,8 @@ std::string trace_record(const score_input& in, std::size_t i, std::optional<std
                      {"count", std::to_string(c->frequency.voices)},
                      {"decision", word},
                      {"reason", c->decision.reason}});
+      const auto effect = effects.find(c->cluster);
+      values.insert({"effect", effect == effects.end() ? std::string() : effect->second});
       const bool decided = s == decision_status::adopted || s == decision_status::rejected;
       return fill_reply(decided ? ro.decided_template : ro.pending_template, values);
     }
@@ -123,6 +128,14 @@ trace_table trace(const score_input& in, const std::vector<candidate>& candidate
                                   ? -1
                                   : in.records->meta_index(o.frequency.contributor_column);
   const reply_options& ro = o.reply;
+  // {effect}: the share before and after each adopted decision's date, worked out only when a
+  // template asks for it.
+  std::unordered_map<int, std::string> effects;
+  if (ro.decided_template.find("{effect}") != std::string::npos ||
+      ro.pending_template.find("{effect}") != std::string::npos)
+    for (const auto& e :
+         decision_effects(trend_rows_of(in, period_unit::day), candidates, o.trends.alpha))
+      effects[e.cluster] = e.sentence;
 
   // Records are independent: each task fills the rows of its fixed blocks and drafts their replies
   // into a column of its own; the columns are then appended in block order.
@@ -136,7 +149,7 @@ trace_table trace(const score_input& in, const std::vector<candidate>& candidate
       detail::for_each_record(
           in.row_document, b * block, end, [&](std::size_t i, std::optional<std::size_t> row) {
             replies[b].push_back(
-                trace_record(in, i, row, by_cluster, contributor_col, ro, out.rows[i]));
+                trace_record(in, i, row, by_cluster, effects, contributor_col, ro, out.rows[i]));
           });
     }
   });

@@ -63,6 +63,9 @@ class KOE_EXPORT job {
   [[nodiscard]] const analysis_result& result() const;
   /// The last run's candidates, scored on first use.
   [[nodiscard]] const adoption_result& adoption();
+  /// The last run's series, alerts and decision effects (`analyze_trends`, with the candidates
+  /// of `adoption`); null when no voice has a time.
+  [[nodiscard]] const trend_result* trends();
   /// Writes the last run in `format`; the candidate formats score it first.
   void write(std::ostream& out, report_format format, bool stats);
   /// The LSA rows the last `run` clustered (empty without `--reduce`), recomputed bit for bit
@@ -85,6 +88,8 @@ class KOE_EXPORT job {
 struct KOE_EXPORT assign_run {
   assign_result assigned;
   adoption_result adoption;
+  std::optional<trend_result>
+      trends;  ///< With the new-theme series; none when no voice has a time.
 };
 
 /**

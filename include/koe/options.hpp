@@ -6,10 +6,12 @@
 #include <koe/assign.hpp>
 #include <koe/export.hpp>
 #include <koe/pipeline.hpp>
+#include <koe/score.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -27,6 +29,9 @@ struct KOE_EXPORT job_options {
   std::string model;            ///< `koe assign`: the model file to assign to.
   new_theme_options new_theme;  ///< `koe assign`: how voices far from every cluster are told.
   bool allow_dictionary_change = false;  ///< `koe assign`: assign despite another dictionary.
+  /// Length of the trend periods (`--period`); none = koe.toml's `[frequency] period`. Also the
+  /// growth score's period where koe.toml names none.
+  std::optional<period_unit> period;
 };
 
 /// An option's value as a front end holds it: none (Python's None), a flag, an integer, a real

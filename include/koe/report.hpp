@@ -5,6 +5,7 @@
 #include <koe/assess.hpp>
 #include <koe/export.hpp>
 #include <koe/pipeline.hpp>
+#include <koe/trends.hpp>
 
 #include <cstddef>
 #include <filesystem>
@@ -24,6 +25,8 @@ enum class report_format {
   trace_csv,        ///< One row per input record: id,cluster,label,rank,decision,reply.
   report_html,      ///< The one-page co-creation report (共創レポート), self-contained HTML5.
   candidates_table,  ///< A plain-text table of the top candidates for a terminal.
+  trends_csv,        ///< One row per series and period: period,cluster,count,share,low,high.
+  alerts_json,       ///< Clusters whose share rose significantly in the latest period.
 };
 
 /// Options that change what is written (never what was computed).
@@ -34,6 +37,10 @@ struct KOE_EXPORT report_options {
   /// `write_outputs` also writes candidates.json, trace.csv and report.html.
   const adoption_result* adoption = nullptr;
   std::size_t report_top = 5;  ///< Candidates shown in detail in report.html and the table.
+  /// Series, alerts and effects (`analyze_trends`). With it, `write_outputs` also writes
+  /// trends.csv and alerts.json, clusters.json carries each cluster's trend, candidates.json the
+  /// decisions' effects and report.html its 割合の推移 section (docs/trends.md).
+  const trend_result* trends = nullptr;
 };
 
 /// Writes `r` to `out` in `format`. Output bytes depend only on the result and the options.
@@ -60,8 +67,9 @@ KOE_EXPORT void write_file_atomically(const std::filesystem::path& path,
 /// Writes clusters.json and assignments.csv into `dir` (created if needed), each atomically,
 /// rejects.csv when records were rejected, and model.koe (`encode_model`, koe/model_file.hpp)
 /// when the result holds a fitted model; with `options.adoption` also candidates.json, trace.csv
-/// and report.html; then manifest.json, which lists them as one set (`write_output_set`,
-/// koe/output_set.hpp). A previous run's files that this run does not write are removed.
+/// and report.html; with `options.trends` also trends.csv and alerts.json; then manifest.json,
+/// which lists them as one set (`write_output_set`, koe/output_set.hpp). A previous run's files
+/// that this run does not write are removed.
 KOE_EXPORT void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
                               const report_options& options = {});
 

@@ -6,6 +6,7 @@
 #include <koe/export.hpp>
 #include <koe/score.hpp>
 #include <koe/trace.hpp>
+#include <koe/trends.hpp>
 
 #include <filesystem>
 #include <string>
@@ -22,6 +23,12 @@ struct KOE_EXPORT score_options {
   adoption_options adoption;
   decision_options decisions;
   reply_options reply;
+  /// Trends and alerts (`[alerts]`); `trends.period` follows `[frequency] period` unless
+  /// `--period` names another (docs/trends.md).
+  trend_options trends;
+  /// True when the configuration named `[frequency] period`: then `--period` leaves the growth
+  /// score's period alone.
+  bool frequency_period_given = false;
 };
 
 /// Reads a severity lexicon (term<TAB>weight, # comments). Throws naming the file and line.

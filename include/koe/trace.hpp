@@ -20,7 +20,8 @@ namespace koe {
 /**
  * Reply drafts for contributors. Placeholders: {voice} (the voice, shortened), {label},
  * {count} (voices in the cluster), {decision} (a word below), {reason} (the decision's reason),
- * {id}; `{{` and `}}` are literal braces.
+ * {id}, {effect} (the cluster's share before and after an adopted decision's date, see
+ * `decision_effect`; empty when there is none); `{{` and `}}` are literal braces.
  */
 struct KOE_EXPORT reply_options {
   std::string decided_template =

@@ -54,6 +54,14 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
 /// `s` escaped for HTML text and attribute values.
 [[nodiscard]] std::string html_text(std::string_view s);
 
+// report_trends.cpp
+/// trends.csv: period,cluster,count,share,low,high, each series' periods in turn.
+void write_trends_csv(std::ostream& out, const report_options& ro);
+/// alerts.json: the test's settings and every alert with its reason.
+void write_alerts_json(std::ostream& out, const analysis_result& r, const report_options& ro);
+/// report.html's 割合の推移: a trend line per candidate shown, alerts and decision effects.
+void trends_section(std::ostream& out, const analysis_result& r, const report_options& ro);
+
 // report_assign.cpp
 /// The sections report.html adds for `koe assign`: the batch in the model's clusters (and the
 /// share in clusters already decided), and 新しいテーマの兆し.

@@ -29,7 +29,7 @@ import os
 
 import numpy as np
 
-from . import _koe
+from . import _koe, _trends
 from ._koe import InputError, KoeError, OptionError
 
 __version__ = _koe.__version__
@@ -489,6 +489,9 @@ class Pipeline:
         ``koe cluster --decisions``.
     report_top : int, default 5
         Candidates shown in detail in the HTML report and the candidates table.
+    period : {"auto", "week", "month", "quarter"}, optional
+        Periods of :meth:`trends_frame` and :meth:`alerts_frame` (texts dated by ``meta``'s
+        created_at), as ``koe cluster --period``; default: ``[frequency] period``, else month.
 
     Attributes (after fit)
     ----------------------
@@ -773,8 +776,8 @@ class Pipeline:
 
         format: "table" (the clusters table it prints), "candidates_table" (the candidates table
         it prints), "json" (clusters.json), "csv" (assignments.csv), "candidates"
-        (candidates.json, with every signal), "trace" (trace.csv) or "html" (report.html).
-        ``stats`` adds timings and peak memory to clusters.json.
+        (candidates.json, with every signal), "trace" (trace.csv), "html" (report.html),
+        "trends" (trends.csv) or "alerts" (alerts.json). ``stats`` adds timings and peak memory.
         """
         return self._fitted().report(format, stats)
 
@@ -807,6 +810,14 @@ class Pipeline:
         """
         pd = _require("pandas", "trace_frame()")
         return pd.DataFrame(self._fitted().trace())
+
+    def trends_frame(self):
+        """Each cluster's share per period, as trends.csv (:func:`koe._trends.trends_frame`)."""
+        return _trends.trends_frame(self.report("trends"))
+
+    def alerts_frame(self):
+        """Clusters whose share rose lately, as alerts.json (:func:`koe._trends.alerts_frame`)."""
+        return _trends.alerts_frame(self.report("alerts"))
 
 
 def tokenize(texts, **options):

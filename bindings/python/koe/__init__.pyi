@@ -146,6 +146,7 @@ class Pipeline:
     decisions: _Path | Any | None
     period_name: str | None
     report_top: int
+    period: Literal["auto", "week", "month", "quarter"] | None
 
     labels_: npt.NDArray[np.int32]
     similarity_: npt.NDArray[np.float32]
@@ -194,6 +195,7 @@ class Pipeline:
         decisions: _Path | Any | None = None,
         period_name: str | None = None,
         report_top: int = 5,
+        period: Literal["auto", "week", "month", "quarter"] | None = None,
     ) -> None: ...
     def get_params(self, deep: bool = True) -> dict[str, Any]: ...
     def set_params(self, **params: Any) -> Pipeline: ...
@@ -226,7 +228,15 @@ class Pipeline:
     def report(
         self,
         format: Literal[
-            "table", "candidates_table", "json", "csv", "candidates", "trace", "html"
+            "table",
+            "candidates_table",
+            "json",
+            "csv",
+            "candidates",
+            "trace",
+            "html",
+            "trends",
+            "alerts",
         ] = "table",
         stats: bool = False,
     ) -> str: ...
@@ -236,6 +246,10 @@ class Pipeline:
         """pandas.DataFrame of candidates_, indexed by rank."""
     def trace_frame(self) -> Any:
         """pandas.DataFrame: id, status, clustered, cluster, label, rank, decision, reply."""
+    def trends_frame(self) -> Any:
+        """pandas.DataFrame as trends.csv: period, cluster, count, share, low, high."""
+    def alerts_frame(self) -> Any:
+        """pandas.DataFrame of alerts.json's alerts; its settings in attrs."""
 
 @overload
 def tokenize(texts: str, **options: Any) -> list[str]: ...
