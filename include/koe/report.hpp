@@ -26,6 +26,8 @@ enum class report_format {
   candidates_table,  ///< A plain-text table of the top candidates for a terminal.
 };
 
+struct lineage_report;  // koe/changes.hpp
+
 /// Options that change what is written (never what was computed).
 struct KOE_EXPORT report_options {
   bool include_stats = false;  ///< Add timings and peak memory to clusters.json (not reproducible).
@@ -34,6 +36,9 @@ struct KOE_EXPORT report_options {
   /// `write_outputs` also writes candidates.json, trace.csv and report.html.
   const adoption_result* adoption = nullptr;
   std::size_t report_top = 5;  ///< Candidates shown in detail in report.html and the table.
+  /// What changed since the previous fit (koe/changes.hpp), given by a refit against a previous
+  /// model: report.html then has the section 前回からの変化.
+  const lineage_report* changes = nullptr;
 };
 
 /// Writes `r` to `out` in `format`. Output bytes depend only on the result and the options.

@@ -4,6 +4,7 @@
 
 #include <koe/decisions.hpp>
 #include <koe/export.hpp>
+#include <koe/lineage.hpp>
 #include <koe/score.hpp>
 #include <koe/trace.hpp>
 
@@ -22,6 +23,9 @@ struct KOE_EXPORT score_options {
   adoption_options adoption;
   decision_options decisions;
   reply_options reply;
+  /// Thresholds of the lineage rules of a refit (`[lineage]`); the job gives them to
+  /// `pipeline_options::lineage`.
+  lineage_options lineage;
 };
 
 /// Reads a severity lexicon (term<TAB>weight, # comments). Throws naming the file and line.

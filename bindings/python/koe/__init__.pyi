@@ -262,4 +262,8 @@ class OutputManifest(TypedDict):
 
 def check_outputs(dir: _Path) -> OutputManifest: ...
 
+def changes(comparison: dict[str, Any], labels: dict[int, str] | None = None, *,
+            min_similarity: float = 0.5, min_part_share: float = 0.2,
+            min_voices: int = 5) -> dict[str, Any]: ...
+
 __all__: list[str]
