@@ -140,28 +140,32 @@ std::vector<int> ids_of(const std::vector<std::size_t>& positions, const std::ve
   return out;
 }
 
-links find_links(const refit_comparison& c, const tables& t) {
+links find_links(const refit_comparison& c, const tables& t, const lineage_options& o) {
   const std::size_t p = c.previous_ids.size();
   const std::size_t n = c.ids.size();
   links l;
   l.parts.resize(p);
   l.parents.resize(n);
   // A previous column splits when it gives a clear share of its voices to two or more of: the new
-  // cluster matched to it, and new clusters matched to no previous column.
+  // cluster matched to it, and new clusters matched to no previous column and like it enough.
   for (std::size_t j = 0; j < p; ++j) {
     std::vector<std::size_t> parts;
     for (std::size_t i = 0; i < n; ++i)
-      if ((c.match[i] < 0 || static_cast<std::size_t>(c.match[i]) == j) && t.gives(j, i))
+      if (c.match[i] >= 0 ? static_cast<std::size_t>(c.match[i]) == j && t.gives(j, i)
+                          : t.gives(j, i) && c.similarity[i][j] >= o.min_part_similarity)
         parts.push_back(i);
     if (parts.size() >= 2) l.parts[j] = std::move(parts);
   }
   // A new cluster merges when a clear share of its voices comes from each of two or more of: the
-  // previous column matched to it, and previous columns matched to no new cluster (and not split).
+  // previous column matched to it, and previous columns matched to no new cluster (and not split)
+  // and like it enough.
   for (std::size_t i = 0; i < n; ++i) {
     std::vector<std::size_t> parents;
     for (std::size_t j = 0; j < p; ++j) {
       const bool own = c.match[i] >= 0 && static_cast<std::size_t>(c.match[i]) == j;
-      if ((own || (t.unmatched(j) && l.parts[j].empty())) && t.takes(j, i)) parents.push_back(j);
+      const bool absorbed =
+          t.unmatched(j) && l.parts[j].empty() && c.similarity[i][j] >= o.min_part_similarity;
+      if ((own || absorbed) && t.takes(j, i)) parents.push_back(j);
     }
     if (parents.size() >= 2) l.parents[i] = std::move(parents);
   }
@@ -250,7 +254,7 @@ std::vector<lineage_event> lineage(const refit_comparison& comparison,
                                    const lineage_options& options) {
   check_shapes(comparison);
   const tables t(comparison, options);
-  const links l = find_links(comparison, t);
+  const links l = find_links(comparison, t, options);
   std::vector<lineage_event> events;
   for (std::size_t i = 0; i < comparison.ids.size(); ++i)
     events.push_back(new_cluster_event(comparison, l, i));

@@ -459,10 +459,12 @@ void read_reply(const config_reader& in, const toml::table& root, reply_options&
 // at least min_part_share each, so a share above one half could never name one.
 void read_lineage(const config_reader& in, const toml::table& root, lineage_options& o) {
   if (const auto* t = in.table(root, "lineage", "")) {
-    in.only(*t, "lineage.", {"min_similarity", "min_part_share", "min_voices"});
+    in.only(*t, "lineage.",
+            {"min_similarity", "min_part_share", "min_voices", "min_part_similarity"});
     in.number(*t, "min_similarity", "lineage.", o.min_similarity, 0, 1);
     in.number(*t, "min_part_share", "lineage.", o.min_part_share, 0.01, 0.5);
     in.count(*t, "min_voices", "lineage.", o.min_voices, 1, 1000000);
+    in.number(*t, "min_part_similarity", "lineage.", o.min_part_similarity, 0, 1);
   }
 }
 

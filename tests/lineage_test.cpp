@@ -28,7 +28,7 @@ using counts = std::vector<std::vector<std::size_t>>;
 
 // A comparison from its ids, matching and contingency (previous ids + 1 rows, new ids + 1
 // columns). Shares follow from the counts; a matched pair has similarity 0.8, a new cluster
-// that takes voices from a previous one without being matched to it 0.4, any other pair 0.1.
+// that takes voices from a previous one without being matched to it 0.5, any other pair 0.1.
 refit_comparison make(std::vector<int> previous_ids, std::vector<bool> dormant,
                       std::vector<int> ids, std::vector<int> match, counts table) {
   refit_comparison c;
@@ -56,7 +56,7 @@ refit_comparison make(std::vector<int> previous_ids, std::vector<bool> dormant,
     c.share.push_back(static_cast<double>(s) / static_cast<double>(total));
     std::vector<double> row;
     for (std::size_t j = 0; j < p; ++j)
-      row.push_back(c.match[i] == static_cast<int>(j) ? 0.8 : c.contingency[j][i] > 0 ? 0.4 : 0.1);
+      row.push_back(c.match[i] == static_cast<int>(j) ? 0.8 : c.contingency[j][i] > 0 ? 0.5 : 0.1);
     c.similarity.push_back(row);
   }
   return c;
@@ -169,7 +169,7 @@ TEST(Lineage, FiguresOfEachKind) {
                          [&](const lineage_event& e) { return e.kind == k && e.id == id; });
   };
   const double total = 378;
-  EXPECT_DOUBLE_EQ(find(lineage_kind::born, 7).similarity, 0.4);  // with its split parent
+  EXPECT_DOUBLE_EQ(find(lineage_kind::born, 7).similarity, 0.5);  // with its split parent
   EXPECT_DOUBLE_EQ(find(lineage_kind::born, 7).share_before, 0);
   EXPECT_DOUBLE_EQ(find(lineage_kind::born, 8).similarity, 0.1);  // nearest previous cluster
   EXPECT_DOUBLE_EQ(find(lineage_kind::split, 2).share_before, 101 / total);
@@ -259,6 +259,25 @@ TEST(Lineage, CountsBelowMinVoicesDecideNothing) {
   const std::vector merged_not = {event(lineage_kind::continued, 1),
                                   event(lineage_kind::dormant, 2)};
   EXPECT_EQ(shapes(koe::lineage(m, o)), merged_not);
+}
+
+TEST(Lineage, PartsUnlikeTheirParentAreNoSplitOrMerge) {
+  // 7 takes 40 of 2's 101 voices but its centroid is far from 2's: a new theme the previous model
+  // had placed in 2. Likewise 4's voices went to 3, whose centroid is far from 4's.
+  auto c = every_kind();
+  c.similarity[4][1] = 0.44;
+  c.similarity[2][3] = 0.44;
+  koe::lineage_options o;
+  o.min_part_similarity = 0.45;
+  const std::vector<lineage_event> expected = {
+      event(lineage_kind::continued, 1), event(lineage_kind::continued, 2),
+      event(lineage_kind::continued, 3), event(lineage_kind::born, 7),
+      event(lineage_kind::born, 8),      event(lineage_kind::dormant, 4),
+      event(lineage_kind::dormant, 5),   event(lineage_kind::returned, 6),
+  };
+  EXPECT_EQ(shapes(koe::lineage(c, o)), expected);
+  o.min_part_similarity = 0.44;
+  EXPECT_EQ(shapes(koe::lineage(c, o)), shapes(koe::lineage(every_kind(), o)));
 }
 
 TEST(Lineage, VoicesGoingToAnotherContinuedClusterAreNoSplit) {
@@ -374,10 +393,13 @@ std::string error_of(F f) {
 
 TEST(LineageConfig, TableSetsTheThresholds) {
   const auto o = koe::parse_score_config(
-      "[lineage]\nmin_similarity = 0.4\nmin_part_share = 0.3\nmin_voices = 8\n", "koe.toml");
+      "[lineage]\nmin_similarity = 0.4\nmin_part_share = 0.3\nmin_voices = 8\n"
+      "min_part_similarity = 0.6\n",
+      "koe.toml");
   EXPECT_DOUBLE_EQ(o.lineage.min_similarity, 0.4);
   EXPECT_DOUBLE_EQ(o.lineage.min_part_share, 0.3);
   EXPECT_EQ(o.lineage.min_voices, 8U);
+  EXPECT_DOUBLE_EQ(o.lineage.min_part_similarity, 0.6);
   // The bundled example states the defaults.
   EXPECT_EQ(koe::load_score_config(KOE_DATA_DIR "/koe.toml").lineage, koe::lineage_options{});
   EXPECT_EQ(koe::parse_score_config("", "koe.toml").lineage, koe::lineage_options{});

@@ -699,7 +699,7 @@ void bind_lineage(py::module_& m) {
   m.def(
       "changes_json",
       [](const py::dict& c, const std::map<int, std::string>& labels, double min_similarity,
-         double min_part_share, std::size_t min_voices) {
+         double min_part_share, std::size_t min_voices, double min_part_similarity) {
         koe::refit_comparison r;
         r.previous_period = c["previous_period"].cast<std::string>();
         r.period = c["period"].cast<std::string>();
@@ -715,10 +715,11 @@ void bind_lineage(py::module_& m) {
         o.min_similarity = min_similarity;
         o.min_part_share = min_part_share;
         o.min_voices = min_voices;
+        o.min_part_similarity = min_part_similarity;
         return koe::changes_json(koe::make_lineage_report(r, labels, o));
       },
       py::arg("comparison"), py::arg("labels"), py::arg("min_similarity"),
-      py::arg("min_part_share"), py::arg("min_voices"));
+      py::arg("min_part_share"), py::arg("min_voices"), py::arg("min_part_similarity"));
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ def comparison():
         "previous_ids": [1, 2], "previous_dormant": [False, False],
         "previous_share": [0.5, 0.5],
         "ids": [1, 2, 7, 8], "share": [0.4, 0.3, 0.2, 0.1],
-        "similarity": [[0.9, 0.1], [0.1, 0.8], [0.1, 0.4], [0.1, 0.1]],
+        "similarity": [[0.9, 0.1], [0.1, 0.8], [0.1, 0.5], [0.1, 0.1]],
         "match": [0, 1, -1, -1],
         "contingency": [[100, 0, 0, 0, 0], [0, 60, 40, 0, 0], [0, 0, 0, 30, 0]],
     }
@@ -34,6 +34,12 @@ def test_thresholds_are_keywords():
     # 40 of 100 voices is below a part share of one half.
     out = koe.changes(comparison(), min_part_share=0.5)
     assert [e["kind"] for e in out["events"]] == ["continued", "continued", "born", "born"]
+
+
+def test_a_part_unlike_its_parent_is_a_new_theme():
+    out = koe.changes(comparison(), min_part_similarity=0.6)
+    assert [e["kind"] for e in out["events"]] == ["continued", "continued", "born", "born"]
+    assert out["events"][2]["parents"] == []
 
 
 def test_a_malformed_comparison_is_refused():

@@ -64,8 +64,9 @@ def data_directory() -> str:
     return _koe.data_directory()
 
 
-def changes(comparison: dict, labels: dict | None = None, *, min_similarity: float = 0.5,
-            min_part_share: float = 0.2, min_voices: int = 5) -> dict:
+def changes(comparison: dict, labels: dict | None = None, *, min_similarity: float = 0.3,
+            min_part_share: float = 0.25, min_voices: int = 5,
+            min_part_similarity: float = 0.4) -> dict:
     """The lineage events of a refit comparison, as ``changes.json`` holds them.
 
     ``comparison`` holds the fields of ``koe::refit_comparison`` (koe/lineage.hpp):
@@ -77,7 +78,7 @@ def changes(comparison: dict, labels: dict | None = None, *, min_similarity: flo
     parents, children, similarity, share_before, share_after), ready for a DataFrame.
     """
     text = _koe.changes_json(comparison, {int(k): str(v) for k, v in (labels or {}).items()},
-                             min_similarity, min_part_share, min_voices)
+                             min_similarity, min_part_share, min_voices, min_part_similarity)
     return json.loads(text)
 
 
