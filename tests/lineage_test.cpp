@@ -1,9 +1,12 @@
 // Lineage events named from hand-built refit comparisons, changes.json, the report section
 // 前回からの変化 and the decisions offered to the parts of a split.
+#include <koe/assess.hpp>
 #include <koe/changes.hpp>
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/lineage.hpp>
+#include <koe/pipeline.hpp>
+#include <koe/report.hpp>
 #include <koe/score_config.hpp>
 
 #include <gtest/gtest.h>
@@ -358,6 +361,38 @@ TEST(Changes, ReportSectionEscapesLabelsAndNamesEveryChange) {
   EXPECT_NE(html.find("再来: #6"), std::string::npos);
   EXPECT_NE(html.find("減ったテーマ"), std::string::npos);
   EXPECT_EQ(std::count(html.begin(), html.end(), '<'), std::count(html.begin(), html.end(), '>'));
+}
+
+TEST(Changes, ReportHasTheSectionOnlyWhenGivenChanges) {
+  const auto dir = std::filesystem::temp_directory_path() / "koe_lineage_report_test";
+  std::filesystem::create_directories(dir);
+  const auto csv = dir / "voices.csv";
+  {
+    std::ofstream f(csv, std::ios::binary);
+    f << "id,text\n";
+    for (int i = 0; i < 6; ++i)
+      f << "A" << i << ",アプリが落ちる\nB" << i << ",配送が遅い\n";
+  }
+  koe::pipeline_options po;
+  po.cluster.k = 2;
+  const auto r = koe::pipeline(po).run(csv);
+  const auto a = koe::assess(r, koe::default_score_options());
+  koe::report_options ro;
+  ro.adoption = &a;
+  std::ostringstream without;
+  koe::write_report(without, r, koe::report_format::report_html, ro);
+  EXPECT_EQ(without.str().find("前回からの変化"), std::string::npos);
+  const auto changes = koe::make_lineage_report(every_kind(), {{8, "配送"}});
+  ro.changes = &changes;
+  std::ostringstream with;
+  koe::write_report(with, r, koe::report_format::report_html, ro);
+  const std::string html = with.str();
+  const auto section = html.find("<h2>前回からの変化</h2>");
+  ASSERT_NE(section, std::string::npos);
+  EXPECT_LT(html.find("<h2>件数</h2>"), section);
+  EXPECT_LT(section, html.find("<h2>採用候補</h2>"));
+  EXPECT_NE(html.find("#8 配送"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Changes, SplitPartsAreOfferedTheirParentsDecision) {
