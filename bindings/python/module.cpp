@@ -698,8 +698,9 @@ void bind_output_set(py::module_& m) {
 void bind_lineage(py::module_& m) {
   m.def(
       "changes_json",
-      [](const py::dict& c, const std::map<int, std::string>& labels, double min_similarity,
-         double min_part_share, std::size_t min_voices, double min_part_similarity) {
+      [](const py::dict& c, const std::map<int, std::string>& labels,
+         std::optional<double> min_similarity, std::optional<double> min_part_share,
+         std::optional<std::size_t> min_voices, std::optional<double> min_part_similarity) {
         koe::refit_comparison r;
         r.previous_period = c["previous_period"].cast<std::string>();
         r.period = c["period"].cast<std::string>();
@@ -711,11 +712,12 @@ void bind_lineage(py::module_& m) {
         r.similarity = c["similarity"].cast<std::vector<std::vector<double>>>();
         r.match = c["match"].cast<std::vector<int>>();
         r.contingency = c["contingency"].cast<std::vector<std::vector<std::size_t>>>();
+        // Thresholds left out keep the library's defaults (koe.toml's [lineage]).
         koe::lineage_options o;
-        o.min_similarity = min_similarity;
-        o.min_part_share = min_part_share;
-        o.min_voices = min_voices;
-        o.min_part_similarity = min_part_similarity;
+        o.min_similarity = min_similarity.value_or(o.min_similarity);
+        o.min_part_share = min_part_share.value_or(o.min_part_share);
+        o.min_voices = min_voices.value_or(o.min_voices);
+        o.min_part_similarity = min_part_similarity.value_or(o.min_part_similarity);
         return koe::changes_json(koe::make_lineage_report(r, labels, o));
       },
       py::arg("comparison"), py::arg("labels"), py::arg("min_similarity"),

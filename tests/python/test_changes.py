@@ -36,6 +36,15 @@ def test_thresholds_are_keywords():
     assert [e["kind"] for e in out["events"]] == ["continued", "continued", "born", "born"]
 
 
+def test_thresholds_left_out_are_the_library_defaults():
+    # The part takes 40 of 2's 100 voices (default part share 0.25) at similarity 0.5 (default
+    # part similarity 0.4): a split with the defaults.
+    c = comparison()
+    assert koe.changes(c) == koe.changes(c, min_similarity=0.3, min_part_share=0.25,
+                                         min_voices=5, min_part_similarity=0.4)
+    assert koe.changes(c)["counts"]["split"] == 1
+
+
 def test_a_part_unlike_its_parent_is_a_new_theme():
     out = koe.changes(comparison(), min_part_similarity=0.6)
     assert [e["kind"] for e in out["events"]] == ["continued", "continued", "born", "born"]

@@ -64,16 +64,16 @@ def data_directory() -> str:
     return _koe.data_directory()
 
 
-def changes(comparison: dict, labels: dict | None = None, *, min_similarity: float = 0.3,
-            min_part_share: float = 0.25, min_voices: int = 5,
-            min_part_similarity: float = 0.4) -> dict:
+def changes(comparison: dict, labels: dict | None = None, *, min_similarity: float | None = None,
+            min_part_share: float | None = None, min_voices: int | None = None,
+            min_part_similarity: float | None = None) -> dict:
     """The lineage events of a refit comparison, as ``changes.json`` holds them.
 
     ``comparison`` holds the fields of ``koe::refit_comparison`` (koe/lineage.hpp):
     ``previous_period``, ``period``, ``previous_ids``, ``previous_dormant``, ``previous_share``,
     ``ids``, ``share``, ``similarity`` (one row per new cluster), ``match`` and ``contingency``
     (previous ids + 1 rows of new ids + 1 counts). ``labels`` maps stable ids to labels. The
-    thresholds are those of koe.toml's ``[lineage]`` table; the rules are in
+    thresholds are those of koe.toml's ``[lineage]`` table (None: its default); the rules are in
     docs/continuity.md. Returns the parsed JSON: ``events`` is a list of dicts (kind, id, label,
     parents, children, similarity, share_before, share_after), ready for a DataFrame.
     """

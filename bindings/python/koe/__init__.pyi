@@ -263,7 +263,8 @@ class OutputManifest(TypedDict):
 def check_outputs(dir: _Path) -> OutputManifest: ...
 
 def changes(comparison: dict[str, Any], labels: dict[int, str] | None = None, *,
-            min_similarity: float = 0.3, min_part_share: float = 0.25,
-            min_voices: int = 5, min_part_similarity: float = 0.4) -> dict[str, Any]: ...
+            min_similarity: float | None = None, min_part_share: float | None = None,
+            min_voices: int | None = None,
+            min_part_similarity: float | None = None) -> dict[str, Any]: ...
 
 __all__: list[str]
