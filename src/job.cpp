@@ -14,13 +14,14 @@ namespace koe {
 namespace {
 
 // The pipeline options a job runs with: the normalized texts are not kept (each is dropped once
-// tokenized), and the lexicon phrases scoring looks for are found while they are at hand. Of the
-// metadata a file holds, only the columns scoring reads are ever used (no output repeats the
-// others), so only they are read.
+// tokenized), the lexicon phrases scoring looks for are found while they are at hand, and the
+// lineage thresholds are koe.toml's. Of the metadata a file holds, only the columns scoring reads
+// are ever used (no output repeats the others), so only they are read.
 pipeline_options prepared(const job_options& o, const score_options& s) {
   pipeline_options p = o.pipeline;
   p.keep_normalized = false;
   p.phrases = surface_phrases(s);
+  p.lineage = s.lineage;
   p.io.meta_columns.emplace();
   for (const std::string* name :
        {&s.impact.rating_column, &s.impact.segment_column, &s.frequency.contributor_column})

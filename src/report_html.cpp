@@ -3,6 +3,7 @@
 // function, in page order: head, header, summary, totals, candidates table, charts, critical
 // terms, candidate cards, unmatched decisions, notes, footer. Every text from the input (voices,
 // labels, keys, decisions, the input path) is escaped.
+#include <koe/changes.hpp>
 #include <koe/report.hpp>
 
 #include "detail/report.hpp"
@@ -492,6 +493,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
   head_and_header(out, r);
   summary_section(out, a);
   totals_section(out, r, assigned);
+  if (ro.changes != nullptr) write_changes_html(out, *ro.changes, ro.report_top);
   if (assigned != nullptr) assign_sections(out, *assigned, a);
   candidates_section(out, a);
   charts_sections(out, a);

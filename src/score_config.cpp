@@ -468,6 +468,19 @@ void read_reply(const config_reader& in, const toml::table& root, reply_options&
   }
 }
 
+// [lineage]: the thresholds of the lineage rules (docs/continuity.md). A split needs two parts of
+// at least min_part_share each, so a share above one half could never name one.
+void read_lineage(const config_reader& in, const toml::table& root, lineage_options& o) {
+  if (const auto* t = in.table(root, "lineage", "")) {
+    in.only(*t, "lineage.",
+            {"min_similarity", "min_part_share", "min_voices", "min_part_similarity"});
+    in.number(*t, "min_similarity", "lineage.", o.min_similarity, 0, 1);
+    in.number(*t, "min_part_share", "lineage.", o.min_part_share, 0.01, 0.5);
+    in.count(*t, "min_voices", "lineage.", o.min_voices, 1, 1000000);
+    in.number(*t, "min_part_similarity", "lineage.", o.min_part_similarity, 0, 1);
+  }
+}
+
 }  // namespace
 
 std::vector<severity_entry> read_severity_lexicon(const fs::path& path) {
@@ -518,7 +531,7 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   const config_reader in(name, base_dir);
   in.only(root, "",
           {"data", "columns", "frequency", "impact", "difficulty", "adoption", "quadrant",
-           "small_clusters", "decisions", "reply", "alerts"});
+           "small_clusters", "decisions", "reply", "alerts", "lineage"});
   score_options o;
   read_data(in, root, o);
   read_columns(in, root, o);
@@ -529,6 +542,7 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   read_adoption(in, root, o.adoption);
   read_decision_options(in, root, o.decisions);
   read_reply(in, root, o.reply);
+  read_lineage(in, root, o.lineage);
   return o;
 }
 

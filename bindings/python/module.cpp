@@ -1,6 +1,7 @@
 // The _koe extension module: converts between Python objects and koe's value types and calls the
 // public API; every decision about voices, terms and clusters stays in the library.
 #include <koe/assess.hpp>
+#include <koe/changes.hpp>
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/model_file.hpp>
@@ -25,6 +26,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -727,6 +729,37 @@ void bind_output_set(py::module_& m) {
       py::arg("dir"));
 }
 
+// Lineage (koe/lineage.hpp, koe/changes.hpp): the events of a refit comparison given as a dict
+// of refit_comparison's fields, returned as the text of changes.json.
+void bind_lineage(py::module_& m) {
+  m.def(
+      "changes_json",
+      [](const py::dict& c, const std::map<int, std::string>& labels,
+         std::optional<double> min_similarity, std::optional<double> min_part_share,
+         std::optional<std::size_t> min_voices, std::optional<double> min_part_similarity) {
+        koe::refit_comparison r;
+        r.previous_period = c["previous_period"].cast<std::string>();
+        r.period = c["period"].cast<std::string>();
+        r.previous_ids = c["previous_ids"].cast<std::vector<int>>();
+        r.previous_dormant = c["previous_dormant"].cast<std::vector<bool>>();
+        r.previous_share = c["previous_share"].cast<std::vector<double>>();
+        r.ids = c["ids"].cast<std::vector<int>>();
+        r.share = c["share"].cast<std::vector<double>>();
+        r.similarity = c["similarity"].cast<std::vector<std::vector<double>>>();
+        r.match = c["match"].cast<std::vector<int>>();
+        r.contingency = c["contingency"].cast<std::vector<std::vector<std::size_t>>>();
+        // Thresholds left out keep the library's defaults (koe.toml's [lineage]).
+        koe::lineage_options o;
+        o.min_similarity = min_similarity.value_or(o.min_similarity);
+        o.min_part_share = min_part_share.value_or(o.min_part_share);
+        o.min_voices = min_voices.value_or(o.min_voices);
+        o.min_part_similarity = min_part_similarity.value_or(o.min_part_similarity);
+        return koe::changes_json(koe::make_lineage_report(r, labels, o));
+      },
+      py::arg("comparison"), py::arg("labels"), py::arg("min_similarity"),
+      py::arg("min_part_share"), py::arg("min_voices"), py::arg("min_part_similarity"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_koe, m) {
@@ -738,4 +771,5 @@ PYBIND11_MODULE(_koe, m) {
   bind_model(m);
   bind_output_set(m);
   bind_fitted_model(m);
+  bind_lineage(m);
 }

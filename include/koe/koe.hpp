@@ -8,6 +8,7 @@
 
 #include <koe/assess.hpp>
 #include <koe/assign.hpp>
+#include <koe/changes.hpp>
 #include <koe/cluster.hpp>
 #include <koe/decisions.hpp>
 #include <koe/describe.hpp>

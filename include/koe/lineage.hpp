@@ -16,13 +16,18 @@ namespace koe {
 /// (docs/continuity.md says how they were chosen).
 struct KOE_EXPORT lineage_options {
   /// Least centroid cosine for a new cluster to take a previous cluster's id (Hungarian matching).
-  double min_similarity = 0.5;
+  double min_similarity = 0.3;
   /// A previous cluster splits when at least this share of its voices of this period (as the
   /// previous model assigns them) goes to each of two or more new clusters; a new cluster is a
   /// merge when at least this share of its voices comes from each of two or more previous ones.
-  double min_part_share = 0.2;
+  double min_part_share = 0.25;
   /// Counts of voices below this decide no split, merge or parent.
   std::size_t min_voices = 5;
+  /// Least centroid cosine between a split part and its parent, or a merged cluster and a parent
+  /// it takes in, when they are not the matched pair: below it, the voices a previous cluster
+  /// gives to an unmatched new cluster are a new theme the previous model had placed there, not
+  /// a split (docs/continuity.md, "Thresholds").
+  double min_part_similarity = 0.4;
 
   friend bool operator==(const lineage_options&, const lineage_options&) = default;
 };

@@ -29,6 +29,8 @@ enum class report_format {
   alerts_json,       ///< Clusters whose share rose significantly in the latest period.
 };
 
+struct lineage_report;  // koe/changes.hpp
+
 /// Options that change what is written (never what was computed).
 struct KOE_EXPORT report_options {
   bool include_stats = false;  ///< Add timings and peak memory to clusters.json (not reproducible).
@@ -41,6 +43,9 @@ struct KOE_EXPORT report_options {
   /// trends.csv and alerts.json, clusters.json carries each cluster's trend, candidates.json the
   /// decisions' effects and report.html its 割合の推移 section (docs/trends.md).
   const trend_result* trends = nullptr;
+  /// What changed since the previous fit (koe/changes.hpp), given by a refit against a previous
+  /// model: report.html then has the section 前回からの変化.
+  const lineage_report* changes = nullptr;
 };
 
 /// Writes `r` to `out` in `format`. Output bytes depend only on the result and the options.

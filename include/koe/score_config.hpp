@@ -4,6 +4,7 @@
 
 #include <koe/decisions.hpp>
 #include <koe/export.hpp>
+#include <koe/lineage.hpp>
 #include <koe/score.hpp>
 #include <koe/trace.hpp>
 #include <koe/trends.hpp>
@@ -29,6 +30,9 @@ struct KOE_EXPORT score_options {
   /// True when the configuration named `[frequency] period`: then `--period` leaves the growth
   /// score's period alone.
   bool frequency_period_given = false;
+  /// Thresholds of the lineage rules of a refit (`[lineage]`); the job gives them to
+  /// `pipeline_options::lineage`.
+  lineage_options lineage;
 };
 
 /// Reads a severity lexicon (term<TAB>weight, # comments). Throws naming the file and line.

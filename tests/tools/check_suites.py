@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 STAGES = ["types", "io", "io_encoding", "normalize", "terms", "tokenize", "dictionary", "vectorize",
           "cluster", "describe", "pipeline", "score", "score_parts", "report", "hardening",
           "options", "model", "model_file", "detail", "assert", "cli", "output_set",
-          "assign", "scenario", "refit", "trends"]
+          "assign", "scenario", "refit", "trends", "lineage"]
 REQUIRED_TESTS = [
     "Golden.OutputFilesMatchTheCheckedInCopies",
     "Report.CliRunOnTheSampleWritesEveryFile",

@@ -43,6 +43,7 @@ __all__ = [
     "read_voices",
     "data_directory",
     "check_outputs",
+    "changes",
     "KoeError",
     "InputError",
     "OptionError",
@@ -61,6 +62,24 @@ class NotFittedError(ValueError, AttributeError):
 def data_directory() -> str:
     """Directory of koe's bundled data (stop words, lexicons); empty when none is found."""
     return _koe.data_directory()
+
+
+def changes(comparison: dict, labels: dict | None = None, *, min_similarity: float | None = None,
+            min_part_share: float | None = None, min_voices: int | None = None,
+            min_part_similarity: float | None = None) -> dict:
+    """The lineage events of a refit comparison, as ``changes.json`` holds them.
+
+    ``comparison`` holds the fields of ``koe::refit_comparison`` (koe/lineage.hpp):
+    ``previous_period``, ``period``, ``previous_ids``, ``previous_dormant``, ``previous_share``,
+    ``ids``, ``share``, ``similarity`` (one row per new cluster), ``match`` and ``contingency``
+    (previous ids + 1 rows of new ids + 1 counts). ``labels`` maps stable ids to labels. The
+    thresholds are those of koe.toml's ``[lineage]`` table (None: its default); the rules are in
+    docs/continuity.md. Returns the parsed JSON: ``events`` is a list of dicts (kind, id, label,
+    parents, children, similarity, share_before, share_after), ready for a DataFrame.
+    """
+    text = _koe.changes_json(comparison, {int(k): str(v) for k, v in (labels or {}).items()},
+                             min_similarity, min_part_share, min_voices, min_part_similarity)
+    return json.loads(text)
 
 
 def check_outputs(dir: str | os.PathLike) -> dict:

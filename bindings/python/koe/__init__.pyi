@@ -287,4 +287,9 @@ class OutputManifest(TypedDict):
 
 def check_outputs(dir: _Path) -> OutputManifest: ...
 
+def changes(comparison: dict[str, Any], labels: dict[int, str] | None = None, *,
+            min_similarity: float | None = None, min_part_share: float | None = None,
+            min_voices: int | None = None,
+            min_part_similarity: float | None = None) -> dict[str, Any]: ...
+
 __all__: list[str]
