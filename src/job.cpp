@@ -1,3 +1,4 @@
+#include <koe/changes.hpp>
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/model_file.hpp>
@@ -73,6 +74,7 @@ struct job::impl {
   std::optional<analysis_result> result;
   std::optional<adoption_result> adoption;
   std::optional<trend_result> trends;
+  std::optional<lineage_report> changes;  ///< A refit's events, with the labels to show them.
   double score_seconds = 0;
   double write_seconds = 0;
 
@@ -100,12 +102,27 @@ struct job::impl {
     decisions = previous != nullptr && !named ? previous->decisions : given;
   }
 
+  /// What changed since the previous fit, for changes.json and the report; none for a fresh fit.
+  void note_changes() {
+    changes.reset();
+    const analysis_result& r = *result;
+    if (!r.refit) return;
+    lineage_report report{r.refit->previous_period, r.refit->period, r.changes, {}};
+    // Ids no cluster of this fit holds are the previous model's, now dormant here.
+    for (const model_cluster& c : r.fitted.dormant)
+      report.labels[c.id] = c.label;
+    for (const model_cluster& c : r.fitted.clusters)
+      report.labels[c.id] = c.label;
+    changes = std::move(report);
+  }
+
   report_options report_settings(bool stats) const {
     report_options ro;
     ro.options = &options.pipeline;
     ro.include_stats = stats;
     ro.adoption = adoption ? &*adoption : nullptr;
     ro.trends = trends ? &*trends : nullptr;
+    ro.changes = changes ? &*changes : nullptr;
     ro.report_top = options.report_top;
     return ro;
   }
@@ -134,6 +151,7 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
   analysis_result& r = impl_->result.emplace(
       previous != nullptr ? impl_->runner.refit(input, *previous) : impl_->runner.run(input));
   impl_->carry_decisions(previous);
+  impl_->note_changes();
   r.fitted.decisions = impl_->decisions;
   // Nothing below reads the TF-IDF matrix; its memory goes back before scoring needs more.
   // (A swap: Eigen's assignment from an empty matrix would keep the old arrays' capacity.)
@@ -154,6 +172,7 @@ const analysis_result& job::run(corpus input, const model* previous) {
   impl_->result = previous != nullptr ? impl_->runner.refit(std::move(input), *previous)
                                       : impl_->runner.run(std::move(input));
   impl_->carry_decisions(previous);
+  impl_->note_changes();
   impl_->result->fitted.decisions = impl_->decisions;
   return *impl_->result;
 }
@@ -173,6 +192,10 @@ const adoption_result& job::adoption() {
           analyze_trends(score_input_of(r), impl_->adoption->candidates, impl_->scoring.trends);
   }
   return *impl_->adoption;
+}
+
+const lineage_report* job::changes() const {
+  return impl_->changes ? &*impl_->changes : nullptr;
 }
 
 const trend_result* job::trends() {
@@ -273,12 +296,13 @@ report_format parse_report_format(const std::string& name) {
       {"candidates_table", report_format::candidates_table},
       {"trends", report_format::trends_csv},
       {"alerts", report_format::alerts_json},
+      {"changes", report_format::changes_json},
   };
   const auto* f = std::find_if(std::begin(formats), std::end(formats),
                                [&](const auto& p) { return name == p.first; });
   KOE_THROW_IF_NOT(f != std::end(formats), errc::invalid_argument,
                    "report format must be table, json, csv, candidates, trace, html, "
-                   "candidates_table, trends or alerts, not '" +
+                   "candidates_table, trends, alerts or changes, not '" +
                        name + "'");
   return f->second;
 }

@@ -321,6 +321,8 @@ struct pipeline::impl {
     if (from_previous) {
       r.refit =
           finish_refit(*previous, *from_previous, r.clusters, opt.lineage, fitted, r.descriptions);
+      r.changes = lineage(*r.refit, opt.lineage);
+      record_lineage(fitted, r.changes);
     } else {
       number_fresh_fit(fitted, r.descriptions);
     }

@@ -426,4 +426,17 @@ refit_comparison finish_refit(const model& previous, const refit_start& start,
   return cmp;
 }
 
+void record_lineage(model& fitted, const std::vector<lineage_event>& events) {
+  for (const lineage_event& e : events) {
+    if (e.kind != lineage_kind::born && e.kind != lineage_kind::merged) continue;
+    for (model_cluster& c : fitted.clusters) {
+      if (c.id != e.id) continue;
+      for (const int parent : e.parents)
+        if (parent != c.id &&
+            std::find(c.parents.begin(), c.parents.end(), parent) == c.parents.end())
+          c.parents.push_back(parent);
+    }
+  }
+}
+
 }  // namespace koe

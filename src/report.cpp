@@ -1,6 +1,7 @@
 // Result writers: the dispatch by format, atomic file writes and the output set of a run. Each
 // format is written by its own file: report_json.cpp, report_csv.cpp, report_table.cpp and
 // report_html.cpp.
+#include <koe/changes.hpp>
 #include <koe/error.hpp>
 #include <koe/model_file.hpp>
 #include <koe/output_set.hpp>
@@ -67,6 +68,12 @@ void write_report(std::ostream& out, const analysis_result& r, report_format for
     case report_format::alerts_json:
       detail::write_alerts_json(out, r, options);
       break;
+    case report_format::changes_json:
+      KOE_THROW_IF_NOT(options.changes != nullptr, errc::invalid_argument,
+                       "changes.json needs report_options::changes (a refit against a previous "
+                       "model)");
+      write_changes_json(out, *options.changes);
+      break;
   }
 }
 
@@ -94,26 +101,27 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
   const bool adoption = options.adoption != nullptr;
   const bool trends = options.trends != nullptr;
   (void)write_output_set(
-      dir, {
-               {"clusters.json", report(report_format::clusters_json)},
-               {"assignments.csv", report(report_format::assignments_csv)},
-               // What the fit learned, for later runs (docs/model-format.md); after clusters.json,
-               // so that a run stopped early never leaves a folder holding the model alone.
-               {"model.koe", when(r.fitted.fitted(),
-                                  [&r](std::ostream& out) {
-                                    const std::string bytes = encode_model(r.fitted);
-                                    out.write(bytes.data(),
-                                              static_cast<std::streamsize>(bytes.size()));
-                                  })},
-               // Rejected records also get a file of their own, to be fixed and read again.
-               {"rejects.csv", when(r.input.count(record_status::rejected) > 0,
-                                    [&r](std::ostream& out) { write_rejects_csv(out, r.input); })},
-               {"candidates.json", when(adoption, report(report_format::candidates_json))},
-               {"trace.csv", when(adoption, report(report_format::trace_csv))},
-               {"report.html", when(adoption, report(report_format::report_html))},
-               {"trends.csv", when(trends, report(report_format::trends_csv))},
-               {"alerts.json", when(trends, report(report_format::alerts_json))},
-           });
+      dir,
+      {
+          {"clusters.json", report(report_format::clusters_json)},
+          {"assignments.csv", report(report_format::assignments_csv)},
+          // What the fit learned, for later runs (docs/model-format.md); after clusters.json,
+          // so that a run stopped early never leaves a folder holding the model alone.
+          {"model.koe", when(r.fitted.fitted(),
+                             [&r](std::ostream& out) {
+                               const std::string bytes = encode_model(r.fitted);
+                               out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+                             })},
+          // Rejected records also get a file of their own, to be fixed and read again.
+          {"rejects.csv", when(r.input.count(record_status::rejected) > 0,
+                               [&r](std::ostream& out) { write_rejects_csv(out, r.input); })},
+          {"candidates.json", when(adoption, report(report_format::candidates_json))},
+          {"trace.csv", when(adoption, report(report_format::trace_csv))},
+          {"report.html", when(adoption, report(report_format::report_html))},
+          {"trends.csv", when(trends, report(report_format::trends_csv))},
+          {"alerts.json", when(trends, report(report_format::alerts_json))},
+          {"changes.json", when(options.changes != nullptr, report(report_format::changes_json))},
+      });
 }
 
 }  // namespace koe

@@ -297,6 +297,7 @@ void write_assign_report(std::ostream& out, const assign_result& a, report_forma
     case report_format::candidates_table:
     case report_format::trends_csv:
     case report_format::alerts_json:
+    case report_format::changes_json:
       write_report(out, a.batch, format, options);
       break;
   }

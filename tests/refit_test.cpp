@@ -6,6 +6,7 @@
 #include <koe/error.hpp>
 #include <koe/io.hpp>
 #include <koe/job.hpp>
+#include <koe/lineage.hpp>
 #include <koe/model_file.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/refit.hpp>
@@ -293,6 +294,50 @@ TEST(Refit, APlantedTopicSleepsAndReturnsWithItsId) {
   EXPECT_GE(p3.fitted.next_id, p2.fitted.next_id);
 }
 
+// Every cluster of a refit and every previous active cluster is named by exactly one event, and
+// the model keeps the parents its born and merged events name.
+TEST(Refit, EventsNameEachClusterOnceAndTheModelKeepsTheirParents) {
+  const koe::analysis_result p1 = fit(subset(sample, {"app_crash"}), options(0, 1234));
+  const koe::analysis_result p2 =
+      refit(subset(sample, {"delivery_delay"}), options(0, 1234), p1.fitted);
+  ASSERT_TRUE(p2.refit.has_value());
+  ASSERT_EQ(p2.changes, koe::lineage(*p2.refit, options(0, 1234).lineage));
+  std::map<int, int> named_new, named_previous;
+  for (const koe::lineage_event& e : p2.changes) {
+    if (e.kind == koe::lineage_kind::dormant) {
+      ++named_previous[e.id];
+    } else {
+      ++named_new[e.id];
+    }
+  }
+  for (const auto& c : p2.fitted.clusters)
+    EXPECT_EQ(named_new[c.id], 1) << "cluster " << c.id;
+  EXPECT_EQ(named_new.size(), p2.fitted.clusters.size());
+  // A cluster of the previous fit that sleeps now was named dormant (or merged) once.
+  std::set<int> active_before;
+  for (const auto& c : p1.fitted.clusters)
+    active_before.insert(c.id);
+  for (const auto& c : p2.fitted.dormant) {
+    if (!active_before.contains(c.id)) continue;
+    EXPECT_EQ(named_previous[c.id], 1) << "previous cluster " << c.id;
+  }
+  bool dormant_event = false;
+  for (const koe::lineage_event& e : p2.changes)
+    dormant_event = dormant_event || e.kind == koe::lineage_kind::dormant;
+  EXPECT_EQ(dormant_event, !p2.fitted.dormant.empty());
+  for (const koe::lineage_event& e : p2.changes) {
+    if (e.kind != koe::lineage_kind::born && e.kind != koe::lineage_kind::merged) continue;
+    const auto c = std::find_if(p2.fitted.clusters.begin(), p2.fitted.clusters.end(),
+                                [&](const koe::model_cluster& m) { return m.id == e.id; });
+    ASSERT_NE(c, p2.fitted.clusters.end());
+    for (const int parent : e.parents) {
+      if (parent == e.id) continue;
+      EXPECT_NE(std::find(c->parents.begin(), c->parents.end(), parent), c->parents.end())
+          << "cluster " << e.id << " lost parent " << parent;
+    }
+  }
+}
+
 TEST(Refit, VocabularyIdsAreNeverReusedAcrossRefits) {
   const koe::analysis_result p1 = fit(subset(sample, {"login"}), options(6, 11));
   const koe::analysis_result p2 = refit(subset(sample, {"app_crash"}), options(0, 11), p1.fitted);
@@ -433,6 +478,13 @@ TEST(Refit, TheCommandLineWritesTheLibrarysModel) {
   EXPECT_EQ(read_bytes(dir.path() / "b" / "model.koe"), read_bytes(dir.path() / "c" / "model.koe"));
   EXPECT_EQ(read_bytes(dir.path() / "b" / "assignments.csv"),
             read_bytes(dir.path() / "c" / "assignments.csv"));
+  // changes.json comes with a refit only, and is part of its output set.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "a" / "changes.json"));
+  EXPECT_EQ(read_bytes(dir.path() / "b" / "changes.json"),
+            read_bytes(dir.path() / "c" / "changes.json"));
+  EXPECT_NE(read_bytes(dir.path() / "b" / "manifest.json").find("\"changes.json\""),
+            std::string::npos);
+  EXPECT_EQ(read_bytes(dir.path() / "a" / "manifest.json").find("changes.json"), std::string::npos);
 }
 TEST(Refit, TheCommandLineRefusesAMissingModelAndLsa) {
   const koe::test::temp_dir dir("koe_refit");

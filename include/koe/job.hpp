@@ -4,6 +4,7 @@
 
 #include <koe/assess.hpp>
 #include <koe/assign.hpp>
+#include <koe/changes.hpp>
 #include <koe/export.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
@@ -66,6 +67,9 @@ class KOE_EXPORT job {
   /// The last run's series, alerts and decision effects (`analyze_trends`, with the candidates
   /// of `adoption`); null when no voice has a time.
   [[nodiscard]] const trend_result* trends();
+  /// The last run's lineage events with their labels (changes.json, the report's 前回からの変化);
+  /// null unless it was a refit against a previous model.
+  [[nodiscard]] const lineage_report* changes() const;
   /// Writes the last run in `format`; the candidate formats score it first.
   void write(std::ostream& out, report_format format, bool stats);
   /// The LSA rows the last `run` clustered (empty without `--reduce`), recomputed bit for bit

@@ -82,6 +82,9 @@ struct KOE_EXPORT analysis_result {
   model fitted;
   /// A refit's comparison with the previous model (`pipeline::refit`); none for a fresh fit.
   std::optional<refit_comparison> refit;
+  /// The lineage events of that comparison (`lineage`, with `pipeline_options::lineage`), ordered
+  /// by kind, then id; empty for a fresh fit.
+  std::vector<lineage_event> changes;
 };
 
 /// Called with (stage name, fraction done in [0, 1]) as a run advances.

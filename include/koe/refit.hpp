@@ -109,4 +109,11 @@ KOE_EXPORT void number_fresh_fit(model& fitted,
     const model& previous, const refit_start& start, const clustering& clusters,
     const lineage_options& lineage, model& fitted, std::vector<cluster_description>& descriptions);
 
+/**
+ * Records a refit's lineage in its model: a cluster born from a split, or a merge, adds the
+ * previous ids its event names (`lineage_event::parents`, its own id left out) to its
+ * `model_cluster::parents`, after those it inherited. Other events change nothing.
+ */
+KOE_EXPORT void record_lineage(model& fitted, const std::vector<lineage_event>& events);
+
 }  // namespace koe

@@ -27,6 +27,7 @@ enum class report_format {
   candidates_table,  ///< A plain-text table of the top candidates for a terminal.
   trends_csv,        ///< One row per series and period: period,cluster,count,share,low,high.
   alerts_json,       ///< Clusters whose share rose significantly in the latest period.
+  changes_json,      ///< A refit's lineage events (koe/changes.hpp); needs `changes`.
 };
 
 struct lineage_report;  // koe/changes.hpp
@@ -44,7 +45,8 @@ struct KOE_EXPORT report_options {
   /// decisions' effects and report.html its 割合の推移 section (docs/trends.md).
   const trend_result* trends = nullptr;
   /// What changed since the previous fit (koe/changes.hpp), given by a refit against a previous
-  /// model: report.html then has the section 前回からの変化.
+  /// model: report.html then has the section 前回からの変化, and `write_outputs` writes
+  /// changes.json.
   const lineage_report* changes = nullptr;
 };
 
