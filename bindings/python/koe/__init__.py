@@ -29,7 +29,9 @@ import os
 
 import numpy as np
 
-from . import _koe, _trends
+from . import _continuity, _koe, _trends
+from ._continuity import changes, check_outputs
+from ._io import read_voices
 from ._koe import InputError, KoeError, OptionError
 
 __version__ = _koe.__version__
@@ -62,39 +64,6 @@ class NotFittedError(ValueError, AttributeError):
 def data_directory() -> str:
     """Directory of koe's bundled data (stop words, lexicons); empty when none is found."""
     return _koe.data_directory()
-
-
-def changes(comparison: dict, labels: dict | None = None, *, min_similarity: float | None = None,
-            min_part_share: float | None = None, min_voices: int | None = None,
-            min_part_similarity: float | None = None) -> dict:
-    """The lineage events of a refit comparison, as ``changes.json`` holds them.
-
-    ``comparison`` holds the fields of ``koe::refit_comparison`` (koe/lineage.hpp):
-    ``previous_period``, ``period``, ``previous_ids``, ``previous_dormant``, ``previous_share``,
-    ``ids``, ``share``, ``similarity`` (one row per new cluster), ``match`` and ``contingency``
-    (previous ids + 1 rows of new ids + 1 counts). ``labels`` maps stable ids to labels. The
-    thresholds are those of koe.toml's ``[lineage]`` table (None: its default); the rules are in
-    docs/continuity.md. Returns the parsed JSON: ``events`` is a list of dicts (kind, id, label,
-    parents, children, similarity, share_before, share_after), ready for a DataFrame.
-    """
-    text = _koe.changes_json(comparison, {int(k): str(v) for k, v in (labels or {}).items()},
-                             min_similarity, min_part_share, min_voices, min_part_similarity)
-    return json.loads(text)
-
-
-def check_outputs(dir: str | os.PathLike) -> dict:
-    """Checks that ``dir`` holds the complete output set of one ``koe cluster`` run.
-
-    Returns what its ``manifest.json`` lists (``format_version``, ``koe_version``, ``run_id``,
-    ``files``: ``name``, ``size``, ``xxh64``) once every file has the listed size and checksum.
-    Raises :class:`InputError` (code ``mixed_outputs``) when the folder has no manifest (the run
-    did not finish), a malformed one, a listed file missing, or a file of another run.
-
-    Example::
-
-        koe.check_outputs("out")["run_id"]   # '3f9c0a...' (16 hex digits)
-    """
-    return _koe.check_outputs(os.fspath(dir))
 
 
 def _is_pandas(obj, name):
@@ -838,6 +807,10 @@ class Pipeline:
         """Clusters whose share rose lately, as alerts.json (:func:`koe._trends.alerts_frame`)."""
         return _trends.alerts_frame(self.report("alerts"))
 
+    def changes_frame(self):
+        """A refit's lineage events, as changes.json (:func:`koe._continuity.changes_frame`)."""
+        return _continuity.changes_frame(self.report("changes"))
+
 
 def tokenize(texts, **options):
     """Terms of each text, as ``fit`` sees them (normalized, MeCab, filters, stop words).
@@ -885,53 +858,6 @@ def normalize(texts, **options):
     if isinstance(texts, str):
         return _koe.normalize([texts], o)[0]
     return _koe.normalize(_values(texts), o)
-
-
-def read_voices(path, format=None, **options):
-    """Reads a voice file with koe's reader (CSV, TSV, JSON Lines, text; UTF-8, Shift_JIS, EUC-JP).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-    format : {"csv", "tsv", "jsonl", "text"} or None
-        None picks it from the extension.
-    text_column, id_column, time_column : str, optional
-        A header name or a 1-based index written as digits; defaults as in ``koe cluster``
-        (text; id; created_at or timestamp).
-    encoding : {"utf-8", "shift_jis", "cp932", "euc-jp", "auto"}
-    on_error : {"fail", "skip"}
-        "fail" raises :class:`InputError` ("FILE:LINE: what is wrong") at the first bad record;
-        "skip" keeps it with status "rejected" and the reason.
-    max_voice_bytes : int
-        Longer voices are truncated (with a reason); 0 = no limit.
-
-    Returns
-    -------
-    pandas.DataFrame, or a dict of lists when pandas is not installed
-        Columns id, text, status (kept, empty, rejected), reason, timestamp, then the file's other
-        columns as text (a name that clashes with these gets a ``meta_`` prefix), then record and
-        line (1-based record number and physical line). ``attrs`` (or the dict's ``"_attrs"``)
-        hold ``source`` and ``encoding``.
-    """
-    _check_names(options, _option_names("read"))
-    c = _koe.read_corpus(os.fspath(path), {"format": format, **options})
-
-    columns = {name: c[name] for name in ("id", "text", "status", "reason", "timestamp")}
-    for name, values in zip(c["meta_columns"], c["meta"]):
-        while name in columns or name in _RESERVED:
-            name = "meta_" + name
-        columns[name] = values
-    columns["record"] = c["record"]
-    columns["line"] = c["line"]
-    attrs = {"source": c["source"], "encoding": c["encoding"]}
-    try:
-        import pandas as pd
-    except ImportError:
-        columns["_attrs"] = attrs
-        return columns
-    frame = pd.DataFrame(columns)
-    frame.attrs.update(attrs)
-    return frame
 
 
 Pipeline.__init__.__signature__ = inspect.Signature(

@@ -250,6 +250,8 @@ class Pipeline:
         """pandas.DataFrame as trends.csv: period, cluster, count, share, low, high."""
     def alerts_frame(self) -> Any:
         """pandas.DataFrame of alerts.json's alerts; its settings in attrs."""
+    def changes_frame(self) -> Any:
+        """pandas.DataFrame of changes.json's events (a refit); periods and counts in attrs."""
 
 @overload
 def tokenize(texts: str, **options: Any) -> list[str]: ...
