@@ -228,6 +228,13 @@ void print_stats(const koe::analysis_result& r, const koe::job& j) {
             << "describe: " << (r.peak_rss_bytes >> 20) << " MiB)\n";
 }
 
+// The files a run wrote, as its manifest lists them (checked against it on the way).
+void print_written(const std::string& dir) {
+  std::string names;
+  for (const koe::output_file& f : koe::check_output_set(dir).files)
+    names += f.name + ", ";
+  std::cerr << "koe: wrote " << dir << "/{" << names << "manifest.json}\n";
+}
 int run_cluster(const cli_args& a, const koe::job_options& o) {
   koe::job j(o);
   j.on_memory_freed(release_free_memory);
@@ -244,10 +251,7 @@ int run_cluster(const cli_args& a, const koe::job_options& o) {
     std::cerr << "koe: decision on line " << d.line << " (" << koe::terminal_text(d.key)
               << ") matches no cluster of this run\n";
   if (a.stats) print_stats(r, j);
-  if (!a.quiet)
-    std::cerr << "koe: wrote " << a.output
-              << "/{clusters.json, assignments.csv, candidates.json, trace.csv, report.html, "
-                 "manifest.json}\n";
+  if (!a.quiet) print_written(a.output);
   return 0;
 }
 
@@ -286,10 +290,7 @@ int run_assign(const cli_args& a, const koe::job_options& o) {
     for (const auto& t : r.batch.timings)
       std::cerr << "koe: " << t.stage << ' ' << t.seconds << " s (peak memory "
                 << (t.peak_rss_bytes >> 20) << " MiB)\n";
-  if (!a.quiet)
-    std::cerr << "koe: wrote " << a.output
-              << "/{clusters.json, assignments.csv, candidates.json, trace.csv, report.html, "
-                 "manifest.json}\n";
+  if (!a.quiet) print_written(a.output);
   return 0;
 }
 
