@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iterator>
+#include <map>
 #include <sstream>
 #include <utility>
 
@@ -107,7 +108,7 @@ struct job::impl {
     changes.reset();
     const analysis_result& r = *result;
     if (!r.refit) return;
-    lineage_report report{r.refit->previous_period, r.refit->period, r.changes, {}};
+    lineage_report report{r.refit->previous_period, r.refit->period, r.changes, {}, {}};
     // Ids no cluster of this fit holds are the previous model's, now dormant here.
     for (const model_cluster& c : r.fitted.dormant)
       report.labels[c.id] = c.label;
@@ -187,6 +188,13 @@ const adoption_result& job::adoption() {
   const analysis_result& r = result();
   if (!impl_->adoption) {
     impl_->adoption = assess(r, impl_->scoring, impl_->decisions);
+    if (impl_->changes) {
+      // A split cluster's decision, as matched in this run, is offered to its other parts.
+      std::map<int, decision> decided;
+      for (const candidate& c : impl_->adoption->candidates)
+        if (c.decision.status != decision_status::undecided) decided[c.cluster] = c.decision;
+      impl_->changes->offered = offer_split_decisions(impl_->changes->events, decided);
+    }
     if (r.input.documents.has_timestamps())
       impl_->trends =
           analyze_trends(score_input_of(r), impl_->adoption->candidates, impl_->scoring.trends);

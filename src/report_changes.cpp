@@ -143,6 +143,9 @@ void splits_and_merges_html(std::ostream& out, const lineage_report& r) {
   for (const auto* e : merges)
     out << "<li>統合: " << names_html(r, e->parents, " + ") << " → " << name_html(r, e->id)
         << "</li>\n";
+  for (const offered_decision& o : r.offered)
+    out << "<li>引き継ぎ候補: " << name_html(r, o.id) << " — " << detail::html_text(o.note)
+        << "</li>\n";
   out << "</ul>\n";
 }
 
@@ -186,11 +189,20 @@ void write_changes_json(std::ostream& out, const lineage_report& report) {
   json events = json::array();
   for (const auto& e : report.events)
     events.push_back(event_json(report, e));
+  json offered = json::array();
+  for (const offered_decision& o : report.offered)
+    offered.push_back({{"id", o.id},
+                       {"parent", o.parent},
+                       {"decision", to_string(o.offered.status)},
+                       {"reason", o.offered.reason},
+                       {"date", o.offered.date},
+                       {"note", o.note}});
   const json j = {{"format_version", changes_format_version},
                   {"previous_period", report.previous_period},
                   {"period", report.period},
                   {"counts", counts},
-                  {"events", events}};
+                  {"events", events},
+                  {"offered_decisions", offered}};
   out << j.dump(2) << '\n';
 }
 

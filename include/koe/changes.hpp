@@ -14,6 +14,17 @@
 
 namespace koe {
 
+/// A decision offered to a cluster born from a split: its parent's decision, shown as a
+/// candidate to carry over, never applied by itself.
+struct KOE_EXPORT offered_decision {
+  int id = 0;        ///< The part born from the split.
+  int parent = 0;    ///< The split cluster whose decision is offered.
+  decision offered;  ///< The parent's decision.
+  std::string note;  ///< 「分裂前のクラスタ #3 の決定（採用）を引き継ぎ候補として表示」
+
+  friend bool operator==(const offered_decision&, const offered_decision&) = default;
+};
+
 /// The events of a refit with what is needed to show them.
 struct KOE_EXPORT lineage_report {
   std::string previous_period;        ///< Period label of the previous fit; may be empty.
@@ -22,6 +33,9 @@ struct KOE_EXPORT lineage_report {
   /// Label of each stable id: this fit's for its clusters, the previous model's for ids that no
   /// cluster of this fit holds. An id without one is shown as "#id".
   std::map<int, std::string> labels;
+  /// Decisions offered to the parts of split clusters (`offer_split_decisions`), once the run's
+  /// decisions are matched; listed in changes.json and under 分裂・統合 in the report.
+  std::vector<offered_decision> offered;
 
   friend bool operator==(const lineage_report&, const lineage_report&) = default;
 };
@@ -49,17 +63,6 @@ KOE_EXPORT void write_changes_json(std::ostream& out, const lineage_report& repo
  */
 KOE_EXPORT void write_changes_html(std::ostream& out, const lineage_report& report,
                                    std::size_t top = 5);
-
-/// A decision offered to a cluster born from a split: its parent's decision, shown as a
-/// candidate to carry over, never applied by itself.
-struct KOE_EXPORT offered_decision {
-  int id = 0;        ///< The part born from the split.
-  int parent = 0;    ///< The split cluster whose decision is offered.
-  decision offered;  ///< The parent's decision.
-  std::string note;  ///< 「分裂前のクラスタ #3 の決定（採用）を引き継ぎ候補として表示」
-
-  friend bool operator==(const offered_decision&, const offered_decision&) = default;
-};
 
 /**
  * For each cluster born from a split (`born` with parents) that has no decision of its own in
