@@ -413,6 +413,22 @@ TEST(Changes, SplitPartsAreOfferedTheirParentsDecision) {
   EXPECT_TRUE(koe::offer_split_decisions(events, {{2, adopted}, {7, own}}).empty());
   EXPECT_TRUE(koe::offer_split_decisions(events, {{2, koe::decision{}}}).empty());
   EXPECT_TRUE(koe::offer_split_decisions(events, {{8, adopted}}).empty());
+
+  // A report carrying the offer lists it in changes.json and in the report section.
+  auto r = koe::make_lineage_report(every_kind(), {{2, "食事"}, {7, "朝食<b>"}});
+  EXPECT_TRUE(nlohmann::json::parse(koe::changes_json(r))["offered_decisions"].empty());
+  r.offered = offers;
+  const auto j = nlohmann::json::parse(koe::changes_json(r));
+  ASSERT_EQ(j["offered_decisions"].size(), 1U);
+  EXPECT_EQ(j["offered_decisions"][0]["id"], 7);
+  EXPECT_EQ(j["offered_decisions"][0]["parent"], 2);
+  EXPECT_EQ(j["offered_decisions"][0]["decision"], "adopted");
+  EXPECT_EQ(j["offered_decisions"][0]["reason"], "朝食の時間を延ばす");
+  std::ostringstream html;
+  koe::write_changes_html(html, r);
+  EXPECT_NE(html.str().find("引き継ぎ候補: #7 朝食&lt;b&gt; — " + offers[0].note),
+            std::string::npos)
+      << html.str();
 }
 
 // The message of the koe::error `f` throws, or "" when it throws none.
