@@ -134,6 +134,13 @@ void add_plus_plus(const sparse_matrix& x, const std::vector<std::size_t>& candi
   }
 }
 
+// The most new-theme voices a refit groups. Beyond it the groups are found on this many of them,
+// taken in the order of their texts' hashes (a sample that does not depend on the input's row
+// order), and a group's size is compared with the bar scaled to the sample: grouping every one of
+// tens of thousands of new-theme voices, with its automatic k, would cost more than the refit's
+// k-means itself.
+constexpr std::size_t most_grouped = 10000;
+
 // What a new-theme group must reach to seed a cluster of its own: the voices of the previous
 // model's smallest cluster (its share of this period's voices) and its least cohesion.
 struct new_theme_bar {
@@ -181,13 +188,16 @@ double group_cohesion(const sparse_matrix& x, const std::vector<std::size_t>& me
 // and how many groups that is.
 std::vector<std::size_t> new_theme_voices(const model& previous, const new_theme_groups& g,
                                           const sparse_matrix& rows, const lineage_options& lineage,
-                                          std::size_t& groups) {
+                                          double sampled, std::size_t& groups) {
   std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(g.groups.k));
   for (std::size_t i = 0; i < g.rows.size() && i < g.groups.assignment.size(); ++i)
     if (g.groups.assignment[i] >= 0)
       members[static_cast<std::size_t>(g.groups.assignment[i])].push_back(g.rows[i]);
-  const new_theme_bar bar =
-      bar_of(previous, static_cast<std::size_t>(rows.rows()), lineage.min_voices);
+  new_theme_bar bar = bar_of(previous, static_cast<std::size_t>(rows.rows()), lineage.min_voices);
+  if (sampled < 1)
+    bar.voices = std::max<std::size_t>(
+        std::max<std::size_t>(1, lineage.min_voices),
+        static_cast<std::size_t>(std::ceil(static_cast<double>(bar.voices) * sampled)));
   std::vector<std::size_t> voices;
   groups = 0;
   for (const auto& m : members) {
@@ -199,18 +209,23 @@ std::vector<std::size_t> new_theme_voices(const model& previous, const new_theme
   return voices;
 }
 
-// The new-theme voices grouped as `koe assign` groups them, taken in the order of their texts'
-// hashes (then rows), so that the groups do not depend on the order of the input's rows; `rows`
-// of the result are rows of `terms`.
+// The new-theme voices (at most `most_grouped`, a share `sampled` of them) grouped as `koe assign`
+// groups them, taken in the order of their texts' hashes (then rows), so that the groups do not
+// depend on the order of the input's rows; `rows` of the result are rows of `terms`.
 new_theme_groups groups_by_text(const model& previous, const term_table& terms,
                                 const std::vector<std::uint64_t>& text_hash,
-                                const std::vector<new_theme_reason>& new_theme) {
+                                const std::vector<new_theme_reason>& new_theme, double& sampled) {
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < new_theme.size(); ++i)
     if (new_theme[i] != new_theme_reason::none) order.push_back(i);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return text_hash[a] != text_hash[b] ? text_hash[a] < text_hash[b] : a < b;
   });
+  sampled = 1;
+  if (order.size() > most_grouped) {
+    sampled = static_cast<double>(most_grouped) / static_cast<double>(order.size());
+    order.resize(most_grouped);
+  }
   term_table sorted;
   std::vector<std::uint64_t> hashes;
   for (const std::size_t r : order) {
@@ -241,8 +256,11 @@ refit_start start_refit(const model& previous, const term_table& terms,
   const auto by_text = [&](std::size_t a, std::size_t b) {
     return text_hash[a] != text_hash[b] ? text_hash[a] < text_hash[b] : a < b;
   };
-  const new_theme_groups g = groups_by_text(previous, terms, text_hash, s.previous.new_theme);
-  std::vector<std::size_t> fresh = new_theme_voices(previous, g, rows, lineage, s.new_theme_groups);
+  double sampled = 1;
+  const new_theme_groups g =
+      groups_by_text(previous, terms, text_hash, s.previous.new_theme, sampled);
+  std::vector<std::size_t> fresh =
+      new_theme_voices(previous, g, rows, lineage, sampled, s.new_theme_groups);
   std::sort(fresh.begin(), fresh.end(), by_text);
 
   // The previous clusters this period's voices still reach, most voices first.
