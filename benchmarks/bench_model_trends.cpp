@@ -56,6 +56,7 @@ std::vector<koe::model> synthetic_chain(int terms) {
       v.idf.push_back(2.0f);
       v.index.emplace(v.vocabulary.back(), t);
     }
+    m.lsa.dimensions = 0;
     m.centroids = koe::dense_matrix::Random(clusters, terms);
     m.centroids.rowwise().normalize();
     m.dormant_centroids = koe::dense_matrix::Random(dormant, terms);

@@ -6,13 +6,16 @@
 #include <koe/model_file.hpp>
 #include <koe/score.hpp>
 
+#include "detail/model_summary.hpp"
 #include "detail/report.hpp"
 
+#include <tbb/parallel_for.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -226,13 +229,27 @@ chain_trends model_trends(std::span<const model> chain, std::span<const std::str
 
 chain_trends model_trends_of_files(std::span<const std::filesystem::path> files,
                                    const trend_options& options) {
-  std::vector<model> chain;
+  // Reading the files dominates; they are independent, so they are read in parallel, each into
+  // its own slot.
+  std::vector<model> chain(files.size());
   std::vector<std::string> names;
-  chain.reserve(files.size());
-  for (const auto& f : files) {
-    chain.push_back(load_model(f));
+  for (const auto& f : files)
     names.push_back(f.string());
-  }
+  // Any failure is kept in its slot; the first file's in chain order is the one reported, as a
+  // loop in order would.
+  std::vector<std::exception_ptr> failed(files.size());
+  tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
+    try {
+      // The summary skips the arrays trends never read; anything unusual about the file goes
+      // to the full reader, whose error names what is wrong.
+      std::optional<model> summary = detail::read_model_summary(files[i]);
+      chain[i] = summary ? std::move(*summary) : load_model(files[i]);
+    } catch (...) {
+      failed[i] = std::current_exception();
+    }
+  });
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
   return model_trends(chain, names, options);
 }
 

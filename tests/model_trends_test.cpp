@@ -294,6 +294,30 @@ TEST(ModelTrends, CommandLineRefusesABrokenChainNamingTheFile) {
   EXPECT_EQ(r.status, 2);
 }
 
+TEST(ModelTrends, CommandLineTakesTheAlertSettingsOfKoeToml) {
+  const koe::test::temp_dir dir("model_trends");
+  std::vector<std::string> args = {"trend"};
+  const auto chain = hand_chain();
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    koe::save_model(chain[i], dir.path() / names[i]);
+    args.push_back((dir.path() / names[i]).string());
+  }
+  {
+    std::ofstream toml(dir.path() / "koe.toml");
+    toml << "[alerts]\nmin_count = 21\n";
+  }
+  args.insert(args.end(), {"-o", (dir.path() / "out").string(), "-q", "--config",
+                           (dir.path() / "koe.toml").string()});
+  const auto r = koe::test::run_koe(dir, args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto alerts = nlohmann::json::parse(koe::test::slurp(dir.path() / "out" / "alerts.json"));
+  EXPECT_EQ(alerts["min_count"], 21);
+  EXPECT_TRUE(alerts["alerts"].empty());
+  // Options of the voice reader are not options of koe trend.
+  args.insert(args.end(), {"--seed", "1"});
+  EXPECT_EQ(koe::test::run_koe(dir, args).status, 2);
+}
+
 // A fit of 2026-01 of the year sample and refits of 2026-02 and 2026-03 against it, then
 // `koe trend` over the three models: every active id's own point is its clusters.json size.
 TEST(ModelTrends, YearSampleFitAndRefitsGiveConsistentSeries) {
