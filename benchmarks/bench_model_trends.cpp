@@ -97,28 +97,51 @@ void BM_TrendOfModelsInMemory(benchmark::State& state) {
 }
 BENCHMARK(BM_TrendOfModelsInMemory)->Arg(5000)->Unit(benchmark::kMillisecond);
 
-// What `koe trend` does: load the 24 files (page cache warm after the first round) and count.
-void BM_TrendOfModelFiles(benchmark::State& state) {
-  const auto chain = synthetic_chain(static_cast<int>(state.range(0)));
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("koe_bench_trend_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+// The chain saved as files in a folder of their own, removed at the end.
+struct saved_chain {
+  std::filesystem::path dir;
   std::vector<std::filesystem::path> files;
   double bytes = 0;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    files.push_back(dir / ("m" + std::to_string(i) + ".koe"));
-    koe::save_model(chain[i], files.back());
-    bytes += static_cast<double>(std::filesystem::file_size(files.back()));
+
+  explicit saved_chain(int terms)
+      : dir(std::filesystem::temp_directory_path() /
+            ("koe_bench_trend_" + std::to_string(::getpid()))) {
+    const auto chain = synthetic_chain(terms);
+    std::filesystem::create_directories(dir);
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      files.push_back(dir / ("m" + std::to_string(i) + ".koe"));
+      koe::save_model(chain[i], files.back());
+      bytes += static_cast<double>(std::filesystem::file_size(files.back()));
+    }
   }
+  saved_chain(const saved_chain&) = delete;
+  saved_chain& operator=(const saved_chain&) = delete;
+  ~saved_chain() { std::filesystem::remove_all(dir); }
+};
+
+// What `koe trend` does: read the 24 files (page cache warm after the first round) and count.
+void BM_TrendOfModelFiles(benchmark::State& state) {
+  const saved_chain saved(static_cast<int>(state.range(0)));
   for (auto _ : state) {
-    const koe::chain_trends t = koe::model_trends_of_files(files, {});
+    const koe::chain_trends t = koe::model_trends_of_files(saved.files, {});
     benchmark::DoNotOptimize(t.trends.series.data());
   }
-  state.counters["files_MB"] = bytes / 1e6;
+  state.counters["files_MB"] = saved.bytes / 1e6;
   state.counters["models"] = months;
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_TrendOfModelFiles)->Arg(5000)->Arg(20000)->Unit(benchmark::kMillisecond);
+
+// What that avoids: loading every model whole with load_model, one after the other.
+void BM_LoadModelFilesWhole(benchmark::State& state) {
+  const saved_chain saved(static_cast<int>(state.range(0)));
+  for (auto _ : state)
+    for (const auto& f : saved.files) {
+      const koe::model m = koe::load_model(f);
+      benchmark::DoNotOptimize(m.centroids.data());
+    }
+  state.counters["files_MB"] = saved.bytes / 1e6;
+}
+BENCHMARK(BM_LoadModelFilesWhole)->Arg(5000)->Arg(20000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
