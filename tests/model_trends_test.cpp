@@ -154,6 +154,27 @@ TEST(ModelTrends, SplitPartsPastIsItsParentsWholeCount) {
   EXPECT_EQ(rolled(t, 2), (flags{false, false, false}));
 }
 
+TEST(ModelTrends, RollUpFollowsParentsThatCameFromASplitThemselves) {
+  // 2026-04: 3 and the split part 4 merge into a new 6 (parents [3, 4]); both go dormant.
+  auto chain = hand_chain();
+  const auto dormant = koe::cluster_status::dormant;
+  chain.push_back(
+      fit("2026-04", 4, 150,
+          {cluster(0, 85, "2026-01", {0, 1}), cluster(2, 16, "2026-01"), cluster(5, 22, "2026-03"),
+           cluster(6, 25, "2026-04", {3, 4})},
+          {cluster(1, 30, "2026-01", {}, dormant), cluster(3, 9, "2026-01", {}, dormant),
+           cluster(4, 12, "2026-02", {2}, dormant)}));
+  chain.back().next_id = 7;
+  std::vector<std::string> four = names;
+  four.push_back("apr.koe");
+  const koe::chain_trends t = koe::model_trends(chain, four, {});
+  // January: 3's 5 and 4's rolled-up 20 (2's whole count); then 3 and 4 as they were.
+  EXPECT_EQ(counts(t, 6), (sizes{25, 18, 21, 25}));
+  EXPECT_EQ(rolled(t, 6), (flags{true, true, true, false}));
+  EXPECT_EQ(counts(t, 4), (sizes{20, 10, 12, 0}));
+  EXPECT_EQ(counts(t, 0), (sizes{70, 75, 80, 85}));
+}
+
 TEST(ModelTrends, OwnPointsAndNoiseAddUpToEachFitsKeptVoices) {
   const koe::chain_trends t = koe::model_trends(hand_chain(), names, {});
   for (std::size_t f = 0; f < 3; ++f) {
@@ -290,6 +311,18 @@ TEST(ModelTrends, CommandLineRefusesABrokenChainNamingTheFile) {
       dir, {"trend", a, (dir.path() / "bad.koe").string(), "-o", (dir.path() / "out").string()});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("bad.koe"), std::string::npos) << r.err;
+  // A flipped byte: the full reader's checksum error, naming the file.
+  std::string bytes = koe::test::slurp(dir.path() / "b.koe");
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+  {
+    std::ofstream flipped(dir.path() / "flipped.koe", std::ios::binary);
+    flipped << bytes;
+  }
+  r = koe::test::run_koe(dir, {"trend", a, (dir.path() / "flipped.koe").string(), "-o",
+                               (dir.path() / "out").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("flipped.koe"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("checksum"), std::string::npos) << r.err;
   r = koe::test::run_koe(dir, {"trend", "-o", (dir.path() / "out").string()});
   EXPECT_EQ(r.status, 2);
 }
@@ -339,6 +372,16 @@ TEST(ModelTrends, YearSampleFitAndRefitsGiveConsistentSeries) {
   const auto r = koe::test::run_koe(dir, trend_args);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NO_THROW((void)koe::check_output_set(dir.path() / "trend"));
+  // The command reads a summary of each file; loading the models whole gives the same rows.
+  std::vector<koe::model> whole;
+  std::vector<std::string> paths;
+  for (std::size_t i = 1; i < 4; ++i) {
+    whole.push_back(koe::load_model(trend_args[i]));
+    paths.push_back(trend_args[i]);
+  }
+  std::ostringstream from_whole;
+  koe::write_chain_trends_csv(from_whole, koe::model_trends(whole, paths, {}));
+  EXPECT_EQ(koe::test::slurp(dir.path() / "trend" / "trends.csv"), from_whole.str());
   // period,cluster -> count, status, rolled_up
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> rows;
   std::istringstream csv(koe::test::slurp(dir.path() / "trend" / "trends.csv"));
