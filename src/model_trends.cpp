@@ -390,6 +390,13 @@ void write_chain_trend_html(std::ostream& out, const chain_trends& t) {
 }
 
 output_manifest write_chain_trend_outputs(const std::filesystem::path& dir, const chain_trends& t) {
+  // A run's folder has its own trends.csv and manifest.json; writing over them would leave it
+  // a trend set that no longer lists the run's files.
+  if (std::filesystem::exists(dir / "clusters.json"))
+    throw error(errc::invalid_argument,
+                dir.string() +
+                    ": holds the output of koe cluster or koe assign (clusters.json); "
+                    "write koe trend's files to a folder of their own");
   return write_output_set(dir,
                           {{"trends.csv", [&](std::ostream& o) { write_chain_trends_csv(o, t); }},
                            {"alerts.json", [&](std::ostream& o) { write_chain_alerts_json(o, t); }},

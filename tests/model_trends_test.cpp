@@ -372,6 +372,14 @@ TEST(ModelTrends, YearSampleFitAndRefitsGiveConsistentSeries) {
   const auto r = koe::test::run_koe(dir, trend_args);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NO_THROW((void)koe::check_output_set(dir.path() / "trend"));
+  // A run's own folder is not overwritten.
+  std::vector<std::string> into_run = trend_args;
+  into_run[into_run.size() - 2] = (dir.path() / "2026-03").string();
+  const auto refused = koe::test::run_koe(dir, into_run);
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("koe trend's files to a folder of their own"), std::string::npos)
+      << refused.err;
+  EXPECT_NO_THROW((void)koe::check_output_set(dir.path() / "2026-03"));
   // The command reads a summary of each file; loading the models whole gives the same rows.
   std::vector<koe::model> whole;
   std::vector<std::string> paths;
