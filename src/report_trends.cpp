@@ -134,8 +134,6 @@ void write_alerts_json(std::ostream& out, const analysis_result& r, const report
   out << j.dump(2) << '\n';
 }
 
-namespace {
-
 // A small trend line of one series: the Wilson band, the shares, the latest point marked.
 void sparkline(std::ostream& out, const trend_series& s, bool alert) {
   const double w = 180, h = 44, pad = 4;
@@ -172,6 +170,8 @@ void sparkline(std::ostream& out, const trend_series& s, bool alert) {
   }
   out << "</svg>";
 }
+
+namespace {
 
 bool alerted(const trend_result& t, std::int32_t cluster) {
   return std::any_of(t.alerts.begin(), t.alerts.end(),

@@ -5,11 +5,13 @@
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/model_file.hpp>
+#include <koe/model_trends.hpp>
 #include <koe/normalize.hpp>
 #include <koe/options.hpp>
 #include <koe/output_set.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
+#include <koe/score_config.hpp>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -760,6 +762,38 @@ void bind_lineage(py::module_& m) {
       py::arg("min_part_share"), py::arg("min_voices"), py::arg("min_part_similarity"));
 }
 
+// Trends across a chain of models (koe/model_trends.hpp): each item a FittedModel or a path;
+// returns the text of trends.csv and alerts.json as `koe trend` writes them.
+void bind_model_trends(py::module_& m) {
+  m.def(
+      "model_trends",
+      [](const py::list& items, const std::optional<std::string>& config) {
+        std::vector<koe::model> chain;
+        std::vector<std::string> names;
+        std::vector<std::optional<std::filesystem::path>> paths;
+        for (const py::handle item : items) {
+          if (py::isinstance<fitted_model>(item)) {
+            chain.push_back(item.cast<const fitted_model&>().get());
+            names.push_back("model " + std::to_string(chain.size()));
+          } else {
+            const auto path = item.cast<std::filesystem::path>();
+            py::gil_scoped_release release;
+            chain.push_back(koe::load_model(path));
+            names.push_back(path.string());
+          }
+        }
+        py::gil_scoped_release release;
+        const koe::trend_options alerts =
+            config ? koe::load_score_config(*config).trends : koe::default_score_options().trends;
+        const koe::chain_trends t = koe::model_trends(chain, names, alerts);
+        std::ostringstream csv, json;
+        koe::write_chain_trends_csv(csv, t);
+        koe::write_chain_alerts_json(json, t);
+        return std::make_pair(csv.str(), json.str());
+      },
+      py::arg("models"), py::arg("config"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_koe, m) {
@@ -772,4 +806,5 @@ PYBIND11_MODULE(_koe, m) {
   bind_output_set(m);
   bind_fitted_model(m);
   bind_lineage(m);
+  bind_model_trends(m);
 }

@@ -18,6 +18,7 @@
 #include <koe/lineage.hpp>
 #include <koe/model.hpp>
 #include <koe/model_file.hpp>
+#include <koe/model_trends.hpp>
 #include <koe/normalize.hpp>
 #include <koe/options.hpp>
 #include <koe/output_set.hpp>

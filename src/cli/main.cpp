@@ -3,10 +3,12 @@
 #include <koe/error.hpp>
 #include <koe/job.hpp>
 #include <koe/model_file.hpp>
+#include <koe/model_trends.hpp>
 #include <koe/options.hpp>
 #include <koe/output_set.hpp>
 #include <koe/pipeline.hpp>
 #include <koe/report.hpp>
+#include <koe/score_config.hpp>
 #include <koe/tokenize.hpp>
 
 #include "docs.hpp"
@@ -17,12 +19,14 @@
 
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #ifdef KOE_WITH_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -50,18 +54,21 @@ struct typed_option {
 // Everything the command line says, besides the options of the job.
 struct cli_args {
   std::string input, output, rejects;
-  std::string prev;  // koe cluster --prev: the previous model to refit against
+  std::string prev;                 // koe cluster --prev: the previous model to refit against
+  std::vector<std::string> models;  // koe trend: the chain of models, oldest first
   bool quiet = false, stats = false, show_normalized = false;
   std::deque<typed_option> options;  // a deque: CLI11 keeps pointers into it
 };
 
 // The subcommands that take options of the job.
-enum class command { tokenize, dictionary, cluster, assign };
+enum class command { tokenize, dictionary, cluster, assign, trend };
 
 // Whether `c` takes the option `d`. `koe assign` reads, scores and assigns; it normalizes and
 // tokenizes as the model says, so of the text options it takes only the dictionary's place and
 // the thread count.
 bool in_scope(const koe::option_descriptor& d, command c) {
+  // `koe trend` reads models, not voices: it takes only the settings of its alerts (koe.toml).
+  if (c == command::trend) return d.cli == "--config";
   switch (d.scope) {
     case koe::option_scope::read:
       return true;
@@ -294,6 +301,25 @@ int run_assign(const cli_args& a, const koe::job_options& o) {
   return 0;
 }
 
+// koe trend: the series of a chain of models, written as an output set.
+int run_trend(const cli_args& a, const koe::job_options& o) {
+  const koe::trend_options alerts = o.config.empty() ? koe::default_score_options().trends
+                                                     : koe::load_score_config(o.config).trends;
+  const std::vector<std::filesystem::path> files(a.models.begin(), a.models.end());
+  const koe::chain_trends t = koe::model_trends_of_files(files, alerts);
+  koe::write_chain_trend_outputs(a.output, t);
+  const koe::trend_result& r = t.trends;
+  for (const auto& alert : r.alerts)
+    std::cout << "alert " << koe::series_name(alert.cluster) << ": "
+              << koe::terminal_text(alert.reason) << '\n';
+  if (!a.quiet)
+    std::cerr << "koe: " << r.labels.size() << " fits (" << koe::terminal_text(r.labels.front())
+              << " .. " << koe::terminal_text(r.labels.back()) << "), " << t.clusters.size() - 1
+              << " cluster ids, " << r.alerts.size() << " alerts; wrote " << a.output
+              << "/{trends.csv, alerts.json, trend.html, manifest.json}\n";
+  return 0;
+}
+
 struct commands {
   CLI::App* tokenize = nullptr;
   CLI::App* cluster = nullptr;
@@ -301,7 +327,23 @@ struct commands {
   CLI::App* verify = nullptr;
   std::string verify_dir;
   CLI::App* assign = nullptr;
+  CLI::App* trend = nullptr;
 };
+
+void add_trend_command(CLI::App& app, commands& c, cli_args& tr) {
+  c.trend = app.add_subcommand(
+      "trend",
+      "Series of each cluster's share across a chain of models (each a koe cluster --prev refit\n"
+      "of the one before), by stable id, with alerts on a significant rise in the latest fit;\n"
+      "writes OUTDIR/trends.csv, alerts.json, trend.html and manifest.json (docs/trends.md).\n"
+      "Example: koe trend jan/model.koe feb/model.koe mar/model.koe -o trend/");
+  c.trend->add_option("MODEL", tr.models, "Model files (OUTDIR/model.koe), oldest first")
+      ->required()
+      ->check(CLI::ExistingFile);
+  c.trend->add_option("-o,--output", tr.output, "Output directory")->required();
+  c.trend->add_flag("-q,--quiet", tr.quiet, "No summary on stderr");
+  add_job_options(*c.trend, tr, command::trend);
+}
 
 void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl, cli_args& dic,
                   cli_args& as) {
@@ -361,12 +403,14 @@ int main(int argc, char** argv) {
       "  koe cluster data/sample/voices.csv -k auto -o out/\n"
       "  koe dictionary\n"
       "  koe verify out/\n"
-      "  koe assign next.csv --model out/model.koe -o next/"};
+      "  koe assign next.csv --model out/model.koe -o next/\n"
+      "  koe trend jan/model.koe feb/model.koe -o trend/"};
   app.set_version_flag("--version", std::string("koe ") + KOE_VERSION);
   app.require_subcommand(1);
-  cli_args tok_args, cl_args, dic_args, as_args;
+  cli_args tok_args, cl_args, dic_args, as_args, tr_args;
   commands cmd;
   add_commands(app, cmd, tok_args, cl_args, dic_args, as_args);
+  add_trend_command(app, cmd, tr_args);
   // Hidden commands that print the manual page and the bash completion (the build installs both).
   CLI::App* man = app.add_subcommand("man", "Print the manual page (roff)")->group("");
   CLI::App* completion = app.add_subcommand("completion", "Print a completion script")->group("");
@@ -386,6 +430,7 @@ int main(int argc, char** argv) {
   const cli_args& a = cmd.tokenize->parsed()     ? tok_args
                       : cmd.dictionary->parsed() ? dic_args
                       : cmd.assign->parsed()     ? as_args
+                      : cmd.trend->parsed()      ? tr_args
                                                  : cl_args;
   koe::job_options o;
   try {
@@ -402,6 +447,7 @@ int main(int argc, char** argv) {
                       static_cast<std::size_t>(o.pipeline.threads));
     if (cmd.dictionary->parsed()) return run_dictionary(o);
     if (cmd.tokenize->parsed()) return run_tokenize(a, o);
+    if (cmd.trend->parsed()) return run_trend(a, o);
     return cmd.assign->parsed() ? run_assign(a, o) : run_cluster(a, o);
   } catch (const std::exception& e) {
     std::cerr << "koe: " << e.what() << '\n';

@@ -61,6 +61,9 @@ void write_trends_csv(std::ostream& out, const report_options& ro);
 void write_alerts_json(std::ostream& out, const analysis_result& r, const report_options& ro);
 /// report.html's 割合の推移: a trend line per candidate shown, alerts and decision effects.
 void trends_section(std::ostream& out, const analysis_result& r, const report_options& ro);
+/// A small trend line of one series (inline SVG): the Wilson band, the shares, the latest point
+/// marked (red when `alert`).
+void sparkline(std::ostream& out, const trend_series& s, bool alert);
 
 // report_assign.cpp
 /// The sections report.html adds for `koe assign`: the batch in the model's clusters (and the

@@ -18,7 +18,8 @@ import xml.etree.ElementTree as ET
 STAGES = ["types", "io", "io_encoding", "normalize", "terms", "tokenize", "dictionary", "vectorize",
           "cluster", "describe", "pipeline", "score", "score_parts", "report", "hardening",
           "options", "model", "model_file", "detail", "assert", "cli", "output_set",
-          "assign", "scenario", "refit", "trends", "lineage"]
+          "assign", "scenario", "refit", "trends", "lineage",
+          "model_trends"]
 REQUIRED_TESTS = [
     "Golden.OutputFilesMatchTheCheckedInCopies",
     "Report.CliRunOnTheSampleWritesEveryFile",

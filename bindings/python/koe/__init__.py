@@ -30,7 +30,7 @@ import os
 import numpy as np
 
 from . import _continuity, _koe, _trends
-from ._continuity import changes, check_outputs
+from ._continuity import Trend, changes, check_outputs, trend
 from ._io import read_voices
 from ._koe import InputError, KoeError, OptionError
 
@@ -46,6 +46,8 @@ __all__ = [
     "data_directory",
     "check_outputs",
     "changes",
+    "trend",
+    "Trend",
     "KoeError",
     "InputError",
     "OptionError",

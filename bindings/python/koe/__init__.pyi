@@ -294,4 +294,12 @@ def changes(comparison: dict[str, Any], labels: dict[int, str] | None = None, *,
             min_voices: int | None = None,
             min_part_similarity: float | None = None) -> dict[str, Any]: ...
 
+class Trend:
+    csv: str
+    rows: list[dict[str, Any]]
+    alerts: dict[str, Any]
+    def frame(self) -> Any: ...
+
+def trend(models: Sequence[Model | _Path], *, config: _Path | None = None) -> Trend: ...
+
 __all__: list[str]

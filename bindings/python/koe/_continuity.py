@@ -1,12 +1,13 @@
-"""Reading what runs leave behind: a refit's lineage events (changes.json, docs/continuity.md)
-and the check of an output folder (docs/outputs.md)."""
+"""Reading what runs leave behind: a refit's lineage events (changes.json, docs/continuity.md),
+the series of a chain of models (`koe trend`, docs/trends.md) and the check of an output folder
+(docs/outputs.md)."""
 
 from __future__ import annotations
 
 import json
 import os
 
-from . import _koe
+from . import _koe, _trends
 from ._trends import _pandas
 
 
@@ -61,3 +62,42 @@ def changes_frame(json_text):
                          columns=_CHANGE_COLUMNS)
     frame.attrs.update({name: document[name] for name in document if name != "events"})
     return frame
+
+
+class Trend:
+    """The series of a chain of models (:func:`trend`): what ``koe trend`` writes.
+
+    ``csv`` is the text of its trends.csv, ``rows`` the same rows as dicts (period, cluster,
+    count, share, low, high, status, rolled_up, own; numbers as numbers), ``alerts`` its alerts.json
+    parsed. :meth:`frame` gives the rows as a pandas DataFrame.
+    """
+
+    __slots__ = ("csv", "rows", "alerts")
+
+    def __init__(self, csv_text, alerts_text):
+        self.csv = csv_text
+        self.rows = _trends.chain_rows(csv_text)
+        self.alerts = json.loads(alerts_text)
+
+    def frame(self):
+        """The rows as a pandas DataFrame (``period`` and ``cluster`` as text)."""
+        return _trends.trends_frame(self.csv)
+
+
+def trend(models, *, config: str | os.PathLike | None = None) -> Trend:
+    """Series of each cluster's share across a chain of models, oldest first, as ``koe trend``.
+
+    ``models`` is a list of :class:`Model` objects or model file paths (each a refit of the one
+    before, ``koe cluster --prev``); ``config`` a koe.toml whose ``[alerts]`` settings the alert
+    test uses. One row per stable cluster id (then ``noise``) and fit; a merged cluster's or a
+    split part's fits before it existed hold its parents' sum (``rolled_up`` 1). See
+    docs/trends.md "Across models: koe trend".
+
+    Example::
+
+        t = koe.trend(["jan/model.koe", "feb/model.koe", "mar/model.koe"])
+        t.rows[0]   # {'period': '2026-01', 'cluster': '0', 'count': 41, ...}
+    """
+    items = [m._native if hasattr(m, "_native") else os.fspath(m) for m in models]
+    csv_text, alerts_text = _koe.model_trends(items, None if config is None else os.fspath(config))
+    return Trend(csv_text, alerts_text)

@@ -1,6 +1,7 @@
 """Frames of the trend outputs, read from the files' own writers: trends.csv and alerts.json
 (docs/trends.md)."""
 
+import csv
 import io
 import json
 
@@ -51,3 +52,15 @@ def alerts_frame(json_text):
     frame = pd.DataFrame(rows, columns=_ALERT_COLUMNS)
     frame.attrs.update({k: v for k, v in document.items() if k != "alerts"})
     return frame
+
+
+_CHAIN_NUMBERS = {"count": int, "share": float, "low": float, "high": float, "rolled_up": int, "own": int}
+
+
+def chain_rows(csv_text):
+    """The rows of ``koe trend``'s trends.csv as dicts, numbers converted, in file order."""
+    rows = []
+    for row in csv.DictReader(io.StringIO(csv_text)):
+        rows.append({k: _CHAIN_NUMBERS[k](v) if k in _CHAIN_NUMBERS else v
+                     for k, v in row.items()})
+    return rows
