@@ -40,4 +40,7 @@ done
 for q in 2 3 4; do
   echo "  2026-Q$q: $(tr -d ' \n' <"$year/Q$q/changes.json" | grep -o '"counts":{[^}]*}')" >&2
 done
-echo "== the year: $year/all/report.html; quarter by quarter: $year/Q*/changes.json, report.html" >&2
+echo "== koe trend $year/Q{1,2,3,4}/model.koe -o $year/trend" >&2
+build/koe trend "$year"/Q{1,2,3,4}/model.koe -o "$year/trend" >/dev/null
+echo "== the year: $year/all/report.html; quarter by quarter: $year/Q*/changes.json and" \
+  "report.html; across the quarters by cluster id: $year/trend/trend.html" >&2
