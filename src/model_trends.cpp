@@ -8,6 +8,7 @@
 
 #include "detail/model_summary.hpp"
 #include "detail/report.hpp"
+#include "detail/trends_json.hpp"
 
 #include <tbb/parallel_for.h>
 #include <nlohmann/json.hpp>
@@ -267,19 +268,6 @@ std::string percent1(double share) {
   return buf;
 }
 
-double rounded(double x, int digits = 6) {
-  const double scale = std::pow(10.0, digits);
-  return std::round(x * scale) / scale;
-}
-
-nlohmann::ordered_json proportion_json(const proportion& p) {
-  return {{"count", p.count},
-          {"total", p.total},
-          {"share", rounded(p.share)},
-          {"low", rounded(p.low)},
-          {"high", rounded(p.high)}};
-}
-
 const chain_cluster* identity_of(const chain_trends& t, std::int32_t id) {
   for (const auto& c : t.clusters)
     if (c.id == id) return &c;
@@ -317,16 +305,7 @@ void write_chain_alerts_json(std::ostream& out, const chain_trends& t) {
   nlohmann::ordered_json alerts = nlohmann::ordered_json::array();
   for (const auto& a : r.alerts) {
     const chain_cluster* c = identity_of(t, a.cluster);
-    alerts.push_back({{"cluster", series_name(a.cluster)},
-                      {"label", c != nullptr ? c->label : std::string()},
-                      {"period", a.period},
-                      {"baseline_from", a.baseline_from},
-                      {"baseline_to", a.baseline_to},
-                      {"latest", proportion_json(a.test.after)},
-                      {"baseline", proportion_json(a.test.before)},
-                      {"z", rounded(a.test.z, 4)},
-                      {"p", a.test.p_greater},
-                      {"reason", a.reason}});
+    alerts.push_back(detail::alert_json(a, c != nullptr ? c->label : std::string()));
   }
   j["alerts"] = std::move(alerts);
   out << j.dump(2) << '\n';

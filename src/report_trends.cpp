@@ -76,6 +76,19 @@ json trends_summary_json(const trend_result& t) {
   return j;
 }
 
+json alert_json(const trend_alert& a, const std::string& label) {
+  return {{"cluster", series_name(a.cluster)},
+          {"label", label},
+          {"period", a.period},
+          {"baseline_from", a.baseline_from},
+          {"baseline_to", a.baseline_to},
+          {"latest", proportion_json(a.test.after)},
+          {"baseline", proportion_json(a.test.before)},
+          {"z", rounded(a.test.z, 4)},
+          {"p", a.test.p_greater},
+          {"reason", a.reason}};
+}
+
 json effect_json(const decision_effect& e) {
   return {{"date", e.date},
           {"change", e.change},
@@ -119,16 +132,7 @@ void write_alerts_json(std::ostream& out, const analysis_result& r, const report
   j["untimed_share"] = rounded(tr.untimed_share());
   json alerts = json::array();
   for (const auto& a : tr.alerts) {
-    alerts.push_back({{"cluster", series_name(a.cluster)},
-                      {"label", series_label(r, a.cluster)},
-                      {"period", a.period},
-                      {"baseline_from", a.baseline_from},
-                      {"baseline_to", a.baseline_to},
-                      {"latest", proportion_json(a.test.after)},
-                      {"baseline", proportion_json(a.test.before)},
-                      {"z", rounded(a.test.z, 4)},
-                      {"p", a.test.p_greater},
-                      {"reason", a.reason}});
+    alerts.push_back(alert_json(a, series_label(r, a.cluster)));
   }
   j["alerts"] = std::move(alerts);
   out << j.dump(2) << '\n';

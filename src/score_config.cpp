@@ -26,22 +26,6 @@ using detail::key_terms;
 using detail::read_text_file;
 using detail::trim;
 
-const char* period_name(period_unit unit) {
-  switch (unit) {
-    case period_unit::day:
-      return "day";
-    case period_unit::week:
-      return "week";
-    case period_unit::month:
-      return "month";
-    case period_unit::quarter:
-      return "quarter";
-    case period_unit::year:
-      return "year";
-  }
-  return "month";
-}
-
 difficulty_level parse_level(std::string_view s) {
   if (s == "low") return difficulty_level::low;
   if (s == "medium") return difficulty_level::medium;
@@ -298,7 +282,7 @@ void read_frequency(const config_reader& in, const toml::table& root, score_opti
       bool ok = false;
       for (auto u : {period_unit::day, period_unit::week, period_unit::month, period_unit::quarter,
                      period_unit::year}) {
-        if (s && *s == period_name(u)) {
+        if (s && *s == to_string(u)) {
           so.frequency.period = u;
           so.trends.period = u;
           so.frequency_period_given = true;

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace koe::detail {
 
 /// A series as clusters.json's `trend`: one {period, count, total, share, low, high} per period.
@@ -14,6 +16,9 @@ namespace koe::detail {
 /// clusters.json's top-level `trends`: the period, its labels and totals, the voices with no
 /// time, and the noise (and new-theme) series.
 [[nodiscard]] nlohmann::ordered_json trends_summary_json(const trend_result& t);
+
+/// One alert as alerts.json lists it (`koe cluster`'s and `koe trend`'s), under `label`.
+[[nodiscard]] nlohmann::ordered_json alert_json(const trend_alert& a, const std::string& label);
 
 /// candidates.json's `effect`: before and after the decision's date, the test and the sentence.
 [[nodiscard]] nlohmann::ordered_json effect_json(const decision_effect& e);
