@@ -767,7 +767,8 @@ class Pipeline:
         format: "table" (the clusters table it prints), "candidates_table" (the candidates table
         it prints), "json" (clusters.json), "csv" (assignments.csv), "candidates"
         (candidates.json, with every signal), "trace" (trace.csv), "html" (report.html),
-        "trends" (trends.csv) or "alerts" (alerts.json). ``stats`` adds timings and peak memory.
+        "trends" (trends.csv), "alerts" (alerts.json) or, after ``fit(..., prev=...)``, "changes"
+        (changes.json). ``stats`` adds timings and peak memory.
         """
         return self._fitted().report(format, stats)
 
