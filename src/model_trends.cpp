@@ -256,18 +256,6 @@ chain_trends model_trends_of_files(std::span<const std::filesystem::path> files,
 
 namespace {
 
-std::string fixed6(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6f", x);
-  return buf;
-}
-
-std::string percent1(double share) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * share);
-  return buf;
-}
-
 const chain_cluster* identity_of(const chain_trends& t, std::int32_t id) {
   for (const auto& c : t.clusters)
     if (c.id == id) return &c;
@@ -285,9 +273,9 @@ void write_chain_trends_csv(std::ostream& out, const chain_trends& t) {
     for (std::size_t p = 0; p < s.points.size(); ++p) {
       const proportion& x = s.points[p];
       const chain_point& c = t.clusters[i].points[p];
-      out << r.labels[p] << ',' << name << ',' << x.count << ',' << fixed6(x.share) << ','
-          << fixed6(x.low) << ',' << fixed6(x.high) << ',' << to_string(c.status) << ','
-          << (c.rolled_up ? 1 : 0) << ',' << c.own << '\n';
+      out << r.labels[p] << ',' << name << ',' << x.count << ',' << detail::fixed6(x.share) << ','
+          << detail::fixed6(x.low) << ',' << detail::fixed6(x.high) << ',' << to_string(c.status)
+          << ',' << (c.rolled_up ? 1 : 0) << ',' << c.own << '\n';
     }
   }
 }
@@ -332,8 +320,8 @@ void trend_row(std::ostream& out, const chain_trends& t, std::size_t i) {
   if (rolled) out << " <span class=\"meta\">（以前は親の合計）</span>";
   out << "</td><td>";
   detail::sparkline(out, s, alert);
-  out << "</td><td class=\"n\">" << percent1(last.share) << "<br><span class=\"meta\">"
-      << percent1(last.low) << "–" << percent1(last.high) << "</span></td></tr>\n";
+  out << "</td><td class=\"n\">" << detail::percent1(last.share) << "<br><span class=\"meta\">"
+      << detail::percent1(last.low) << "–" << detail::percent1(last.high) << "</span></td></tr>\n";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "detail/output_set.hpp"
 #include "detail/report.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
@@ -34,6 +35,23 @@ std::string fixed2(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", x);
   return buf;
+}
+
+std::string fixed6(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f", x);
+  return buf;
+}
+
+std::string percent1(double share) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * share);
+  return buf;
+}
+
+double rounded(double x, int digits) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(x * scale) / scale;
 }
 
 }  // namespace detail

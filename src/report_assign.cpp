@@ -24,12 +24,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Figures are rounded so the file stays readable, as clusters.json of a fit rounds them.
-double rounded(double x, int digits = 6) {
-  const double scale = std::pow(10.0, digits);
-  return std::round(x * scale) / scale;
-}
-
 double share_of(std::size_t part, std::size_t whole) {
   return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
 }
@@ -199,12 +193,6 @@ void write_assign_table(std::ostream& out, const assign_result& a) {
 
 namespace {
 
-std::string percent(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * x);
-  return buf;
-}
-
 // The batch in the model's clusters: how much of it fell where the team has already decided.
 void decided_section(std::ostream& out, const assign_result& as, const adoption_result& a) {
   const analysis_result& b = as.batch;
@@ -220,17 +208,17 @@ void decided_section(std::ostream& out, const assign_result& as, const adoption_
     out << "、" << html_text(m.period_first) << " 〜 " << html_text(m.period_last);
   out << "）の " << m.clusters.size() << " のまとまりに、今回の声 " << rows
       << " 件を割り当てました。</p>\n<ul class=\"lead\">\n<li>判断済みのまとまりに入った声: <b>"
-      << decided << " 件（" << percent(share_of(decided, rows)) << "）</b>";
+      << decided << " 件（" << percent1(share_of(decided, rows)) << "）</b>";
   for (std::size_t s = 1; s < decision_words.size(); ++s)
     out << (s == 1 ? " — " : "、") << decision_words[s].japanese << " " << voices[s] << " 件";
   out << "</li>\n<li>未決定のまとまり: " << voices[0] << " 件（"
-      << percent(share_of(voices[0], rows)) << "）</li>\n</ul>\n<div class=\"scroll\">\n<table>\n"
+      << percent1(share_of(voices[0], rows)) << "）</li>\n</ul>\n<div class=\"scroll\">\n<table>\n"
       << "<thead><tr><th>#</th><th>まとまり</th><th>今回</th><th>割合</th><th>学習時</th>"
       << "<th>判断</th></tr></thead>\n<tbody>\n";
   for (std::size_t id = 0; id < b.descriptions.size(); ++id) {
     const cluster_description& d = b.descriptions[id];  // one per model row, in row order
     out << "<tr><td>" << d.id << "</td><td>" << html_text(d.label) << "</td><td>" << d.size
-        << "</td><td>" << percent(d.share) << "</td><td>"
+        << "</td><td>" << percent1(d.share) << "</td><td>"
         << (id < m.clusters.size() ? m.clusters[id].size : 0) << "</td><td>"
         << to_japanese(decision_of(&a, d.id)) << "</td></tr>\n";
   }
@@ -248,13 +236,13 @@ void new_theme_section(std::ostream& out, const assign_result& as) {
     return;
   }
   out << "<p class=\"sub\">既存のまとまりのどれからも遠い声が <b>" << g.rows.size() << " 件（"
-      << percent(share_of(g.rows.size(), b.row_document.size()))
+      << percent1(share_of(g.rows.size(), b.row_document.size()))
       << "）</b>ありました（しきい値未満 " << count_reason(as, new_theme_reason::below_threshold)
       << " 件、モデルの語彙にない語だけの声 " << count_reason(as, new_theme_reason::no_known_terms)
       << " 件）。それらだけでまとめ直したグループです。</p>\n";
   for (const cluster_description& d : g.descriptions) {
     out << "<article class=\"cand\">\n<h3>N" << d.id << ". " << html_text(d.label) << "</h3>\n"
-        << "<p class=\"scores\">" << d.size << "件 · 新しいテーマの " << percent(d.share)
+        << "<p class=\"scores\">" << d.size << "件 · 新しいテーマの " << percent1(d.share)
         << "<br>語: ";
     for (std::size_t i = 0; i < d.terms.size(); ++i)
       out << (i ? "、" : "") << html_text(d.terms[i].term);

@@ -24,12 +24,6 @@ constexpr lineage_kind all_kinds[] = {lineage_kind::continued, lineage_kind::bor
                                       lineage_kind::split,     lineage_kind::merged,
                                       lineage_kind::dormant,   lineage_kind::returned};
 
-// Figures are rounded so the file stays readable; the rounding is deterministic.
-double rounded(double x, int digits) {
-  const double scale = std::pow(10.0, digits);
-  return std::round(x * scale) / scale;
-}
-
 json label_json(const lineage_report& r, int id) {
   const auto it = r.labels.find(id);
   return it == r.labels.end() ? json(nullptr) : json(it->second);
@@ -41,9 +35,9 @@ json event_json(const lineage_report& r, const lineage_event& e) {
           {"label", label_json(r, e.id)},
           {"parents", e.parents},
           {"children", e.children},
-          {"similarity", rounded(e.similarity, 4)},
-          {"share_before", rounded(e.share_before, 6)},
-          {"share_after", rounded(e.share_after, 6)}};
+          {"similarity", detail::rounded(e.similarity, 4)},
+          {"share_before", detail::rounded(e.share_before, 6)},
+          {"share_after", detail::rounded(e.share_after, 6)}};
 }
 
 // "#3 ラベル", escaped for HTML.
@@ -59,12 +53,6 @@ std::string names_html(const lineage_report& r, const std::vector<int>& ids, con
   for (std::size_t k = 0; k < ids.size(); ++k)
     s += (k > 0 ? sep : "") + name_html(r, ids[k]);
   return s;
-}
-
-std::string percent(double share) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * share);
-  return buf;
 }
 
 std::vector<const lineage_event*> of_kind(const lineage_report& r,
@@ -89,7 +77,7 @@ void new_themes_html(std::ostream& out, const lineage_report& r) {
   }
   out << "<ul>\n";
   for (const auto* e : born)
-    out << "<li>" << name_html(r, e->id) << "（" << percent(e->share_after) << "）</li>\n";
+    out << "<li>" << name_html(r, e->id) << "（" << detail::percent1(e->share_after) << "）</li>\n";
   out << "</ul>\n";
 }
 
@@ -120,8 +108,8 @@ void movers_html(std::ostream& out, const lineage_report& r, std::size_t top) {
       const double d = 100 * delta(e);
       char buf[32];
       std::snprintf(buf, sizeof buf, "%+.1f pt", d);
-      out << "<tr><td>" << name_html(r, e->id) << "</td><td>" << percent(e->share_before) << " → "
-          << percent(e->share_after) << "</td><td>" << buf << "</td></tr>\n";
+      out << "<tr><td>" << name_html(r, e->id) << "</td><td>" << detail::percent1(e->share_before)
+          << " → " << detail::percent1(e->share_after) << "</td><td>" << buf << "</td></tr>\n";
     }
     out << "</tbody>\n</table>\n</div>\n";
   }
@@ -160,7 +148,7 @@ void dormant_and_returned_html(std::ostream& out, const lineage_report& r) {
   for (const auto* e : v) {
     out << "<li>" << to_japanese(e->kind) << ": " << name_html(r, e->id);
     if (e->kind == lineage_kind::returned)
-      out << "（" << percent(e->share_after) << "）";
+      out << "（" << detail::percent1(e->share_after) << "）";
     else if (!e->children.empty())
       out << "（" << names_html(r, e->children, "、") << " に統合）";
     out << "</li>\n";

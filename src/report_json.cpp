@@ -17,12 +17,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Figures are rounded so the files stay readable; the rounding is deterministic.
-double rounded(double x, int digits = 6) {
-  const double scale = std::pow(10.0, digits);
-  return std::round(x * scale) / scale;
-}
-
 // The representative voices of `rows`, each as {id, text}.
 json representatives_json(const analysis_result& r, const std::vector<std::size_t>& rows) {
   json reps = json::array();

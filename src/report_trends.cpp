@@ -16,24 +16,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Figures are rounded as in the other JSON files; the rounding is deterministic.
-double rounded(double x, int digits = 6) {
-  const double scale = std::pow(10.0, digits);
-  return std::round(x * scale) / scale;
-}
-
-std::string fixed6(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6f", x);
-  return buf;
-}
-
-std::string percent1(double share) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * share);
-  return buf;
-}
-
 json proportion_json(const proportion& p) {
   return {{"count", p.count},
           {"total", p.total},

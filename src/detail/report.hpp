@@ -22,6 +22,12 @@ namespace koe::detail {
 
 /// `x` with two decimals ("0.57"), as the tables and the report show scores.
 [[nodiscard]] std::string fixed2(double x);
+/// `x` with six decimals ("0.043541"), as trends.csv writes shares.
+[[nodiscard]] std::string fixed6(double x);
+/// A share as a percentage with one decimal ("4.4%"), as the report writes it.
+[[nodiscard]] std::string percent1(double share);
+/// `x` rounded to `digits` decimals, as the JSON files write figures; deterministic.
+[[nodiscard]] double rounded(double x, int digits = 6);
 
 // report_json.cpp
 void write_clusters_json(std::ostream& out, const analysis_result& r, const report_options& ro);
