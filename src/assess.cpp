@@ -1,6 +1,8 @@
 // The scoring step on a whole run: the explicit inputs of scoring and tracing, taken from an
 // `analysis_result`.
 #include <koe/assess.hpp>
+#include <koe/programme.hpp>
+#include <koe/score_config.hpp>
 
 namespace koe {
 
@@ -49,6 +51,7 @@ adoption_result assess(const analysis_result& r, const score_options& options,
     a.critical = std::move(s.critical);
   }
   a.unmatched_decisions = apply_decisions(a.candidates, decisions, options.decisions);
+  assign_owners(a.candidates, options.owners);
   a.trace = trace(in, a.candidates, options);
   a.adoption = options.adoption;
   return a;

@@ -76,6 +76,8 @@ struct job::impl {
   std::optional<adoption_result> adoption;
   std::optional<trend_result> trends;
   std::optional<lineage_report> changes;  ///< A refit's events, with the labels to show them.
+  std::vector<contact> contacts;          ///< The contact log read from the options.
+  std::optional<programme_result> programme;
   double score_seconds = 0;
   double write_seconds = 0;
 
@@ -84,7 +86,9 @@ struct job::impl {
         scoring(std::move(s)),
         given(decisions_of(o)),
         decisions(given),
-        runner(prepared(o, scoring)) {
+        runner(prepared(o, scoring)),
+        contacts(o.contacts.empty() ? std::vector<contact>{}
+                                    : read_contacts(o.contacts, scoring.stages)) {
     // At each step, freed memory may go back before the progress is told.
     runner.on_progress([this](const std::string& stage, double done) {
       memory_freed();
@@ -124,6 +128,7 @@ struct job::impl {
     ro.adoption = adoption ? &*adoption : nullptr;
     ro.trends = trends ? &*trends : nullptr;
     ro.changes = changes ? &*changes : nullptr;
+    ro.programme = programme ? &*programme : nullptr;
     ro.report_top = options.report_top;
     return ro;
   }
@@ -149,6 +154,7 @@ const analysis_result& job::run_to_files(const std::filesystem::path& input,
   impl_->result.reset();
   impl_->adoption.reset();
   impl_->trends.reset();
+  impl_->programme.reset();
   analysis_result& r = impl_->result.emplace(
       previous != nullptr ? impl_->runner.refit(input, *previous) : impl_->runner.run(input));
   impl_->carry_decisions(previous);
@@ -170,6 +176,7 @@ const analysis_result& job::run(corpus input, const model* previous) {
   impl_->result.reset();
   impl_->adoption.reset();
   impl_->trends.reset();
+  impl_->programme.reset();
   impl_->result = previous != nullptr ? impl_->runner.refit(std::move(input), *previous)
                                       : impl_->runner.run(std::move(input));
   impl_->carry_decisions(previous);
@@ -198,12 +205,19 @@ const adoption_result& job::adoption() {
     if (r.input.documents.has_timestamps())
       impl_->trends =
           analyze_trends(score_input_of(r), impl_->adoption->candidates, impl_->scoring.trends);
+    impl_->programme = analyze_programme(score_input_of(r), impl_->adoption->candidates,
+                                         impl_->contacts, impl_->scoring, impl_->options.as_of);
   }
   return *impl_->adoption;
 }
 
 const lineage_report* job::changes() const {
   return impl_->changes ? &*impl_->changes : nullptr;
+}
+
+const programme_result& job::programme() {
+  (void)adoption();
+  return *impl_->programme;
 }
 
 const trend_result* job::trends() {
@@ -217,7 +231,8 @@ void job::write(std::ostream& out, report_format format, bool stats) {
   if (format == report_format::candidates_json || format == report_format::trace_csv ||
       format == report_format::report_html || format == report_format::candidates_table ||
       format == report_format::trends_csv || format == report_format::alerts_json ||
-      format == report_format::clusters_json)
+      format == report_format::clusters_json || format == report_format::owners_csv ||
+      format == report_format::kpis_csv || format == report_format::followups_csv)
     (void)adoption();
   write_report(out, r, format, impl_->report_settings(stats));
 }
@@ -272,10 +287,16 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
   if (run.assigned.batch.input.documents.has_timestamps())
     run.trends = analyze_trends(score_input_of(run.assigned.batch), run.adoption.candidates,
                                 scoring.trends, run.assigned.new_theme);
+  const std::vector<contact> contacts = options.contacts.empty()
+                                            ? std::vector<contact>{}
+                                            : read_contacts(options.contacts, scoring.stages);
+  run.programme = analyze_programme(score_input_of(run.assigned.batch), run.adoption.candidates,
+                                    contacts, scoring, options.as_of);
   report_options ro;
   ro.include_stats = stats;
   ro.adoption = &run.adoption;
   ro.trends = run.trends ? &*run.trends : nullptr;
+  ro.programme = &run.programme;
   ro.report_top = options.report_top;
   write_assign_outputs(dir, run.assigned, ro);
   return run;
@@ -305,12 +326,15 @@ report_format parse_report_format(const std::string& name) {
       {"trends", report_format::trends_csv},
       {"alerts", report_format::alerts_json},
       {"changes", report_format::changes_json},
+      {"owners", report_format::owners_csv},
+      {"kpis", report_format::kpis_csv},
+      {"followups", report_format::followups_csv},
   };
   const auto* f = std::find_if(std::begin(formats), std::end(formats),
                                [&](const auto& p) { return name == p.first; });
   KOE_THROW_IF_NOT(f != std::end(formats), errc::invalid_argument,
                    "report format must be table, json, csv, candidates, trace, html, "
-                   "candidates_table, trends, alerts or changes, not '" +
+                   "candidates_table, trends, alerts, changes, owners, kpis or followups, not '" +
                        name + "'");
   return f->second;
 }

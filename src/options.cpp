@@ -478,6 +478,14 @@ std::vector<option_descriptor> describe_and_job_options() {
                          "Period label of this fit when the voices have no time column "
                          "(default: 'run N'); with one, the label is its last YYYY-MM"),
                    KOE_FIELD(pipeline.period_name)));
+  v.push_back(text(named("contacts", "--contacts", "", "", s,
+                         "Contact log CSV (contributor,cluster,stage,date): who was told which "
+                         "stage, so that followups.csv never repeats one"),
+                   KOE_FIELD(contacts)));
+  v.push_back(text(named("as_of", "--as-of", "", "", s,
+                         "The programme's date (YYYY-MM-DD) for days in a stage and follow-up "
+                         "dates; default: the latest date of the voices, decisions and contacts"),
+                   KOE_FIELD(as_of)));
   v.push_back(integer(named("report_top", "--top", "", "", s,
                             "Candidates shown in detail in report.html and on stdout"),
                       KOE_FIELD(report_top), 1));

@@ -5,6 +5,7 @@
 #include <koe/error.hpp>
 #include <koe/model_file.hpp>
 #include <koe/output_set.hpp>
+#include <koe/programme.hpp>
 #include <koe/report.hpp>
 
 #include "detail/output_set.hpp"
@@ -56,6 +57,24 @@ double rounded(double x, int digits) {
 
 }  // namespace detail
 
+namespace {
+
+// owners.csv, kpis.csv and followups.csv: the programme views (koe/programme.hpp).
+void write_programme(std::ostream& out, report_format format, const report_options& ro) {
+  const adoption_result& a = detail::need_adoption(ro);
+  KOE_THROW_IF_NOT(ro.programme != nullptr, errc::invalid_argument,
+                   "owners.csv, kpis.csv and followups.csv need report_options::programme (see "
+                   "koe::analyze_programme)");
+  if (format == report_format::owners_csv)
+    write_owners_csv(out, a.candidates, *ro.programme);
+  else if (format == report_format::kpis_csv)
+    write_kpis_csv(out, *ro.programme);
+  else
+    write_followups_csv(out, *ro.programme);
+}
+
+}  // namespace
+
 void write_report(std::ostream& out, const analysis_result& r, report_format format,
                   const report_options& options) {
   switch (format) {
@@ -92,6 +111,11 @@ void write_report(std::ostream& out, const analysis_result& r, report_format for
                        "model)");
       write_changes_json(out, *options.changes);
       break;
+    case report_format::owners_csv:
+    case report_format::kpis_csv:
+    case report_format::followups_csv:
+      write_programme(out, format, options);
+      break;
   }
 }
 
@@ -118,6 +142,7 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
   };
   const bool adoption = options.adoption != nullptr;
   const bool trends = options.trends != nullptr;
+  const bool programme = adoption && options.programme != nullptr;
   (void)write_output_set(
       dir,
       {
@@ -139,6 +164,10 @@ void write_outputs(const std::filesystem::path& dir, const analysis_result& r,
           {"trends.csv", when(trends, report(report_format::trends_csv))},
           {"alerts.json", when(trends, report(report_format::alerts_json))},
           {"changes.json", when(options.changes != nullptr, report(report_format::changes_json))},
+          {"owners.csv", when(programme, report(report_format::owners_csv))},
+          {"kpis.csv", when(programme, report(report_format::kpis_csv))},
+          {"followups.csv", when(programme && options.programme->has_contributors,
+                                 report(report_format::followups_csv))},
       });
 }
 

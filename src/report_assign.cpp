@@ -4,6 +4,7 @@
 #include <koe/assign.hpp>
 #include <koe/error.hpp>
 #include <koe/output_set.hpp>
+#include <koe/programme.hpp>
 
 #include "detail/report.hpp"
 #include "detail/utf8.hpp"
@@ -286,6 +287,9 @@ void write_assign_report(std::ostream& out, const assign_result& a, report_forma
     case report_format::trends_csv:
     case report_format::alerts_json:
     case report_format::changes_json:
+    case report_format::owners_csv:
+    case report_format::kpis_csv:
+    case report_format::followups_csv:
       write_report(out, a.batch, format, options);
       break;
   }
@@ -303,6 +307,7 @@ void write_assign_outputs(const std::filesystem::path& dir, const assign_result&
   };
   const bool adoption = options.adoption != nullptr;
   const bool trends = options.trends != nullptr;
+  const bool programme = adoption && options.programme != nullptr;
   const corpus& input = a.batch.input;
   (void)write_output_set(
       dir,
@@ -316,6 +321,10 @@ void write_assign_outputs(const std::filesystem::path& dir, const assign_result&
           {"report.html", when(adoption, report(report_format::report_html))},
           {"trends.csv", when(trends, report(report_format::trends_csv))},
           {"alerts.json", when(trends, report(report_format::alerts_json))},
+          {"owners.csv", when(programme, report(report_format::owners_csv))},
+          {"kpis.csv", when(programme, report(report_format::kpis_csv))},
+          {"followups.csv", when(programme && options.programme->has_contributors,
+                                 report(report_format::followups_csv))},
       });
 }
 

@@ -18,12 +18,19 @@ namespace koe {
 
 struct candidate;  // score.hpp
 
-/// What a team decided about a cluster.
+/**
+ * What a team decided about a cluster: the stage its decision has reached. A request moves
+ * 検討中 → 採用 → 企画化 → 商品化 → 提供開始, or ends at 見送り. The first four values keep the
+ * numbers they had before the later stages existed (model files store the words, not numbers).
+ */
 enum class decision_status : std::uint8_t {
-  undecided,  ///< No row of the decisions file matched the cluster.
-  adopted,    ///< 採用.
-  rejected,   ///< 見送り.
-  pending,    ///< 検討中.
+  undecided,    ///< No row of the decisions file matched the cluster.
+  adopted,      ///< 採用.
+  rejected,     ///< 見送り.
+  pending,      ///< 検討中.
+  planned,      ///< 企画化: the change is being planned.
+  productized,  ///< 商品化: the change is being built.
+  launched,     ///< 提供開始: customers have it.
 };
 
 /// The names of a decision: English as JSON, CSV and decisions files write it, Japanese as the
@@ -35,12 +42,42 @@ struct KOE_EXPORT decision_word {
 };
 
 /// One entry per `decision_status`, in enum order.
-inline constexpr std::array<decision_word, 4> decision_words = {{
+inline constexpr std::array<decision_word, 7> decision_words = {{
     {decision_status::undecided, "undecided", "未決定"},
     {decision_status::adopted, "adopted", "採用"},
     {decision_status::rejected, "rejected", "見送り"},
     {decision_status::pending, "pending", "検討中"},
+    {decision_status::planned, "planned", "企画化"},
+    {decision_status::productized, "productized", "商品化"},
+    {decision_status::launched, "launched", "提供開始"},
 }};
+
+/// The stages in the order a request moves through them: 検討中, 採用, 企画化, 商品化, 提供開始.
+inline constexpr std::array<decision_status, 5> stage_sequence = {
+    decision_status::pending, decision_status::adopted, decision_status::planned,
+    decision_status::productized, decision_status::launched};
+
+/// Position of `status` in `stage_sequence` (0 for 検討中 … 4 for 提供開始); -1 for undecided
+/// and 見送り, which are not on the way.
+[[nodiscard]] constexpr int stage_index(decision_status status) noexcept {
+  for (std::size_t i = 0; i < stage_sequence.size(); ++i)
+    if (stage_sequence[i] == status) return static_cast<int>(i);
+  return -1;
+}
+
+/// True for 採用 and every stage after it: what the adoption rate counts.
+[[nodiscard]] constexpr bool reached_adoption(decision_status status) noexcept {
+  return stage_index(status) >= stage_index(decision_status::adopted);
+}
+
+/// The stage after `status` on the way (企画化 after 採用); undecided after 提供開始, 見送り and
+/// undecided.
+[[nodiscard]] constexpr decision_status next_stage(decision_status status) noexcept {
+  const int i = stage_index(status);
+  return i >= 0 && static_cast<std::size_t>(i) + 1 < stage_sequence.size()
+             ? stage_sequence[static_cast<std::size_t>(i) + 1]
+             : decision_status::undecided;
+}
 
 /// The entry of `decision_words` for `status`.
 [[nodiscard]] constexpr const decision_word& word_of(decision_status status) noexcept {

@@ -8,6 +8,7 @@
 #include <koe/export.hpp>
 #include <koe/options.hpp>
 #include <koe/pipeline.hpp>
+#include <koe/programme.hpp>
 #include <koe/report.hpp>
 #include <koe/score_config.hpp>
 
@@ -70,6 +71,10 @@ class KOE_EXPORT job {
   /// The last run's lineage events with their labels (changes.json, the report's 前回からの変化);
   /// null unless it was a refit against a previous model.
   [[nodiscard]] const lineage_report* changes() const;
+  /// The last run's owners, stages, KPIs and follow-ups (`analyze_programme`, with the
+  /// candidates of `adoption`, the contact log of `job_options::contacts` and
+  /// `job_options::as_of`).
+  [[nodiscard]] const programme_result& programme();
   /// Writes the last run in `format`; the candidate formats score it first.
   void write(std::ostream& out, report_format format, bool stats);
   /// The LSA rows the last `run` clustered (empty without `--reduce`), recomputed bit for bit
@@ -93,7 +98,8 @@ struct KOE_EXPORT assign_run {
   assign_result assigned;
   adoption_result adoption;
   std::optional<trend_result>
-      trends;  ///< With the new-theme series; none when no voice has a time.
+      trends;                  ///< With the new-theme series; none when no voice has a time.
+  programme_result programme;  ///< Owners, stages, KPIs and follow-ups of the batch.
 };
 
 /**

@@ -32,6 +32,11 @@ struct KOE_EXPORT job_options {
   /// Length of the trend periods (`--period`); none = koe.toml's `[frequency] period`. Also the
   /// growth score's period where koe.toml names none.
   std::optional<period_unit> period;
+  /// Contact log (contributor,cluster,stage,date) the follow-up plan reads; empty = none.
+  std::string contacts;
+  /// The programme's date (YYYY-MM-DD) for days-in-stage and follow-ups; empty = the latest date
+  /// of the voices, the decisions and the contacts.
+  std::string as_of;
 };
 
 /// An option's value as a front end holds it: none (Python's None), a flag, an integer, a real

@@ -28,9 +28,13 @@ enum class report_format {
   trends_csv,        ///< One row per series and period: period,cluster,count,share,low,high.
   alerts_json,       ///< Clusters whose share rose significantly in the latest period.
   changes_json,      ///< A refit's lineage events (koe/changes.hpp); needs `changes`.
+  owners_csv,        ///< One row per candidate with its owner and stage; needs `programme`.
+  kpis_csv,          ///< The three KPIs per period; needs `programme`.
+  followups_csv,     ///< The next contact due to each contributor; needs `programme`.
 };
 
-struct lineage_report;  // koe/changes.hpp
+struct lineage_report;    // koe/changes.hpp
+struct programme_result;  // koe/programme.hpp
 
 /// Options that change what is written (never what was computed).
 struct KOE_EXPORT report_options {
@@ -48,6 +52,10 @@ struct KOE_EXPORT report_options {
   /// model: report.html then has the section 前回からの変化, and `write_outputs` writes
   /// changes.json.
   const lineage_report* changes = nullptr;
+  /// Owners, stages, KPIs and follow-ups (`analyze_programme`, koe/programme.hpp). With it,
+  /// `write_outputs` also writes owners.csv and kpis.csv (and followups.csv when the voices have
+  /// contributors), and report.html opens with the KPIs and has the section 担当別.
+  const programme_result* programme = nullptr;
 };
 
 /// Writes `r` to `out` in `format`. Output bytes depend only on the result and the options.

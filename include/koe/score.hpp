@@ -174,6 +174,19 @@ struct KOE_EXPORT difficulty_signal {
   std::string override_key, override_reason;
 };
 
+/// Who decides on a cluster (担当), from the owner rules (data/owner-rules.toml) or an override
+/// keyed by the cluster's stable id. A cluster that no rule matches has no owner: `assigned` is
+/// false and the report says 担当未定, never a default department.
+struct KOE_EXPORT owner_signal {
+  bool assigned = false;
+  std::string owner;                       ///< Department, e.g. 物流; empty when not assigned.
+  std::string role;                        ///< Role within it, e.g. 配送品質; may be empty.
+  std::vector<std::string> matched_terms;  ///< Top terms the winning owner's rules matched.
+  std::string rule_reason;                 ///< The matched rule's `reason` (or the override's).
+  std::size_t rule_line = 0;  ///< Line of the matched rule in its file; 0 for an override.
+  bool overridden = false;    ///< Set by an override for this cluster id.
+};
+
 /// The four scores, each in [0, 1].
 struct KOE_EXPORT score_set {
   double frequency = 0;
@@ -199,6 +212,10 @@ struct KOE_EXPORT candidate {
   std::vector<std::string> reasons;          ///< Human-readable, one per score and flag (Japanese).
   std::vector<std::size_t> representatives;  ///< Rows, as in `cluster_description`.
   koe::decision decision;                    ///< `undecided` until `apply_decisions` matches one.
+  /// Every decision row for this cluster, oldest first (by date, then by line): the stages it
+  /// went through. `decision` is the last of them; empty when undecided.
+  std::vector<koe::decision> decision_history;
+  owner_signal owner;  ///< Filled by `assign_owners` (programme.hpp).
 };
 
 /// A critical lexicon term (weight 3) and where its voices went: a severe signal split across

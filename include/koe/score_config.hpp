@@ -5,6 +5,7 @@
 #include <koe/decisions.hpp>
 #include <koe/export.hpp>
 #include <koe/lineage.hpp>
+#include <koe/programme.hpp>
 #include <koe/score.hpp>
 #include <koe/trace.hpp>
 #include <koe/trends.hpp>
@@ -33,6 +34,10 @@ struct KOE_EXPORT score_options {
   /// Thresholds of the lineage rules of a refit (`[lineage]`); the job gives them to
   /// `pipeline_options::lineage`.
   lineage_options lineage;
+  /// Owner rules (data/owner-rules.toml, `[data] owner_rules`) and overrides (`[owners]`).
+  owner_options owners;
+  stage_options stages;       ///< Stage aliases and days before a stage is stuck (`[stages]`).
+  followup_options followup;  ///< Next-contact rule and drafts per stage (`[followup]`).
 };
 
 /// Reads a severity lexicon (term<TAB>weight, # comments). Throws naming the file and line.

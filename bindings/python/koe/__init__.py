@@ -477,6 +477,12 @@ class Pipeline:
     decisions : path or pandas DataFrame, optional
         Decisions (columns key, decision, reason, date) carried to the matching clusters, as
         ``koe cluster --decisions``.
+    contacts : path, optional
+        Contact log (contributor, cluster, stage, date) of the follow-up plan, as
+        ``koe cluster --contacts``: a stage once told is never proposed again.
+    as_of : str, optional
+        The programme's date (YYYY-MM-DD) for days in a stage and follow-up dates, as
+        ``koe cluster --as-of``; default: the latest date of the voices, decisions and contacts.
     report_top : int, default 5
         Candidates shown in detail in the HTML report and the candidates table.
     period : {"auto", "week", "month", "quarter"}, optional

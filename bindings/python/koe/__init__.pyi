@@ -145,6 +145,8 @@ class Pipeline:
     config: _Path | None
     decisions: _Path | Any | None
     period_name: str | None
+    contacts: _Path | None
+    as_of: str | None
     report_top: int
     period: Literal["auto", "week", "month", "quarter"] | None
 
@@ -194,6 +196,8 @@ class Pipeline:
         config: _Path | None = None,
         decisions: _Path | Any | None = None,
         period_name: str | None = None,
+        contacts: _Path | None = None,
+        as_of: str | None = None,
         report_top: int = 5,
         period: Literal["auto", "week", "month", "quarter"] | None = None,
     ) -> None: ...

@@ -1,0 +1,23 @@
+// The three KPIs per period: participation, adoption rate and satisfaction (koe/programme.hpp,
+// definitions in docs/scoring.md).
+#include <koe/programme.hpp>
+
+#include "detail/programme.hpp"
+
+namespace koe {
+
+namespace detail {
+
+// Placeholder until the KPIs land.
+std::vector<kpi_row> programme_kpis(const score_input& /*in*/,
+                                    const std::vector<candidate>& /*candidates*/,
+                                    const std::vector<stage_state>& /*stages*/,
+                                    const score_options& /*options*/) {
+  return {};
+}
+
+}  // namespace detail
+
+void write_kpis_csv(std::ostream& /*out*/, const programme_result& /*p*/) {}
+
+}  // namespace koe

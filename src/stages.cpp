@@ -1,0 +1,16 @@
+// Stages: where each candidate's decision stands on the programme's date, for how long, and
+// whether it is stuck (koe/programme.hpp).
+#include <koe/programme.hpp>
+
+namespace koe {
+
+// Placeholder until the stage views land: the current stage only.
+stage_state stage_of(const candidate& c, std::optional<std::int64_t> /*as_of*/,
+                     const stage_options& /*options*/) {
+  stage_state s;
+  s.cluster = c.cluster;
+  s.stage = c.decision.status;
+  return s;
+}
+
+}  // namespace koe
