@@ -1,8 +1,10 @@
 // The three KPIs per period: participation, adoption rate and satisfaction (koe/programme.hpp,
 // definitions in docs/scoring.md).
 #include <koe/programme.hpp>
+#include <koe/report.hpp>
 
 #include "detail/programme.hpp"
+#include "detail/report.hpp"
 
 namespace koe {
 
@@ -19,5 +21,12 @@ std::vector<kpi_row> programme_kpis(const score_input& /*in*/,
 }  // namespace detail
 
 void write_kpis_csv(std::ostream& /*out*/, const programme_result& /*p*/) {}
+
+namespace detail {
+
+// Placeholder until the section lands.
+void kpis_section(std::ostream& /*out*/, const report_options& /*ro*/) {}
+
+}  // namespace detail
 
 }  // namespace koe

@@ -492,6 +492,9 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
   const adoption_result& a = need_adoption(ro);
   head_and_header(out, r);
   summary_section(out, a);
+  kpis_section(out, ro);    // kpis.cpp
+  stages_section(out, ro);  // stages.cpp
+  owners_section(out, ro);  // owners.cpp
   totals_section(out, r, assigned);
   if (ro.changes != nullptr) write_changes_html(out, *ro.changes, ro.report_top);
   if (assigned != nullptr) assign_sections(out, *assigned, a);

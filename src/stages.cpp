@@ -1,6 +1,9 @@
 // Stages: where each candidate's decision stands on the programme's date, for how long, and
 // whether it is stuck (koe/programme.hpp).
 #include <koe/programme.hpp>
+#include <koe/report.hpp>
+
+#include "detail/report.hpp"
 
 namespace koe {
 
@@ -12,5 +15,12 @@ stage_state stage_of(const candidate& c, std::optional<std::int64_t> /*as_of*/,
   s.stage = c.decision.status;
   return s;
 }
+
+namespace detail {
+
+// Placeholder until the section lands.
+void stages_section(std::ostream& /*out*/, const report_options& /*ro*/) {}
+
+}  // namespace detail
 
 }  // namespace koe

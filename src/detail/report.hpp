@@ -71,6 +71,15 @@ void trends_section(std::ostream& out, const analysis_result& r, const report_op
 /// marked (red when `alert`).
 void sparkline(std::ostream& out, const trend_series& s, bool alert);
 
+// The programme sections of report.html's first screen; each writes nothing without
+// `ro.programme`.
+/// 三つの指標: the KPIs of the latest period against the previous one (kpis.cpp).
+void kpis_section(std::ostream& out, const report_options& ro);
+/// 採用した声の現在地: where each decided candidate stands, stuck ones flagged (stages.cpp).
+void stages_section(std::ostream& out, const report_options& ro);
+/// 担当別: each owner's candidates and open decisions, 担当未定 last (owners.cpp).
+void owners_section(std::ostream& out, const report_options& ro);
+
 // report_assign.cpp
 /// The sections report.html adds for `koe assign`: the batch in the model's clusters (and the
 /// share in clusters already decided), and 新しいテーマの兆し.
