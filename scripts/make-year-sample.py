@@ -28,6 +28,9 @@ MONTHS = [f"{YEAR}-{m:02d}" for m in range(1, 13)]
 DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 DECISION_DATE = "2026-09-05"
 DECISION_KEY = "解約+電話+方法"
+# The stable id of the cancellation cluster when scripts/run-sample.sh clusters the whole year
+# (-k auto --seed 1234): contacts.csv names clusters by id, as followups.csv prints them.
+CANCELLATION_ID = "12"
 
 # ---------------------------------------------------------------------------------------------
 # Phrase banks. Each topic: cores (one complaint), follow-ups (a second sentence on the same
@@ -246,9 +249,25 @@ EVENTS = {
     ],
 }
 
+# The team's ledger: one row per stage change, keyed by the cluster keys of the whole year
+# clustered at once. Cancellation moves from 検討中 to 採用 and ships the same day (a small fast
+# fix); the app's stability was adopted in July and has waited since (stuck at 採用); the frozen
+# kit's leaflet is being made (商品化); login is being planned; a delivery request was declined.
 DECISIONS = [
     ["key", "decision", "reason", "date"],
-    [DECISION_KEY, "adopted", "解約導線をアプリ内に追加", DECISION_DATE],
+    [DECISION_KEY, "検討中", "解約の問い合わせが毎月続いている", "2026-08-10"],
+    [DECISION_KEY, "採用", "解約導線をアプリ内に追加", DECISION_DATE],
+    [DECISION_KEY, "提供開始", "アプリの設定画面から解約できるようにした", DECISION_DATE],
+    ["アプリ+落ちる+重い", "採用", "ver5.0 の動作を安定させる", "2026-07-15"],
+    ["キット+冷凍+解凍", "検討中", "解凍方法がわからないという声", "2026-07-01"],
+    ["キット+冷凍+解凍", "採用", "解凍方法の説明カードを同梱する", "2026-08-01"],
+    ["キット+冷凍+解凍", "企画化", "", "2026-09-01"],
+    ["キット+冷凍+解凍", "商品化", "", "2026-10-15"],
+    ["できない+パスワード+ログイン", "検討中", "", "2026-10-01"],
+    ["できない+パスワード+ログイン", "採用", "パスワード再設定の導線を見直す", "2026-11-02"],
+    ["できない+パスワード+ログイン", "企画化", "", "2026-11-20"],
+    ["カード+支払い+決済", "検討中", "11 月の決済障害の再発防止", "2026-11-16"],
+    ["届かない+届く+荷物", "見送り", "配送網の見直しは来期に検討する", "2026-10-12"],
 ]
 
 
@@ -408,9 +427,25 @@ def write_all(out):
         f.write("\n")
     with open(os.path.join(out, "decisions.csv"), "wb") as f:
         f.write(csv_bytes(DECISIONS))
+    with open(os.path.join(out, "contacts.csv"), "wb") as f:
+        f.write(csv_bytes(contacts(out)))
 
 
-GENERATED = [f"{m}.csv" for m in MONTHS] + ["events.json", "decisions.csv"]
+def contacts(out):
+    """The contact log: the first five people who asked how to cancel before the decision were
+    told it was under review (検討中) on 2026-08-20; nobody has been told of the later stages."""
+    people = []
+    for name in MONTHS:
+        with open(os.path.join(out, f"{name}.csv"), encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if (row["topic"] == "cancellation" and row["contributor"]
+                        and row["created_at"] < "2026-08-10" and row["contributor"] not in people):
+                    people.append(row["contributor"])
+    rows = [["contributor", "cluster", "stage", "date"]]
+    return rows + [[p, CANCELLATION_ID, "pending", "2026-08-20"] for p in people[:5]]
+
+
+GENERATED = [f"{m}.csv" for m in MONTHS] + ["events.json", "decisions.csv", "contacts.csv"]
 
 
 def table(folder):
