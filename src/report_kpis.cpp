@@ -7,6 +7,7 @@
 #include "detail/report.hpp"
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <optional>
 #include <ostream>
@@ -114,7 +115,7 @@ void heard_line(std::ostream& out, const kpi_row& all) {
   else if (!all.has_contributors)
     out << no_contributors;
   else
-    out << "採用につながった人 " << with_interval(all.heard_rating) << "　／　それ以外 "
+    out << "採用につながった人 " << with_interval(all.heard_rating) << "<br>それ以外 "
         << with_interval(all.other_rating);
   out << "</p>\n";
 }
@@ -123,11 +124,20 @@ std::string cell(bool shown, const std::string& value) {
   return shown ? value : "データなし";
 }
 
+// The table shows this many of the latest periods, then the whole run; kpis.csv has them all.
+constexpr std::size_t table_periods = 12;
+
 void period_table(std::ostream& out, const std::vector<kpi_row>& kpis) {
+  const std::size_t periods = kpis.size() - 1;
+  const std::size_t first = periods > table_periods ? periods - table_periods : 0;
+  if (first > 0)
+    out << "<p class=\"sub\">直近 " << table_periods << " 期間と全期間（全 " << periods
+        << " 期間は kpis.csv）。</p>\n";
   out << "<div class=\"scroll\">\n<table>\n<thead><tr><th>期間</th><th>声</th><th>投稿者"
          "（新規/再訪）</th><th>採用率</th><th>声の採用率</th><th>採用まで（日）</th>"
          "<th>満足度</th></tr></thead>\n<tbody>\n";
-  for (const kpi_row& k : kpis) {
+  for (std::size_t i = first; i < kpis.size(); ++i) {
+    const kpi_row& k = kpis[i];
     const std::string people = std::to_string(k.contributors) + "（" +
                                std::to_string(k.new_contributors) + "/" +
                                std::to_string(k.returning_contributors) + "）";

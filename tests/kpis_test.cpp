@@ -344,4 +344,29 @@ TEST(Kpis, ReportTilesCompareTheLatestPeriodWithThePreviousOne) {
   EXPECT_TRUE(none.str().empty());
 }
 
+TEST(Kpis, ReportTableShowsTheLatestTwelvePeriodsAndTheWholeRun) {
+  // One voice a month from 2025-01 to 2026-02: fourteen periods.
+  std::vector<std::string> dates;
+  for (int m = 0; m < 14; ++m)
+    dates.push_back(std::to_string(2025 + m / 12) + "-" + (m % 12 < 9 ? "0" : "") +
+                    std::to_string(m % 12 + 1) + "-15");
+  std::vector<voice> voices;
+  for (const auto& d : dates)
+    voices.push_back({d.c_str(), 0, "a", "3"});
+  const hand_input h(voices, {10}, both_columns);
+  koe::programme_result p;
+  p.kpis = kpis_of(h, {});
+  ASSERT_EQ(p.kpis.size(), 15U);
+  koe::report_options ro;
+  ro.programme = &p;
+  std::ostringstream out;
+  koe::detail::kpis_section(out, ro);
+  const std::string html = out.str();
+  EXPECT_NE(html.find("直近 12 期間と全期間（全 14 期間は kpis.csv）"), std::string::npos);
+  EXPECT_EQ(html.find("<td class=\"t\">2025-02</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"t\">2025-03</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"t\">all</td>"), std::string::npos);
+  EXPECT_EQ(csv_of(p.kpis).find("2025-02,1,1,0,1,"), csv_of(p.kpis).find("2025-02"));
+}
+
 }  // namespace
