@@ -84,6 +84,9 @@ section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1
 .totals{display:grid;grid-template-columns:repeat(3,1fr);gap:6px;margin:0;padding:0;list-style:none}
 .totals li{background:var(--bg);border-radius:6px;text-align:center;padding:6px 2px;font-size:.78rem;color:var(--muted)}
 .totals b{display:block;font-size:1.3rem;color:var(--ink);line-height:1.3}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(14em,1fr));gap:6px;margin:0 0 6px}
+.kpi{background:var(--bg);border-radius:6px;padding:6px 8px}
+.kpi b{display:block;font-size:1.3rem;line-height:1.3;overflow-wrap:anywhere}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.82rem}
 th,td{padding:6px 4px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}

@@ -773,8 +773,8 @@ class Pipeline:
         format: "table" (the clusters table it prints), "candidates_table" (the candidates table
         it prints), "json" (clusters.json), "csv" (assignments.csv), "candidates"
         (candidates.json, with every signal), "trace" (trace.csv), "html" (report.html),
-        "trends" (trends.csv), "alerts" (alerts.json) or, after ``fit(..., prev=...)``, "changes"
-        (changes.json). ``stats`` adds timings and peak memory.
+        "trends" (trends.csv), "alerts" (alerts.json), "kpis" (kpis.csv) or, after
+        ``fit(..., prev=...)``, "changes" (changes.json). ``stats`` adds timings and peak memory.
         """
         return self._fitted().report(format, stats)
 
@@ -815,6 +815,32 @@ class Pipeline:
     def alerts_frame(self):
         """Clusters whose share rose lately, as alerts.json (:func:`koe._trends.alerts_frame`)."""
         return _trends.alerts_frame(self.report("alerts"))
+
+    def kpis_frame(self):
+        """The three KPIs per period, as kpis.csv (docs/scoring.md "KPIs"): one row per period,
+        oldest first, then "all" for the whole run.
+
+        Columns: period, voices, contributors, new_contributors, returning_contributors,
+        voices_per_contributor, clusters, adopted_clusters, cluster_adoption_rate,
+        adopted_voices, voice_adoption_rate, median_days_to_adoption, rating_n, rating_mean,
+        rating_low, rating_high, heard_n, heard_mean, heard_low, heard_high, other_n,
+        other_mean, other_low, other_high, notes. Counts are nullable integers (``Int64``); a
+        figure the input cannot give (no contributor or rating column, a rate of nothing) is
+        missing (``<NA>``/NaN), never 0.
+        """
+        pd = _require("pandas", "kpis_frame()")
+        import io
+        text = self.report("kpis")
+        columns = text.split("\n", 1)[0].split(",")
+        figures = [c for c in columns if c not in ("period", "notes")]
+        frame = pd.read_csv(io.StringIO(text), dtype={"period": str, "notes": str},
+                            keep_default_na=False, na_values={c: [""] for c in figures})
+        counts = {"voices", "contributors", "new_contributors", "returning_contributors",
+                  "clusters", "adopted_clusters", "adopted_voices", "rating_n", "heard_n",
+                  "other_n"}
+        for c in figures:
+            frame[c] = frame[c].astype("Int64" if c in counts else float)
+        return frame
 
     def changes_frame(self):
         """A refit's lineage events, as changes.json (:func:`koe._continuity.changes_frame`)."""

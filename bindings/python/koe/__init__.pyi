@@ -241,6 +241,7 @@ class Pipeline:
             "html",
             "trends",
             "alerts",
+            "kpis",
         ] = "table",
         stats: bool = False,
     ) -> str: ...
@@ -254,6 +255,8 @@ class Pipeline:
         """pandas.DataFrame as trends.csv: period, cluster, count, share, low, high."""
     def alerts_frame(self) -> Any:
         """pandas.DataFrame of alerts.json's alerts; its settings in attrs."""
+    def kpis_frame(self) -> Any:
+        """pandas.DataFrame as kpis.csv: participation, adoption rate, satisfaction per period."""
     def changes_frame(self) -> Any:
         """pandas.DataFrame of changes.json's events (a refit); periods and counts in attrs."""
 
