@@ -112,8 +112,11 @@ void read_contributors(kpi_facts& f) {
       seen.emplace_back(v.contributor, *v.period);
     }
     const auto a = f.adoption.find(v.cluster);
-    if (v.day && a != f.adoption.end() && a->second.adopted && a->second.day) {
-      const std::int64_t heard = std::max(*v.day, *a->second.day);
+    // A voice feeds an adoption when it came on or before the adoption date; its writer is
+    // heard from that date on. A voice written after the adoption fed nothing.
+    if (v.day && a != f.adoption.end() && a->second.adopted && a->second.day &&
+        *v.day <= *a->second.day) {
+      const std::int64_t heard = *a->second.day;
       f.heard_from[c] = std::min(f.heard_from[c].value_or(heard), heard);
     }
   }

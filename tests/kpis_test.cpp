@@ -205,7 +205,7 @@ hand_input heard_input() {
                      {"2026-02-10", 1, "a", "3"},  // before the adoption: other
                      {"2026-02-20", 1, "a", "5"},  // after it: heard
                      {"2026-02-20", 1, "b", "4"},  // b never wrote in 10: other
-                     {"2026-02-25", 0, "c", "4"},  // in 10, already adopted that day: heard
+                     {"2026-02-25", 0, "c", "4"},  // in 10 after its adoption: fed nothing
                      {"2026-02-21", -1, "", "1"},  // no contributor: in the mean only
                      {"2026-03-01", 1, "b", "5"},
                      {"2026-03-02", 1, "d", ""}},  // not rated
@@ -230,24 +230,26 @@ TEST(Kpis, SatisfactionSplitsHeardContributorsAroundTheAdoptionDate) {
   EXPECT_EQ(k[0].heard_rating.n, 0U);
   EXPECT_EQ(k[0].other_rating.n, 2U);
   EXPECT_DOUBLE_EQ(k[0].other_rating.mean, 2.5);
-  // February: 3 5 4 4 1 rated; heard 5 (a) and 4 (c); other 3 (a, before) and 4 (b).
+  // February: 3 5 4 4 1 rated; heard 5 (a); other 3 (a, before), 4 (b) and 4 (c, who wrote in
+  // 10 only after its adoption).
   EXPECT_EQ(k[1].rating.n, 5U);
   EXPECT_NEAR(k[1].rating.mean, 3.4, 1e-12);
   EXPECT_NEAR(k[1].rating.low, 1.516923, 1e-6);  // t(0.975, 4) = 2.776445
   EXPECT_NEAR(k[1].rating.high, 5.283077, 1e-6);
-  EXPECT_EQ(k[1].heard_rating.n, 2U);
-  EXPECT_DOUBLE_EQ(k[1].heard_rating.mean, 4.5);
-  EXPECT_NEAR(k[1].heard_rating.low, -1.853102, 1e-6);  // t(0.975, 1) = 12.706205
-  EXPECT_EQ(k[1].other_rating.n, 2U);
-  EXPECT_DOUBLE_EQ(k[1].other_rating.mean, 3.5);
+  EXPECT_EQ(k[1].heard_rating.n, 1U);
+  EXPECT_DOUBLE_EQ(k[1].heard_rating.mean, 5.0);
+  EXPECT_DOUBLE_EQ(k[1].heard_rating.low, 5.0);  // one voice: the mean alone
+  EXPECT_EQ(k[1].other_rating.n, 3U);
+  EXPECT_NEAR(k[1].other_rating.mean, 11.0 / 3.0, 1e-12);
+  EXPECT_NEAR(k[1].other_rating.low, 2.232449, 1e-6);  // t(0.975, 2) = 4.302653
   // March: one rated voice; its interval is the mean alone.
   EXPECT_EQ(k[2].other_rating.n, 1U);
   EXPECT_DOUBLE_EQ(k[2].other_rating.low, 5.0);
   EXPECT_DOUBLE_EQ(k[2].other_rating.high, 5.0);
-  // The run: heard 5, 4; other 2, 3, 3, 4, 5.
-  EXPECT_EQ(k[3].heard_rating.n, 2U);
-  EXPECT_EQ(k[3].other_rating.n, 5U);
-  EXPECT_DOUBLE_EQ(k[3].other_rating.mean, 17.0 / 5.0);
+  // The run: heard 5; other 2, 3, 3, 4, 4, 5.
+  EXPECT_EQ(k[3].heard_rating.n, 1U);
+  EXPECT_EQ(k[3].other_rating.n, 6U);
+  EXPECT_DOUBLE_EQ(k[3].other_rating.mean, 21.0 / 6.0);
   EXPECT_EQ(k[3].rating.n, 8U);
 }
 
@@ -265,7 +267,7 @@ TEST(Kpis, CsvHeaderAndOneRowExactly) {
   // adoption (no days); five rated voices.
   EXPECT_EQ(lines[2],
             "2026-02,5,3,1,2,1.333333,2,1,0.500000,1,0.200000,,5,3.400000,1.516923,5.283077,"
-            "2,4.500000,-1.853102,10.853102,2,3.500000,-2.853102,9.853102,");
+            "1,5.000000,5.000000,5.000000,3,3.666667,2.232449,5.100884,");
   // January: nobody heard yet: n = 0 and empty figures, never zeros.
   EXPECT_EQ(lines[1].substr(lines[1].find(",2,2.500000,")),
             ",2,2.500000,-3.853102,8.853102,0,,,,2,2.500000,-3.853102,8.853102,");
@@ -337,7 +339,7 @@ TEST(Kpis, ReportTilesCompareTheLatestPeriodWithThePreviousOne) {
   EXPECT_NE(html.find("<b>2 人</b>"), std::string::npos);  // March: b, d
   EXPECT_NE(html.find("↓ −1 人"), std::string::npos);      // February: a, b, c
   EXPECT_NE(html.find("<div class=\"scroll\">"), std::string::npos);
-  EXPECT_NE(html.find("採用につながった人 4.50"), std::string::npos);
+  EXPECT_NE(html.find("採用につながった人 5.00"), std::string::npos);
   // Without the programme there is no section.
   std::ostringstream none;
   koe::detail::kpis_section(none, koe::report_options{});
