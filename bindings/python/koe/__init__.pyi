@@ -241,6 +241,7 @@ class Pipeline:
             "html",
             "trends",
             "alerts",
+            "owners",
         ] = "table",
         stats: bool = False,
     ) -> str: ...
@@ -254,6 +255,8 @@ class Pipeline:
         """pandas.DataFrame as trends.csv: period, cluster, count, share, low, high."""
     def alerts_frame(self) -> Any:
         """pandas.DataFrame of alerts.json's alerts; its settings in attrs."""
+    def owners_frame(self) -> Any:
+        """pandas.DataFrame as owners.csv: each candidate's owner (担当), rule and stage."""
     def changes_frame(self) -> Any:
         """pandas.DataFrame of changes.json's events (a refit); periods and counts in attrs."""
 
