@@ -419,14 +419,54 @@ TEST(OwnersSample, EveryLargeClusterGetsAnOwner) {
   ASSERT_FALSE(cs.empty());
   std::size_t unassigned = 0;
   for (const auto& c : cs) {
-    if (!c.owner.assigned) ++unassigned;
-    if (c.owner.assigned) EXPECT_FALSE(c.owner.matched_terms.empty()) << c.label;
+    if (!c.owner.assigned) {
+      ++unassigned;
+      continue;
+    }
+    EXPECT_FALSE(c.owner.matched_terms.empty()) << c.label;
   }
   EXPECT_EQ(unassigned, 0u);
   std::ifstream in(dir.path / "out" / "owners.csv");
   std::ostringstream bytes;
   bytes << in.rdbuf();
   EXPECT_EQ(lines_of(bytes.str()).size(), cs.size() + 1);
+}
+
+// An override from koe.toml carries a user's text into every output: escaped in report.html,
+// quoted as CSV in owners.csv, as it is in candidates.json.
+TEST(OwnersSample, AnOverrideInKoeTomlReachesEveryOutputEscaped) {
+  const temp_dir dir;
+  koe::job_options o;
+  o.pipeline.cluster.seed = 1234;
+  int id = -1;
+  {
+    koe::job first(o);
+    (void)first.run_to_files(KOE_DATA_DIR "/sample/voices.csv", dir.path / "first", false);
+    id = first.adoption().candidates.front().cluster;
+  }
+  o.config = dir.write("koe.toml", "[[owners.override]]\ncluster = " + std::to_string(id) +
+                                       "\nowner = \"<script>alert(1)</script>\"\n"
+                                       "role = \"a,b\"\nreason = \"決めた\"\n")
+                 .string();
+  koe::job j(o);
+  (void)j.run_to_files(KOE_DATA_DIR "/sample/voices.csv", dir.path / "out", false);
+  const koe::candidate& best = j.adoption().candidates.front();
+  ASSERT_EQ(best.cluster, id);
+  EXPECT_TRUE(best.owner.overridden);
+  auto read = [&](const char* name) {
+    std::ifstream in(dir.path / "out" / name, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+  };
+  const std::string html = read("report.html");
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  const auto csv = lines_of(read("owners.csv"));
+  ASSERT_GE(csv.size(), 2u);
+  const std::string start = "<script>alert(1)</script>,\"a,b\"," + std::to_string(id) + ",";
+  EXPECT_TRUE(csv[1].starts_with(start)) << csv[1];
+  EXPECT_NE(csv[1].find(",override"), std::string::npos) << csv[1];
 }
 
 }  // namespace
