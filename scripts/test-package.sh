@@ -53,8 +53,9 @@ man -w koe >/dev/null 2>&1 || test -f /usr/share/man/man1/koe.1.gz
 test -f /usr/share/bash-completion/completions/koe
 bash -c 'source /usr/share/bash-completion/completions/koe && complete -p koe' >/dev/null
 koe cluster "$work/voices.csv" -k auto --seed 7 -o "$work/out" --quiet >/dev/null
+test -f /usr/share/koe/owner-rules.toml
 for f in clusters.json assignments.csv candidates.json trace.csv report.html model.koe \
-  manifest.json; do
+  owners.csv manifest.json; do
   test -s "$work/out/$f" || { echo "test-package.sh: koe cluster wrote no $f" >&2; exit 1; }
 done
 koe verify "$work/out" >/dev/null

@@ -84,6 +84,14 @@ json signals_json(const candidate& c) {
   return {{"frequency", std::move(freq)}, {"impact", std::move(impact)}, {"difficulty", diff}};
 }
 
+// A candidate's owner (担当): who decides, and the rule or override that chose them.
+json owner_json(const owner_signal& o) {
+  return {{"owner", o.owner},          {"role", o.role},
+          {"assigned", o.assigned},    {"matched_terms", o.matched_terms},
+          {"reason", o.rule_reason},   {"line", o.rule_line},
+          {"overridden", o.overridden}};
+}
+
 }  // namespace
 
 void write_clusters_json(std::ostream& out, const analysis_result& r, const report_options& ro) {
@@ -160,6 +168,7 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
     j["reasons"] = c.reasons;
     j["representatives"] = representatives_json(r, c.representatives);
     j["decision"] = decision_json(c.decision);
+    j["owner"] = owner_json(c.owner);
     j["signals"] = signals_json(c);
     if (const decision_effect* e = ro.trends != nullptr ? ro.trends->effect(c.cluster) : nullptr)
       j["effect"] = effect_json(*e);

@@ -1,5 +1,5 @@
-// Scoring configuration: koe.toml read with toml++ and checked key by key, the severity lexicon
-// and the difficulty rules.
+// Scoring configuration: koe.toml read with toml++ and checked key by key, the severity lexicon,
+// the difficulty rules and the owner rules.
 #include <koe/score_config.hpp>
 
 #include <koe/error.hpp>
@@ -206,6 +206,26 @@ class config_reader {
     return r;
   }
 
+  // One owner rule: an owner (department) and the terms or patterns that make a cluster theirs.
+  owner_rule owner_rule_of(const toml::table& t, const std::string& prefix) const {
+    only(t, prefix, {"owner", "role", "terms", "patterns", "reason"});
+    owner_rule r;
+    text(t, "owner", prefix, r.owner);
+    r.owner = trim(r.owner);
+    if (r.owner.empty()) fail(t.source(), prefix + "owner", "missing or empty");
+    text(t, "role", prefix, r.role);
+    r.role = trim(r.role);
+    strings(t, "terms", prefix, r.terms);
+    strings(t, "patterns", prefix, r.patterns);
+    text(t, "reason", prefix, r.reason);
+    for (auto& term : r.terms)
+      term = ascii_lower(term);
+    if (r.terms.empty() && r.patterns.empty())
+      fail(t.source(), prefix + "terms", "a rule needs terms or patterns");
+    r.line = t.source().begin.line;
+    return r;
+  }
+
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
  private:
@@ -228,6 +248,21 @@ std::vector<difficulty_rule> parse_rules(std::string_view text, const std::strin
   return rules;
 }
 
+std::vector<owner_rule> parse_owner_rules(std::string_view text, const std::string& name) {
+  const toml::table root = parse_toml(text, name);
+  const config_reader in(name, {});
+  in.only(root, "", {"rule"});
+  std::vector<owner_rule> rules;
+  const toml::node* n = root.get("rule");
+  if (n == nullptr) return rules;
+  const toml::array* a = n->as_array();
+  if (a == nullptr || !a->is_array_of_tables())
+    in.fail(n->source(), "rule", "expected [[rule]] tables");
+  for (const toml::node& e : *a)
+    rules.push_back(in.owner_rule_of(*e.as_table(), "rule."));
+  return rules;
+}
+
 // Placeholders a reply template may use.
 const std::vector<std::string>& reply_placeholders() {
   static const std::vector<std::string> names = {"voice",  "label", "count", "decision",
@@ -240,13 +275,14 @@ constexpr double inf = std::numeric_limits<double>::max();
 // [data]: the lexicon and rules files, the bundled ones unless named.
 void read_data(const config_reader& in, const toml::table& root, score_options& o) {
   const std::string& name = in.name();
-  fs::path lexicon_path, rules_path;
+  fs::path lexicon_path, rules_path, owners_path;
   if (const auto* t = in.table(root, "data", "")) {
-    in.only(*t, "data.", {"severity_lexicon", "difficulty_rules"});
+    in.only(*t, "data.", {"severity_lexicon", "difficulty_rules", "owner_rules"});
     lexicon_path = in.path(*t, "severity_lexicon", "data.");
     rules_path = in.path(*t, "difficulty_rules", "data.");
+    owners_path = in.path(*t, "owner_rules", "data.");
   }
-  if (lexicon_path.empty() || rules_path.empty()) {
+  if (lexicon_path.empty() || rules_path.empty() || owners_path.empty()) {
     const std::string dir = data_directory();
     KOE_THROW_IF_NOT(!dir.empty(), errc::io_failure,
                      name +
@@ -254,13 +290,15 @@ void read_data(const config_reader& in, const toml::table& root, score_options& 
                          "files under [data]");
     if (lexicon_path.empty()) lexicon_path = fs::path(dir) / "severity-ja.txt";
     if (rules_path.empty()) rules_path = fs::path(dir) / "difficulty-rules.toml";
-    KOE_THROW_IF_NOT(fs::exists(lexicon_path) && fs::exists(rules_path), errc::io_failure,
-                     name +
-                         ": cannot find the bundled data files; set KOE_DATA_DIR or name them "
-                         "under [data]");
+    if (owners_path.empty()) owners_path = fs::path(dir) / "owner-rules.toml";
+    KOE_THROW_IF_NOT(
+        fs::exists(lexicon_path) && fs::exists(rules_path) && fs::exists(owners_path),
+        errc::io_failure,
+        name + ": cannot find the bundled data files; set KOE_DATA_DIR or name them under [data]");
   }
   o.impact.severity = read_severity_lexicon(lexicon_path);
   o.difficulty.rules = read_difficulty_rules(rules_path);
+  o.owners.rules = read_owner_rules(owners_path);
 }
 
 void read_columns(const config_reader& in, const toml::table& root, score_options& o) {
@@ -336,7 +374,7 @@ void read_impact(const config_reader& in, const toml::table& root, impact_option
   }
 }
 
-// [[difficulty.rule]] or [[difficulty.override]] tables under `t`, if any.
+// [[difficulty.rule]], [[owners.override]] and the like: the tables `key` under `t`, if any.
 const toml::array* table_array(const config_reader& in, const toml::table& t, std::string_view key,
                                const std::string& pre) {
   const toml::node* n = t.get(key);
@@ -344,7 +382,7 @@ const toml::array* table_array(const config_reader& in, const toml::table& t, st
   const toml::array* a = n->as_array();
   if (a == nullptr || !a->is_array_of_tables())
     in.fail(n->source(), pre + std::string(key),
-            "expected [[difficulty." + std::string(key) + "]] tables");
+            "expected [[" + pre + std::string(key) + "]] tables");
   return a;
 }
 
@@ -373,6 +411,42 @@ void read_difficulty(const config_reader& in, const toml::table& root, difficult
         o.overrides.push_back(std::move(ov));
       }
     }
+  }
+}
+
+// [owners]: how many top terms the owner rules look at, extra rules (after the rules file's) and
+// a fixed owner per stable cluster id.
+void read_owners(const config_reader& in, const toml::table& root, owner_options& o) {
+  const auto* t = in.table(root, "owners", "");
+  if (t == nullptr) return;
+  const std::string pre = "owners.";
+  in.only(*t, pre, {"top_terms", "rule", "override"});
+  in.count(*t, "top_terms", pre, o.top_terms, 1, 1000);
+  if (const auto* a = table_array(in, *t, "rule", pre))
+    for (const toml::node& e : *a)
+      o.rules.push_back(in.owner_rule_of(*e.as_table(), pre + "rule."));
+  const auto* a = table_array(in, *t, "override", pre);
+  if (a == nullptr) return;
+  const std::string opre = pre + "override.";
+  for (const toml::node& e : *a) {
+    const toml::table& ot = *e.as_table();
+    in.only(ot, opre, {"cluster", "owner", "role", "reason"});
+    if (ot.get("cluster") == nullptr) in.fail(ot.source(), opre + "cluster", "missing");
+    std::size_t id = 0;
+    in.count(ot, "cluster", opre, id, 0, std::numeric_limits<int>::max());
+    owner_override ov;
+    ov.cluster = static_cast<int>(id);
+    for (const owner_override& seen : o.overrides)
+      if (seen.cluster == ov.cluster)
+        in.fail(ot.get("cluster")->source(), opre + "cluster",
+                "cluster " + std::to_string(id) + " already has an override");
+    in.text(ot, "owner", opre, ov.owner);
+    ov.owner = trim(ov.owner);
+    if (ov.owner.empty()) in.fail(ot.source(), opre + "owner", "missing or empty");
+    in.text(ot, "role", opre, ov.role);
+    ov.role = trim(ov.role);
+    in.text(ot, "reason", opre, ov.reason);
+    o.overrides.push_back(std::move(ov));
   }
 }
 
@@ -496,16 +570,24 @@ std::vector<difficulty_rule> read_difficulty_rules(const fs::path& path) {
   return parse_rules(read_text_file(path, "difficulty rules"), path.string());
 }
 
+std::vector<owner_rule> read_owner_rules(const fs::path& path) {
+  return parse_owner_rules(read_text_file(path, "owner rules"), path.string());
+}
+
 score_options default_score_options() {
   const std::string dir = data_directory();
   const fs::path lexicon = fs::path(dir) / "severity-ja.txt";
   const fs::path rules = fs::path(dir) / "difficulty-rules.toml";
-  KOE_THROW_IF_NOT(!dir.empty() && fs::exists(lexicon) && fs::exists(rules), errc::io_failure,
-                   "cannot find the bundled severity-ja.txt and difficulty-rules.toml (set "
-                   "KOE_DATA_DIR to koe's data directory, or name them in koe.toml)");
+  const fs::path owners = fs::path(dir) / "owner-rules.toml";
+  KOE_THROW_IF_NOT(
+      !dir.empty() && fs::exists(lexicon) && fs::exists(rules) && fs::exists(owners),
+      errc::io_failure,
+      "cannot find the bundled severity-ja.txt, difficulty-rules.toml and owner-rules.toml (set "
+      "KOE_DATA_DIR to koe's data directory, or name them in koe.toml)");
   score_options o;
   o.impact.severity = read_severity_lexicon(lexicon);
   o.difficulty.rules = read_difficulty_rules(rules);
+  o.owners.rules = read_owner_rules(owners);
   return o;
 }
 
@@ -515,7 +597,7 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   const config_reader in(name, base_dir);
   in.only(root, "",
           {"data", "columns", "frequency", "impact", "difficulty", "adoption", "quadrant",
-           "small_clusters", "decisions", "reply", "alerts", "lineage"});
+           "small_clusters", "decisions", "reply", "alerts", "lineage", "owners"});
   score_options o;
   read_data(in, root, o);
   read_columns(in, root, o);
@@ -527,6 +609,7 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   read_decision_options(in, root, o.decisions);
   read_reply(in, root, o.reply);
   read_lineage(in, root, o.lineage);
+  read_owners(in, root, o.owners);
   return o;
 }
 

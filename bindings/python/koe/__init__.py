@@ -773,7 +773,8 @@ class Pipeline:
         format: "table" (the clusters table it prints), "candidates_table" (the candidates table
         it prints), "json" (clusters.json), "csv" (assignments.csv), "candidates"
         (candidates.json, with every signal), "trace" (trace.csv), "html" (report.html),
-        "trends" (trends.csv), "alerts" (alerts.json), "kpis" (kpis.csv) or, after
+        "trends" (trends.csv), "alerts" (alerts.json), "owners" (owners.csv), "kpis" (kpis.csv)
+        or, after
         ``fit(..., prev=...)``, "changes" (changes.json). ``stats`` adds timings and peak memory.
         """
         return self._fitted().report(format, stats)
@@ -841,6 +842,23 @@ class Pipeline:
         for c in figures:
             frame[c] = frame[c].astype("Int64" if c in counts else float)
         return frame
+    def owners_frame(self):
+        """Who owns each candidate (担当), as ``koe cluster``'s owners.csv, one row per candidate.
+
+        Rows are grouped by owner (owners in the order of their best-ranked candidate, 担当未定
+        last), by rank within an owner. Columns: owner (the department, or "担当未定"), role,
+        cluster (stable id), label, rank, adoption, recommended, decision (the stage: undecided,
+        pending, adopted, planned, productized, launched, rejected), stage_summary,
+        days_in_stage (NaN when unknown), stuck, matched_terms (joined by "+"), rule (the
+        matched rule's reason, "override", or empty for 担当未定). docs/programme.md explains them.
+        """
+        pd = _require("pandas", "owners_frame()")
+        import io
+        text_columns = ["owner", "role", "label", "decision", "stage_summary", "matched_terms",
+                        "rule"]
+        return pd.read_csv(io.StringIO(self.report("owners")),
+                           dtype={name: str for name in text_columns}, keep_default_na=False,
+                           na_values={"days_in_stage": [""]})
 
     def changes_frame(self):
         """A refit's lineage events, as changes.json (:func:`koe._continuity.changes_frame`)."""

@@ -242,6 +242,7 @@ class Pipeline:
             "trends",
             "alerts",
             "kpis",
+            "owners",
         ] = "table",
         stats: bool = False,
     ) -> str: ...
@@ -257,6 +258,8 @@ class Pipeline:
         """pandas.DataFrame of alerts.json's alerts; its settings in attrs."""
     def kpis_frame(self) -> Any:
         """pandas.DataFrame as kpis.csv: participation, adoption rate, satisfaction per period."""
+    def owners_frame(self) -> Any:
+        """pandas.DataFrame as owners.csv: each candidate's owner (担当), rule and stage."""
     def changes_frame(self) -> Any:
         """pandas.DataFrame of changes.json's events (a refit); periods and counts in attrs."""
 
