@@ -256,6 +256,8 @@ class Pipeline:
         """pandas.DataFrame of alerts.json's alerts; its settings in attrs."""
     def changes_frame(self) -> Any:
         """pandas.DataFrame of changes.json's events (a refit); periods and counts in attrs."""
+    def followups_frame(self) -> Any:
+        """pandas.DataFrame as followups.csv: one row per contributor with an open thread."""
 
 @overload
 def tokenize(texts: str, **options: Any) -> list[str]: ...
