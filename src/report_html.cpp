@@ -6,6 +6,7 @@
 #include <koe/changes.hpp>
 #include <koe/report.hpp>
 
+#include "detail/followups.hpp"
 #include "detail/report.hpp"
 #include "detail/utf8.hpp"
 
@@ -498,6 +499,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
   kpis_section(out, ro);    // kpis.cpp
   stages_section(out, ro);  // stages.cpp
   owners_section(out, ro);  // owners.cpp
+  followups_section(out, ro);
   totals_section(out, r, assigned);
   if (ro.changes != nullptr) write_changes_html(out, *ro.changes, ro.report_top);
   if (assigned != nullptr) assign_sections(out, *assigned, a);

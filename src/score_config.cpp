@@ -5,6 +5,7 @@
 #include <koe/error.hpp>
 #include <koe/tokenize.hpp>
 
+#include "detail/followups.hpp"
 #include "detail/score_text.hpp"
 
 #include <toml++/toml.h>
@@ -526,6 +527,36 @@ void read_reply(const config_reader& in, const toml::table& root, reply_options&
   }
 }
 
+// [followup]: the next-contact rule and the drafts per stage (docs/programme.md).
+void read_followup(const config_reader& in, const toml::table& root, followup_options& o) {
+  const auto* t = in.table(root, "followup", "");
+  if (t == nullptr) return;
+  const std::string pre = "followup.";
+  in.only(*t, pre, {"after_stage_change_days", "without_change_days", "templates"});
+  for (auto [key, field] : {std::pair{"after_stage_change_days", &o.after_stage_change_days},
+                            std::pair{"without_change_days", &o.without_change_days}}) {
+    auto days = static_cast<std::size_t>(*field);
+    in.count(*t, key, pre, days, 0, 3650);
+    *field = static_cast<std::int64_t>(days);
+  }
+  const auto* w = in.table(*t, "templates", pre);
+  if (w == nullptr) return;
+  const std::string tpre = pre + "templates.";
+  in.only(*w, tpre,
+          {"pending", "adopted", "planned", "productized", "launched", "rejected", "progress"});
+  for (const std::string_view key : followup_template_keys) {
+    const toml::node* n = w->get(key);
+    if (n == nullptr) continue;
+    std::string& field = o.templates[std::string(key)];
+    in.text(*w, key, tpre, field);
+    try {
+      detail::check_followup_template(field);
+    } catch (const error& e) {
+      in.fail(n->source(), tpre + std::string(key), e.what());
+    }
+  }
+}
+
 // [lineage]: the thresholds of the lineage rules (docs/continuity.md). A split needs two parts of
 // at least min_part_share each, so a share above one half could never name one.
 void read_lineage(const config_reader& in, const toml::table& root, lineage_options& o) {
@@ -597,7 +628,7 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   const config_reader in(name, base_dir);
   in.only(root, "",
           {"data", "columns", "frequency", "impact", "difficulty", "adoption", "quadrant",
-           "small_clusters", "decisions", "reply", "alerts", "lineage", "owners"});
+           "small_clusters", "decisions", "reply", "alerts", "lineage", "owners", "followup"});
   score_options o;
   read_data(in, root, o);
   read_columns(in, root, o);
@@ -610,6 +641,7 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   read_reply(in, root, o.reply);
   read_lineage(in, root, o.lineage);
   read_owners(in, root, o.owners);
+  read_followup(in, root, o.followup);
   return o;
 }
 

@@ -8,6 +8,7 @@
 #include <koe/export.hpp>
 #include <koe/score.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -145,7 +146,9 @@ struct KOE_EXPORT contact {
   std::string contributor;
   int cluster = -1;
   decision_status stage = decision_status::undecided;  ///< The stage the message told.
-  std::string date;
+  /// A progress note (stage `progress` in the log): it told no new stage; `stage` is undecided.
+  bool progress = false;
+  std::string date;      ///< "YYYY-MM-DD".
   std::size_t line = 0;  ///< Line in the contact log; 0 when not from a file.
 };
 
@@ -154,9 +157,25 @@ struct KOE_EXPORT followup_options {
   std::int64_t after_stage_change_days = 14;  ///< Next contact: this long after a stage change,
   std::int64_t without_change_days = 30;      ///< or this long after the last contact without one.
   /// Draft per stage the message tells (keys: pending, adopted, planned, productized, launched,
-  /// rejected, progress). Placeholders as `reply_options` plus {stage} {date} {days}.
-  std::map<std::string, std::string> templates;
+  /// rejected, progress). Placeholders as `reply_options` plus {stage} (the stage told, in
+  /// Japanese), {date} (the day the cluster reached it) and {days} (days since). A key left out
+  /// uses its default.
+  std::map<std::string, std::string> templates = {
+      {"pending", "ご意見『{voice}』を受けて、『{label}』について検討を始めました。"},
+      {"adopted", "『{label}』についてのご意見をもとに、採用が決まりました。"},
+      {"planned", "『{label}』の改善は企画の段階に進みました。形が決まり次第お知らせします。"},
+      {"productized", "『{label}』の改善は商品化の段階に進み、いま形にしています。"},
+      {"launched",
+       "{date}から『{label}』の改善を提供開始しました。あなたの意見でここが変わりました。"},
+      {"rejected",
+       "『{label}』についてのご意見を検討しましたが、今回は見送りとなりました。{reason}"},
+      {"progress", "『{label}』は現在{stage}です（{days} 日）。進み次第お知らせします。"},
+  };
 };
+
+/// The keys of `followup_options::templates`, in stage order, then progress.
+inline constexpr std::array<std::string_view, 7> followup_template_keys = {
+    "pending", "adopted", "planned", "productized", "launched", "rejected", "progress"};
 
 /// One contributor with an open thread: what to tell them next, and when.
 struct KOE_EXPORT followup {

@@ -24,6 +24,7 @@ reads ``FILE:LINE: what is wrong`` where a line is known. :class:`OptionError` (
 from __future__ import annotations
 
 import inspect
+import io
 import json
 import os
 
@@ -863,6 +864,22 @@ class Pipeline:
     def changes_frame(self):
         """A refit's lineage events, as changes.json (:func:`koe._continuity.changes_frame`)."""
         return _continuity.changes_frame(self.report("changes"))
+
+    def followups_frame(self):
+        """The next contact due to each contributor with an open thread, as followups.csv: a
+        pandas DataFrame with one row per contributor, by next contact date.
+
+        Columns: contributor, voices (their voice ids in the cluster, joined by " "), cluster
+        (stable id), label, stage (the stage to tell, or "progress" for a note without a new
+        one), stage_since, last_contact, next_contact, due ("yes" when next_contact is on or
+        before the programme's date), draft, other_clusters (ids of their other open threads,
+        joined by " "). Dates are "YYYY-MM-DD" text; an empty field is "". Pass ``contacts``
+        (the log of what was sent) so that no stage is proposed twice. docs/programme.md.
+        """
+        pd = _trends._pandas("followups_frame()")
+        text = self.report("followups")
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).astype(
+            {"cluster": "int64"})
 
 
 def tokenize(texts, **options):

@@ -262,6 +262,8 @@ class Pipeline:
         """pandas.DataFrame as owners.csv: each candidate's owner (担当), rule and stage."""
     def changes_frame(self) -> Any:
         """pandas.DataFrame of changes.json's events (a refit); periods and counts in attrs."""
+    def followups_frame(self) -> Any:
+        """pandas.DataFrame as followups.csv: one row per contributor with an open thread."""
 
 @overload
 def tokenize(texts: str, **options: Any) -> list[str]: ...
