@@ -67,6 +67,15 @@ const std::string& reply_word(const reply_options& ro, decision_status s) {
   return ro.pending;
 }
 
+// {reason}: the current row's reason, else the latest one its history gave (a row moving an
+// adopted request to 企画化 seldom repeats what was adopted).
+const std::string& reply_reason(const candidate& c) {
+  if (!c.decision.reason.empty()) return c.decision.reason;
+  for (auto it = c.decision_history.rbegin(); it != c.decision_history.rend(); ++it)
+    if (!it->reason.empty()) return it->reason;
+  return c.decision.reason;
+}
+
 // Fills `t` for record `i` and returns the record's reply draft (empty without a contributor).
 std::string trace_record(const score_input& in, std::size_t i, std::optional<std::size_t> row_of,
                          const std::unordered_map<int, const candidate*>& by_cluster,
@@ -124,7 +133,7 @@ std::string trace_record(const score_input& in, std::size_t i, std::optional<std
       values.insert({{"label", c->label},
                      {"count", std::to_string(c->frequency.voices)},
                      {"decision", word},
-                     {"reason", c->decision.reason}});
+                     {"reason", reply_reason(*c)}});
       const auto effect = effects.find(c->cluster);
       values.insert({"effect", effect == effects.end() ? std::string() : effect->second});
       // 採用 and every later stage is news to tell; so is 見送り.

@@ -480,7 +480,8 @@ TEST(Stages, AJobReadsAliasesAndWritesHistoryStageAndModel) {
   std::size_t told = 0;
   for (std::size_t i = 0; i < a.trace.size(); ++i)
     if (a.trace[i].cluster == 0 && !a.trace.replies[i].empty()) {
-      EXPECT_NE(std::string(a.trace.replies[i]).find("検討し、企画化となりました。"),
+      EXPECT_NE(std::string(a.trace.replies[i])
+                    .find("検討し、企画化となりました。解約導線をアプリ内に追加"),
                 std::string::npos);
       ++told;
     }

@@ -19,9 +19,10 @@ namespace koe {
 
 /**
  * Reply drafts for contributors. Placeholders: {voice} (the voice, shortened), {label},
- * {count} (voices in the cluster), {decision} (a word below), {reason} (the decision's reason),
- * {id}, {effect} (the cluster's share before and after an adopted decision's date, see
- * `decision_effect`; empty when there is none); `{{` and `}}` are literal braces.
+ * {count} (voices in the cluster), {decision} (a word below), {reason} (the decision's reason, or
+ * the latest one of its history), {id}, {effect} (the cluster's share before and after an adopted
+ * decision's date, see `decision_effect`; empty when there is none); `{{` and `}}` are literal
+ * braces.
  */
 struct KOE_EXPORT reply_options {
   /// Used for a cluster at 採用 or a later stage (企画化, 商品化, 提供開始), or at 見送り.
