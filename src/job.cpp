@@ -42,11 +42,12 @@ score_options scoring_of(const job_options& o) {
   return s;
 }
 
-std::vector<decision> decisions_of(const job_options& o) {
-  if (!o.decisions.empty()) return read_decisions(o.decisions);
+// The decisions named by the options, their stage words read with koe.toml's [stages.aliases].
+std::vector<decision> decisions_of(const job_options& o, const stage_options& stages) {
+  if (!o.decisions.empty()) return read_decisions(o.decisions, stages);
   if (o.decisions_csv.empty()) return {};
   std::istringstream in(o.decisions_csv);
-  return read_decisions(in, "decisions");
+  return read_decisions(in, "decisions", stages);
 }
 
 class stopwatch {
@@ -84,7 +85,7 @@ struct job::impl {
   impl(const job_options& o, score_options s)
       : options(o),
         scoring(std::move(s)),
-        given(decisions_of(o)),
+        given(decisions_of(o, scoring.stages)),  // after `scoring`, declared before it
         decisions(given),
         runner(prepared(o, scoring)),
         contacts(o.contacts.empty() ? std::vector<contact>{}
@@ -271,7 +272,8 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
   const score_options scoring = scoring_of(options);
   // The decisions given now, else the ones the model was fitted with.
   const bool given = !options.decisions.empty() || !options.decisions_csv.empty();
-  const std::vector<decision> decisions = given ? decisions_of(options) : m.decisions;
+  const std::vector<decision> decisions =
+      given ? decisions_of(options, scoring.stages) : m.decisions;
   assign_options ao;
   ao.new_theme = options.new_theme;
   ao.allow_dictionary_change = options.allow_dictionary_change;

@@ -537,7 +537,8 @@ decision read_decision(const json& j, const std::string& path, const std::string
                                   [&](const decision_word& w) { return w.english == status; });
   if (word == decision_words.end())
     o.fail(o.path("status"),
-           "unknown decision '" + status + "' (undecided, adopted, rejected, pending)");
+           "unknown decision '" + status +
+               "' (undecided, adopted, rejected, pending, planned, productized, launched)");
   d.status = word->status;
   d.reason = o.text("reason");
   d.date = o.text("date");

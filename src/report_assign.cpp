@@ -201,7 +201,9 @@ void decided_section(std::ostream& out, const assign_result& as, const adoption_
   std::array<std::size_t, decision_words.size()> voices{};
   for (const candidate& c : a.candidates)
     voices[static_cast<std::size_t>(c.decision.status)] += c.frequency.voices;
-  const std::size_t decided = voices[1] + voices[2] + voices[3];
+  std::size_t decided = 0;
+  for (std::size_t s = 1; s < voices.size(); ++s)
+    decided += voices[s];
   const model& m = b.fitted;
   out << "<section>\n<h2>既存のまとまりへの割り当て</h2>\n<p class=\"sub\">学習済みモデル（声 "
       << m.vectorizer.documents << " 件";
@@ -210,8 +212,11 @@ void decided_section(std::ostream& out, const assign_result& as, const adoption_
   out << "）の " << m.clusters.size() << " のまとまりに、今回の声 " << rows
       << " 件を割り当てました。</p>\n<ul class=\"lead\">\n<li>判断済みのまとまりに入った声: <b>"
       << decided << " 件（" << percent1(share_of(decided, rows)) << "）</b>";
+  // 採用, 見送り and 検討中 always (as before the later stages existed), a later stage when some
+  // voices are there.
   for (std::size_t s = 1; s < decision_words.size(); ++s)
-    out << (s == 1 ? " — " : "、") << decision_words[s].japanese << " " << voices[s] << " 件";
+    if (s <= 3 || voices[s] > 0)
+      out << (s == 1 ? " — " : "、") << decision_words[s].japanese << " " << voices[s] << " 件";
   out << "</li>\n<li>未決定のまとまり: " << voices[0] << " 件（"
       << percent1(share_of(voices[0], rows)) << "）</li>\n</ul>\n<div class=\"scroll\">\n<table>\n"
       << "<thead><tr><th>#</th><th>まとまり</th><th>今回</th><th>割合</th><th>学習時</th>"

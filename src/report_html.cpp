@@ -4,6 +4,7 @@
 // terms, candidate cards, unmatched decisions, notes, footer. Every text from the input (voices,
 // labels, keys, decisions, the input path) is escaped.
 #include <koe/changes.hpp>
+#include <koe/programme.hpp>
 #include <koe/report.hpp>
 
 #include "detail/followups.hpp"
@@ -417,8 +418,9 @@ void critical_section(std::ostream& out, const adoption_result& a) {
   out << "</tbody>\n</table>\n</div>\n</section>\n";
 }
 
-// A candidate's decision: the status, date and reason, or where to record one.
-void card_decision(std::ostream& out, const candidate& c) {
+// A candidate's decision: the status, date and reason, or where to record one; with the
+// programme, where it stands now.
+void card_decision(std::ostream& out, const candidate& c, const stage_state* stage) {
   out << "<p class=\"step\">判断</p>\n<p class=\"decision\">";
   if (c.decision.status == decision_status::undecided) {
     out << "未決定（決定ファイルにキー <code>" << html(c.key) << "</code> で記入してください）";
@@ -427,12 +429,17 @@ void card_decision(std::ostream& out, const candidate& c) {
     if (!c.decision.date.empty())
       out << "<span class=\"meta-inline\">" << html(c.decision.date) << "</span> ";
     out << html(c.decision.reason);
+    if (stage != nullptr) {
+      out << "<br><span class=\"meta-inline\">現在地: " << html(stage->summary) << "</span>";
+      if (stage->stuck) out << " <span class=\"badge flag\">停滞</span>";
+    }
   }
   out << "</p>\n";
 }
 
 // One candidate in detail: badges, scores, representative voices → decision → reasons.
-void candidate_card(std::ostream& out, const analysis_result& r, const candidate& c) {
+void candidate_card(std::ostream& out, const analysis_result& r, const candidate& c,
+                    const stage_state* stage) {
   out << "<article class=\"cand\">\n<h3>" << c.rank << ". " << html(c.label) << "</h3>\n<div>"
       << "<span class=\"badge\" style=\"background:" << quadrant_color(c.quad) << "\">"
       << to_japanese(c.quad) << "</span>";
@@ -449,7 +456,7 @@ void candidate_card(std::ostream& out, const analysis_result& r, const candidate
     out << "<li>" << html(clip_chars(doc.text, 120)) << "</li>\n";
   }
   out << "</ul>\n<p class=\"arrow\">↓</p>\n";
-  card_decision(out, c);
+  card_decision(out, c, stage);
   out << "<p class=\"arrow\">↓</p>\n<p class=\"step\">理由</p>\n<ul class=\"reasons\">\n";
   for (const auto& reason : c.reasons)
     out << "<li>" << html(reason) << "</li>\n";
@@ -458,10 +465,13 @@ void candidate_card(std::ostream& out, const analysis_result& r, const candidate
 
 // The top candidates in detail, and every small one of high impact whatever its rank.
 void cards_section(std::ostream& out, const analysis_result& r, const adoption_result& a,
-                   std::size_t top) {
+                   const programme_result* p, std::size_t top) {
   out << "<section>\n<h2>上位の候補: 声 → 判断 → 理由</h2>\n";
-  for (const auto& c : a.candidates)
-    if (c.rank <= top || c.small_high_impact) candidate_card(out, r, c);
+  for (std::size_t i = 0; i < a.candidates.size(); ++i) {
+    const candidate& c = a.candidates[i];
+    const stage_state* stage = p != nullptr && i < p->stages.size() ? &p->stages[i] : nullptr;
+    if (c.rank <= top || c.small_high_impact) candidate_card(out, r, c, stage);
+  }
   out << "</section>\n";
 }
 
@@ -507,7 +517,7 @@ void write_report_html(std::ostream& out, const analysis_result& r, const report
   charts_sections(out, a);
   trends_section(out, r, ro);  // report_trends.cpp
   critical_section(out, a);
-  cards_section(out, r, a, ro.report_top);
+  cards_section(out, r, a, ro.programme, ro.report_top);
   unmatched_section(out, a);
   notes_section(out, a);
   out << "<footer>koe " << KOE_VERSION

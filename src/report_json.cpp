@@ -1,5 +1,6 @@
 // JSON outputs: clusters.json (counts, options, clusters, noise, k curve) and candidates.json
 // (ranked adoption candidates with their scores, signals and decisions).
+#include <koe/programme.hpp>
 #include <koe/report.hpp>
 
 #include "detail/options_json.hpp"
@@ -27,15 +28,42 @@ json representatives_json(const analysis_result& r, const std::vector<std::size_
   return reps;
 }
 
-json decision_json(const decision& d) {
+// A date or null when unknown.
+json date_or_null(const std::string& date) {
+  return date.empty() ? json() : json(date);
+}
+
+// Where a candidate's decision stands on the programme's date (`stage_of`).
+json stage_json(const stage_state& s) {
+  return {{"stage", to_string(s.stage)},
+          {"since", date_or_null(s.since)},
+          {"days", s.days >= 0 ? json(s.days) : json()},
+          {"limit", s.limit},
+          {"stuck", s.stuck},
+          {"adopted_on", date_or_null(s.adopted_on)},
+          {"summary", s.summary}};
+}
+
+// A candidate's decision: its current row, its history when it has more than one row, and its
+// stage when the programme is known.
+json decision_json(const candidate& c, const stage_state* stage) {
+  const decision& d = c.decision;
   json j;
   j["status"] = to_string(d.status);
-  if (d.status == decision_status::undecided) return j;
-  j["reason"] = d.reason;
-  j["date"] = d.date;
-  j["key"] = d.key;
-  j["line"] = d.line;
-  j["overlap"] = rounded(d.overlap, 4);
+  if (d.status != decision_status::undecided) {
+    j["reason"] = d.reason;
+    j["date"] = d.date;
+    j["key"] = d.key;
+    j["line"] = d.line;
+    j["overlap"] = rounded(d.overlap, 4);
+    if (c.decision_history.size() > 1) {
+      json rows = json::array();
+      for (const decision& h : c.decision_history)
+        rows.push_back({{"decision", to_string(h.status)}, {"date", h.date}, {"reason", h.reason}});
+      j["history"] = std::move(rows);
+    }
+  }
+  if (stage != nullptr) j["stage"] = stage_json(*stage);
   return j;
 }
 
@@ -148,8 +176,11 @@ void write_clusters_json(std::ostream& out, const analysis_result& r, const repo
 
 void write_candidates_json(std::ostream& out, const analysis_result& r, const report_options& ro) {
   const adoption_result& a = need_adoption(ro);
+  const std::vector<stage_state>* stages =
+      ro.programme != nullptr ? &ro.programme->stages : nullptr;
   json arr = json::array();
-  for (const auto& c : a.candidates) {
+  for (std::size_t i = 0; i < a.candidates.size(); ++i) {
+    const candidate& c = a.candidates[i];
     json j;
     j["cluster"] = c.cluster;
     j["key"] = c.key;
@@ -167,7 +198,8 @@ void write_candidates_json(std::ostream& out, const analysis_result& r, const re
     j["small_high_impact"] = c.small_high_impact;
     j["reasons"] = c.reasons;
     j["representatives"] = representatives_json(r, c.representatives);
-    j["decision"] = decision_json(c.decision);
+    j["decision"] =
+        decision_json(c, stages != nullptr && i < stages->size() ? &(*stages)[i] : nullptr);
     j["owner"] = owner_json(c.owner);
     j["signals"] = signals_json(c);
     if (const decision_effect* e = ro.trends != nullptr ? ro.trends->effect(c.cluster) : nullptr)

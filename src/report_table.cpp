@@ -20,7 +20,8 @@ void candidate_line(std::ostream& out, const candidate& c) {
   out << pad(std::to_string(c.rank), 6) << pad(fixed2(c.scores.adoption), 7)
       << pad(fixed2(c.scores.frequency), 6) << pad(fixed2(c.scores.impact), 8)
       << pad(to_string(c.difficulty.level), 8) << pad(to_string(c.quad), 12)
-      << pad(to_string(c.decision.status), 11) << clip_width(utf8::one_line(c.label), 40)
+      << pad(std::string(to_string(c.decision.status)) + ' ', 11)
+      << clip_width(utf8::one_line(c.label), 40)
       << (c.small_high_impact ? "  [small, high impact]" : "") << '\n';
 }
 

@@ -486,6 +486,51 @@ void read_decision_options(const config_reader& in, const toml::table& root, dec
   }
 }
 
+// [stages]: the days a decision may stay at a stage (stuck_days, 0 = never stuck) and the words a
+// decisions file may use for a stage besides its English and Japanese names ([stages.aliases]).
+void read_stages(const config_reader& in, const toml::table& root, stage_options& o) {
+  const auto* t = in.table(root, "stages", "");
+  if (t == nullptr) return;
+  const std::string pre = "stages.";
+  in.only(*t, pre, {"stuck_days", "aliases"});
+  if (const auto* d = in.table(*t, "stuck_days", pre)) {
+    const std::string dpre = pre + "stuck_days.";
+    in.only(*d, dpre, {"pending", "adopted", "planned", "productized"});
+    for (auto [key, field] :
+         {std::pair{"pending", &o.pending_days}, std::pair{"adopted", &o.adopted_days},
+          std::pair{"planned", &o.planned_days}, std::pair{"productized", &o.productized_days}}) {
+      auto days = static_cast<std::size_t>(*field);
+      in.count(*d, key, dpre, days, 0, 36500);
+      *field = static_cast<std::int64_t>(days);
+    }
+  }
+  if (const auto* a = in.table(*t, "aliases", pre)) {
+    const std::string apre = pre + "aliases.";
+    for (auto&& [k, v] : *a) {
+      const std::string key = std::string(k.str());
+      const std::string alias = ascii_lower(trim(key));
+      std::string target;
+      in.text(*a, key, apre, target);
+      const auto stage = parse_decision_word(target, stage_options{});
+      if (!stage)
+        in.fail(v.source(), apre + key,
+                "'" + target +
+                    "' is not a stage (pending, adopted, planned, productized, launched, rejected "
+                    "or 検討中, 採用, 企画化, 商品化, 提供開始, 見送り)");
+      if (alias.empty()) in.fail(k.source(), apre + key, "an alias may not be empty");
+      const auto builtin = parse_decision_word(alias, stage_options{});
+      if (builtin && *builtin != *stage)
+        in.fail(k.source(), apre + key,
+                "'" + key + "' already names " + to_string(*builtin) + "; it cannot mean " +
+                    to_string(*stage));
+      const auto [it, fresh] = o.aliases.try_emplace(alias, *stage);
+      if (!fresh && it->second != *stage)
+        in.fail(k.source(), apre + key,
+                "'" + key + "' is already an alias of " + to_string(it->second));
+    }
+  }
+}
+
 void read_alerts(const config_reader& in, const toml::table& root, trend_options& o) {
   if (const auto* t = in.table(root, "alerts", "")) {
     const std::string pre = "alerts.";
@@ -519,10 +564,14 @@ void read_reply(const config_reader& in, const toml::table& root, reply_options&
     }
     in.count(*t, "voice_chars", pre, o.voice_chars, 0, 10000);
     if (const auto* w = in.table(*t, "decision_words", pre)) {
-      in.only(*w, pre + "decision_words.", {"adopted", "rejected", "pending"});
-      in.text(*w, "adopted", pre + "decision_words.", o.adopted);
-      in.text(*w, "rejected", pre + "decision_words.", o.rejected);
-      in.text(*w, "pending", pre + "decision_words.", o.pending);
+      const std::string wpre = pre + "decision_words.";
+      in.only(*w, wpre, {"adopted", "rejected", "pending", "planned", "productized", "launched"});
+      in.text(*w, "adopted", wpre, o.adopted);
+      in.text(*w, "rejected", wpre, o.rejected);
+      in.text(*w, "pending", wpre, o.pending);
+      in.text(*w, "planned", wpre, o.planned);
+      in.text(*w, "productized", wpre, o.productized);
+      in.text(*w, "launched", wpre, o.launched);
     }
   }
 }
@@ -628,7 +677,8 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   const config_reader in(name, base_dir);
   in.only(root, "",
           {"data", "columns", "frequency", "impact", "difficulty", "adoption", "quadrant",
-           "small_clusters", "decisions", "reply", "alerts", "lineage", "owners", "followup"});
+           "small_clusters", "decisions", "reply", "alerts", "lineage", "owners", "followup",
+           "stages"});
   score_options o;
   read_data(in, root, o);
   read_columns(in, root, o);
@@ -638,6 +688,7 @@ score_options parse_score_config(std::string_view text, const std::string& name,
   read_difficulty(in, root, o.difficulty);
   read_adoption(in, root, o.adoption);
   read_decision_options(in, root, o.decisions);
+  read_stages(in, root, o.stages);
   read_reply(in, root, o.reply);
   read_lineage(in, root, o.lineage);
   read_owners(in, root, o.owners);

@@ -47,6 +47,35 @@ std::string fill_reply(std::string_view tmpl, const std::map<std::string, std::s
 
 namespace {
 
+// The word {decision} gives for `s` ([reply.decision_words]); undecided reads as pending.
+const std::string& reply_word(const reply_options& ro, decision_status s) {
+  switch (s) {
+    case decision_status::adopted:
+      return ro.adopted;
+    case decision_status::rejected:
+      return ro.rejected;
+    case decision_status::planned:
+      return ro.planned;
+    case decision_status::productized:
+      return ro.productized;
+    case decision_status::launched:
+      return ro.launched;
+    case decision_status::undecided:
+    case decision_status::pending:
+      break;
+  }
+  return ro.pending;
+}
+
+// {reason}: the current row's reason, else the latest one its history gave (a row moving an
+// adopted request to 企画化 seldom repeats what was adopted).
+const std::string& reply_reason(const candidate& c) {
+  if (!c.decision.reason.empty()) return c.decision.reason;
+  for (auto it = c.decision_history.rbegin(); it != c.decision_history.rend(); ++it)
+    if (!it->reason.empty()) return it->reason;
+  return c.decision.reason;
+}
+
 // Fills `t` for record `i` and returns the record's reply draft (empty without a contributor).
 std::string trace_record(const score_input& in, std::size_t i, std::optional<std::size_t> row_of,
                          const std::unordered_map<int, const candidate*>& by_cluster,
@@ -100,16 +129,15 @@ std::string trace_record(const score_input& in, std::size_t i, std::optional<std
       return fill_reply(ro.unclustered_template, values);
     } else {
       const decision_status s = c->decision.status;
-      const std::string word = s == decision_status::adopted    ? ro.adopted
-                               : s == decision_status::rejected ? ro.rejected
-                                                                : ro.pending;
+      const std::string& word = reply_word(ro, s);
       values.insert({{"label", c->label},
                      {"count", std::to_string(c->frequency.voices)},
                      {"decision", word},
-                     {"reason", c->decision.reason}});
+                     {"reason", reply_reason(*c)}});
       const auto effect = effects.find(c->cluster);
       values.insert({"effect", effect == effects.end() ? std::string() : effect->second});
-      const bool decided = s == decision_status::adopted || s == decision_status::rejected;
+      // 採用 and every later stage is news to tell; so is 見送り.
+      const bool decided = reached_adoption(s) || s == decision_status::rejected;
       return fill_reply(decided ? ro.decided_template : ro.pending_template, values);
     }
   }

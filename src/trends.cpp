@@ -311,8 +311,14 @@ std::vector<decision_effect> decision_effects(const trend_rows& rows,
                                               double alpha) {
   std::vector<decision_effect> out;
   for (const auto& c : candidates) {
-    if (c.decision.status != decision_status::adopted || c.decision.date.empty()) continue;
-    if (auto e = decision_effect_of(rows, c.cluster, c.decision, alpha)) out.push_back(*e);
+    // The effect of a change counts from the day it was adopted, whatever stage it is at now.
+    if (!reached_adoption(c.decision.status)) continue;
+    const std::vector<decision> history = decision_rows(c);
+    const decision* adopted = adoption_row(history);
+    if (adopted == nullptr || adopted->date.empty()) continue;
+    decision d = *adopted;
+    if (d.reason.empty()) d.reason = c.decision.reason;  // what was adopted, as told later
+    if (auto e = decision_effect_of(rows, c.cluster, d, alpha)) out.push_back(*e);
   }
   return out;
 }

@@ -470,7 +470,7 @@ TEST(ModelFile, AMalformedPayloadIsAClearErrorNeverAWrongModel) {
          j["decisions"].push_back(std::move(d));
        },
        "model.koe: decisions[0].status: unknown decision 'maybe' (undecided, adopted, rejected, "
-       "pending)"},
+       "pending, planned, productized, launched)"},
       {[](json& j) { j["lsa"]["dimensions"] = 3; }, "model.koe: lsa.basis is 0 × 0 for " +
                                                         std::to_string(terms) +
                                                         " terms and at most 3 dimensions"},

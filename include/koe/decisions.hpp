@@ -1,5 +1,6 @@
-/// Decisions carried across runs: a team's 採用 / 見送り / 検討中 per cluster, found again by the
-/// cluster's key on later runs.
+/// Decisions carried across runs: a team's ledger of stage changes per cluster (検討中 → 採用 →
+/// 企画化 → 商品化 → 提供開始, or 見送り), found again by the cluster's stable id or key on later
+/// runs.
 #pragma once
 
 #include <koe/describe.hpp>
@@ -10,13 +11,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <istream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace koe {
 
-struct candidate;  // score.hpp
+struct candidate;      // score.hpp
+struct stage_options;  // programme.hpp
 
 /**
  * What a team decided about a cluster: the stage its decision has reached. A request moves
@@ -96,7 +99,7 @@ struct KOE_EXPORT decision_options {
   double min_overlap = 0.5;   ///< Least Jaccard overlap of key terms for a match.
 };
 
-/// One row of a decisions file.
+/// One row of a decisions file: a stage a cluster reached, with the date it did.
 struct KOE_EXPORT decision {
   std::string key;  ///< Cluster key the decision was made for (may be empty with `cluster`).
   decision_status status = decision_status::undecided;
@@ -124,30 +127,72 @@ struct KOE_EXPORT decision {
 [[nodiscard]] KOE_EXPORT double key_overlap(std::string_view a, std::string_view b);
 
 /**
+ * The stage a decisions file's word names: a stage's English name (any case) or Japanese name
+ * (`decision_words`; "undecided" is not a decision), or an alias of `stages.aliases` (koe.toml
+ * `[stages.aliases]`, English compared in any case). None for any other word.
+ */
+[[nodiscard]] KOE_EXPORT std::optional<decision_status> parse_decision_word(
+    std::string_view word, const stage_options& stages);
+
+/**
  * Reads a decisions file: UTF-8 CSV with a header naming `key` and `decision` (plus optional
  * `cluster`, `reason` and `date`, in any order). `cluster` is a cluster's stable id (as
- * clusters.json and assignments.csv print it); a row with one may leave `key` empty. Decisions are
- * adopted / rejected / pending, or 採用 / 見送り / 検討中. Throws `errc::invalid_config` naming
- * the file and line.
+ * clusters.json and assignments.csv print it); a row with one may leave `key` empty. A decision
+ * is a stage, as `parse_decision_word` reads it: pending, adopted, planned, productized,
+ * launched, rejected, or 検討中, 採用, 企画化, 商品化, 提供開始, 見送り, or an alias of
+ * `stages`. The file is a ledger: one row per stage change, any number of rows per cluster
+ * (see `apply_decisions`). Throws `errc::invalid_config` naming the file and line (and, for an
+ * unknown word, the words allowed).
  *
  * **Example** (decisions.csv)
  * ```
- * key,decision,reason,date
- * 手続き+解約+電話,adopted,解約導線をアプリ内に追加する,2026-11-05
+ * cluster,key,decision,reason,date
+ * 3,解約+電話+方法,検討中,,2026-08-01
+ * 3,,採用,解約導線をアプリ内に追加,2026-09-05
+ * 3,,企画化,,2026-10-01
  * ```
  */
 [[nodiscard]] KOE_EXPORT std::vector<decision> read_decisions(const std::filesystem::path& path);
+/// The same with the aliases of `stages`.
+[[nodiscard]] KOE_EXPORT std::vector<decision> read_decisions(const std::filesystem::path& path,
+                                                              const stage_options& stages);
 /// The same from a stream; `name` is used in messages.
 [[nodiscard]] KOE_EXPORT std::vector<decision> read_decisions(std::istream& in,
                                                               const std::string& name);
+/// The same from a stream with the aliases of `stages`.
+[[nodiscard]] KOE_EXPORT std::vector<decision> read_decisions(std::istream& in,
+                                                              const std::string& name,
+                                                              const stage_options& stages);
 
 /**
- * Gives each candidate the decision row naming its cluster id (`decision::cluster`; overlap
- * 1), then each candidate left the row whose key overlaps its key most (Jaccard of key terms, at
- * least `options.min_overlap`). Among equal overlaps, the pair whose decision terms appear more
- * among the candidate's top terms wins, then the later row. One row decides at most one cluster,
- * and a later row with the same key terms replaces an earlier one. Returns the rows that matched
- * nothing.
+ * The rows of a decisions file in the order they happened: by date, oldest first; a row
+ * without a date (or with one that is not a date) counts as the date of the nearest dated row
+ * above it in `rows`, or as earlier than every dated row when there is none; equal dates keep
+ * the order of `rows`. Returns indices into `rows`.
+ */
+[[nodiscard]] KOE_EXPORT std::vector<std::size_t> ledger_order(const std::vector<decision>& rows);
+
+/// The decision rows of a candidate, oldest first: `candidate::decision_history`, or its one
+/// `decision` when the history is empty (a candidate decided in code); empty when undecided.
+[[nodiscard]] KOE_EXPORT std::vector<decision> decision_rows(const candidate& c);
+
+/**
+ * The row of a history (oldest first) at which the request was adopted: the first row at 採用
+ * or a later stage that has a date, else the first such row; null when no row reached 採用.
+ * Example: 検討中 → 企画化 (a jump past 採用) is adopted at the 企画化 row.
+ */
+[[nodiscard]] KOE_EXPORT const decision* adoption_row(const std::vector<decision>& history);
+
+/**
+ * Gives each candidate its thread of decision rows. Rows with the same cluster id
+ * (`decision::cluster`), or without one the same key terms, form a thread; in `ledger_order`
+ * its rows are the candidate's `decision_history` and the last is its `decision`. A thread
+ * matches as one unit: a thread naming a cluster id of the run decides that cluster (overlap 1);
+ * then each candidate left takes the thread whose key (its latest row's non-empty key) overlaps
+ * its key most (Jaccard of key terms, at least `options.min_overlap`). Among equal overlaps,
+ * the pair whose decision terms appear more among the candidate's top terms wins, then the
+ * thread whose last row comes later in the file. One thread decides at most one cluster.
+ * Returns the current row of every thread that matched nothing, in file order.
  */
 KOE_EXPORT std::vector<decision> apply_decisions(std::vector<candidate>& candidates,
                                                  const std::vector<decision>& decisions,

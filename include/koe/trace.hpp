@@ -19,11 +19,13 @@ namespace koe {
 
 /**
  * Reply drafts for contributors. Placeholders: {voice} (the voice, shortened), {label},
- * {count} (voices in the cluster), {decision} (a word below), {reason} (the decision's reason),
- * {id}, {effect} (the cluster's share before and after an adopted decision's date, see
- * `decision_effect`; empty when there is none); `{{` and `}}` are literal braces.
+ * {count} (voices in the cluster), {decision} (a word below), {reason} (the decision's reason, or
+ * the latest one of its history), {id}, {effect} (the cluster's share before and after an adopted
+ * decision's date, see `decision_effect`; empty when there is none); `{{` and `}}` are literal
+ * braces.
  */
 struct KOE_EXPORT reply_options {
+  /// Used for a cluster at 採用 or a later stage (企画化, 商品化, 提供開始), or at 見送り.
   std::string decided_template =
       "ご意見『{voice}』は『{label}』についての声 {count} "
       "件とともに検討し、{decision}となりました。{reason}";
@@ -37,6 +39,9 @@ struct KOE_EXPORT reply_options {
   std::string adopted{word_of(decision_status::adopted).japanese};
   std::string rejected{word_of(decision_status::rejected).japanese};
   std::string pending{word_of(decision_status::pending).japanese};
+  std::string planned{word_of(decision_status::planned).japanese};
+  std::string productized{word_of(decision_status::productized).japanese};
+  std::string launched{word_of(decision_status::launched).japanese};
 };
 
 /// What became of one input record (12 bytes, so that a trace of millions stays small).

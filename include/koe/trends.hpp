@@ -166,7 +166,8 @@ struct KOE_EXPORT trend_result {
                                                                            const decision& d,
                                                                            double alpha = 0.01);
 
-/// The effects of the adopted, dated decisions of `candidates`, in candidate order.
+/// The effects of the decisions of `candidates` at 採用 or a later stage, counted from the day
+/// each was adopted (`adoption_row` of its history; none without a date), in candidate order.
 [[nodiscard]] KOE_EXPORT std::vector<decision_effect> decision_effects(
     const trend_rows& rows, const std::vector<candidate>& candidates, double alpha = 0.01);
 

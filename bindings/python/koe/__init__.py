@@ -804,8 +804,8 @@ class Pipeline:
         """What became of every fitted text, as ``koe cluster``'s trace.csv, one row per text.
 
         Columns: id, status (kept, empty, rejected), clustered, cluster (-1 when not clustered),
-        label, rank (candidate rank, 0 when not clustered), decision (adopted, rejected, pending,
-        undecided), reply (a reply draft for texts with a contributor, else empty).
+        label, rank (candidate rank, 0 when not clustered), decision (undecided, or a stage:
+        pending, adopted, planned, productized, launched, rejected), reply (a reply draft for texts with a contributor, else empty).
         """
         pd = _require("pandas", "trace_frame()")
         return pd.DataFrame(self._fitted().trace())

@@ -56,7 +56,8 @@ class Candidate(TypedDict):
     quadrant: Literal["quick_win", "big_bet", "fill_in", "reconsider"]
     recommended: bool
     small_high_impact: bool
-    decision: Literal["undecided", "adopted", "rejected", "pending"]
+    decision: Literal["undecided", "pending", "adopted", "planned", "productized", "launched",
+                      "rejected"]
     decision_reason: str
     decision_date: str
     reasons: list[str]
