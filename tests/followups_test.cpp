@@ -296,7 +296,11 @@ TEST(Followups, DraftsFillEveryPlaceholder) {
   run.voice("V9", "u", 0, "とても 遅い\n配送");
   const auto plan = run.plan({});
   ASSERT_EQ(plan.size(), 1u);
-  EXPECT_EQ(plan[0].draft, "提供開始|2026-11-11|20|とても …|V9|L|12|提供開始|理由あり||{x}");
+  // {effect}: a launched change counts as adopted from its date; no voice came after it yet.
+  EXPECT_EQ(
+      plan[0].draft,
+      "提供開始|2026-11-11|20|とても …|V9|L|12|提供開始|理由あり|理由あり（2026-11-11）以降の声は"
+      "まだありません（それまでの割合 0.0%）|{x}");
 }
 
 TEST(Followups, TemplateErrorsNameTheKeyAndLine) {

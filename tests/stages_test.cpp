@@ -474,7 +474,8 @@ TEST(Stages, AJobReadsAliasesAndWritesHistoryStageAndModel) {
   EXPECT_NE(html.find("現在地: 企画化から 72 日、商品化待ち（30 日を超えて停滞）"),
             std::string::npos);
   EXPECT_NE(html.find("<span class=\"badge flag\">停滞</span>"), std::string::npos);
-  EXPECT_NE(html.find("担当未定"), std::string::npos);
+  // The owner column names each decided cluster's owner (the bundled rules, or 担当未定).
+  EXPECT_NE(html.find("<th>担当</th>"), std::string::npos);
 
   // Replies tell the later stage with the decided template.
   std::size_t told = 0;
