@@ -19,11 +19,15 @@ concat() {
   for f in "$@"; do tail -n +2 "$f"; done
 }
 concat data/sample/year/2026-*.csv >"$year/voices.csv"
+# The programme around it: the decisions ledger (stages with dates) and the contact log give
+# owners.csv, kpis.csv and followups.csv, and report.html's first screen (docs/programme.md).
 echo "== koe cluster $year/voices.csv --period month --decisions data/sample/year/decisions.csv" \
-  "-o $year/all" >&2
+  "--contacts data/sample/year/contacts.csv -o $year/all" >&2
 build/koe cluster "$year/voices.csv" -k auto --seed 1234 --period month \
-  --decisions data/sample/year/decisions.csv -q -o "$year/all" >/dev/null
+  --decisions data/sample/year/decisions.csv --contacts data/sample/year/contacts.csv \
+  -q -o "$year/all" >/dev/null
 grep -o '"sentence": "[^"]*"' "$year/all/candidates.json" | sed 's/"sentence": /  効果: /' >&2 || true
+/usr/bin/python3 scripts/programme-summary.py "$year/all" >&2
 
 # A month of this sample is under 200 voices, too few for clusters to hold still from one month
 # to the next; a quarter (about 500) is what the refits below compare.
