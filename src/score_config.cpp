@@ -234,34 +234,33 @@ class config_reader {
   fs::path base_;
 };
 
-std::vector<difficulty_rule> parse_rules(std::string_view text, const std::string& name) {
+// The [[rule]] tables of a rules file (difficulty or owner rules), each read by `read`.
+template <class Rule, class Read>
+std::vector<Rule> parse_rule_tables(std::string_view text, const std::string& name, Read read) {
   const toml::table root = parse_toml(text, name);
   const config_reader in(name, {});
   in.only(root, "", {"rule"});
-  std::vector<difficulty_rule> rules;
+  std::vector<Rule> rules;
   const toml::node* n = root.get("rule");
   if (n == nullptr) return rules;
   const toml::array* a = n->as_array();
   if (a == nullptr || !a->is_array_of_tables())
     in.fail(n->source(), "rule", "expected [[rule]] tables");
   for (const toml::node& e : *a)
-    rules.push_back(in.rule(*e.as_table(), "rule."));
+    rules.push_back(read(in, *e.as_table()));
   return rules;
 }
 
+std::vector<difficulty_rule> parse_rules(std::string_view text, const std::string& name) {
+  return parse_rule_tables<difficulty_rule>(
+      text, name,
+      [](const config_reader& in, const toml::table& t) { return in.rule(t, "rule."); });
+}
+
 std::vector<owner_rule> parse_owner_rules(std::string_view text, const std::string& name) {
-  const toml::table root = parse_toml(text, name);
-  const config_reader in(name, {});
-  in.only(root, "", {"rule"});
-  std::vector<owner_rule> rules;
-  const toml::node* n = root.get("rule");
-  if (n == nullptr) return rules;
-  const toml::array* a = n->as_array();
-  if (a == nullptr || !a->is_array_of_tables())
-    in.fail(n->source(), "rule", "expected [[rule]] tables");
-  for (const toml::node& e : *a)
-    rules.push_back(in.owner_rule_of(*e.as_table(), "rule."));
-  return rules;
+  return parse_rule_tables<owner_rule>(
+      text, name,
+      [](const config_reader& in, const toml::table& t) { return in.owner_rule_of(t, "rule."); });
 }
 
 // Placeholders a reply template may use.
