@@ -57,15 +57,6 @@ struct kpi_facts {
   std::vector<std::string> notes;
 };
 
-std::optional<double> parse_rating(std::string_view s) {
-  const std::string t = trim(s);
-  if (t.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 int column_of(const score_input& in, const std::string& name) {
   return name.empty() || in.records == nullptr ? -1 : in.records->meta_index(name);
 }
@@ -93,7 +84,7 @@ void read_voices(const score_input& in, const score_options& options, kpi_facts&
       }
     }
     if (rating >= 0 && static_cast<std::size_t>(rating) < d.meta.size())
-      v.rating = parse_rating(d.meta[static_cast<std::size_t>(rating)]);
+      v.rating = parse_number(d.meta[static_cast<std::size_t>(rating)]);
   }
   f.contributors = index.size();
 }

@@ -110,15 +110,6 @@ const char* period_name_ja(period_unit unit) {
   return "月";
 }
 
-std::optional<double> parse_number(std::string_view s) {
-  const std::string t = trim(s);
-  if (t.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 double level_score(difficulty_level level, const difficulty_options& o) {
   switch (level) {
     case difficulty_level::unknown:
@@ -245,7 +236,7 @@ struct meta_columns {
       return d.meta[static_cast<std::size_t>(col)];
     };
     if (auto v = meta(rating)) {
-      if (auto x = parse_number(*v)) f.rating[row] = *x;
+      if (auto x = detail::parse_number(*v)) f.rating[row] = *x;
     }
     if (auto v = meta(segment); v && f.has_segment) {
       if (auto it = o.impact.segment_weights.find(trim(*v)); it != o.impact.segment_weights.end())
