@@ -18,6 +18,7 @@ packages=(
   libicu-dev libeigen3-dev libtbb-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libxxhash-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-dev pybind11-dev
   python3-numpy python3-scipy python3-sklearn python3-pandas python3-pytest
 )

@@ -388,6 +388,10 @@ assign_result assigner::run(const std::filesystem::path& path) {
   return impl_->finish(std::move(b));
 }
 
+analysis_result assigner::read_terms(const std::filesystem::path& path) {
+  return impl_->reader.read_terms(path);
+}
+
 assign_result assigner::run(corpus input) {
   analysis_result b = impl_->reader.read_terms(std::move(input));
   impl::require_rows(b);

@@ -266,6 +266,28 @@ double job::write_seconds() const noexcept {
   return impl_->write_seconds;
 }
 
+model load_model_to_assign(const std::filesystem::path& model_file) {
+  KOE_THROW_IF_NOT(!model_file.empty(), errc::invalid_argument,
+                   "no model given: koe assign needs --model FILE (the model.koe of a fit)");
+  std::error_code ec;
+  KOE_THROW_IF_NOT(!std::filesystem::is_directory(model_file, ec), errc::io_failure,
+                   model_file.string() + " is a directory, not a model file (give its model.koe)");
+  return load_model(model_file);
+}
+
+assign_options assign_options_of(const job_options& options, const score_options& scoring) {
+  assign_options ao;
+  ao.new_theme = options.new_theme;
+  ao.allow_dictionary_change = options.allow_dictionary_change;
+  ao.dicdir = options.pipeline.tokenize.dicdir;
+  ao.reading = prepared(options, scoring);
+  return ao;
+}
+
+assign_options assign_options_of(const job_options& options) {
+  return assign_options_of(options, scoring_of(options));
+}
+
 assign_run assign_to_files(const model& m, const std::filesystem::path& input,
                            const std::filesystem::path& dir, const job_options& options,
                            bool stats) {
@@ -274,12 +296,7 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
   const bool given = !options.decisions.empty() || !options.decisions_csv.empty();
   const std::vector<decision> decisions =
       given ? decisions_of(options, scoring.stages) : m.decisions;
-  assign_options ao;
-  ao.new_theme = options.new_theme;
-  ao.allow_dictionary_change = options.allow_dictionary_change;
-  ao.dicdir = options.pipeline.tokenize.dicdir;
-  ao.reading = prepared(options, scoring);
-  assigner a(m, ao);
+  assigner a(m, assign_options_of(options, scoring));
   assign_run run;
   run.assigned = a.run(input);
   // No output reads the TF-IDF rows (a swap: see run_to_files).
@@ -307,13 +324,7 @@ assign_run assign_to_files(const model& m, const std::filesystem::path& input,
 assign_run assign_to_files(const std::filesystem::path& model_file,
                            const std::filesystem::path& input, const std::filesystem::path& dir,
                            const job_options& options, bool stats) {
-  KOE_THROW_IF_NOT(!model_file.empty(), errc::invalid_argument,
-                   "no model given: koe assign needs --model FILE (the model.koe of a fit)");
-  std::error_code ec;
-  KOE_THROW_IF_NOT(!std::filesystem::is_directory(model_file, ec), errc::io_failure,
-                   model_file.string() + " is a directory, not a model file (give its model.koe)");
-  const model m = load_model(model_file);
-  return assign_to_files(m, input, dir, options, stats);
+  return assign_to_files(load_model_to_assign(model_file), input, dir, options, stats);
 }
 
 report_format parse_report_format(const std::string& name) {

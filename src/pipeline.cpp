@@ -7,6 +7,7 @@
 #include <koe/score.hpp>
 
 #include "detail/assert.hpp"
+#include "detail/block_exchange.hpp"
 #include "detail/block_reader.hpp"
 #include "detail/parallel.hpp"
 
@@ -38,16 +39,7 @@ namespace {
 /// the results never depend on the number of threads.
 constexpr std::size_t block_records = 4096;
 
-/// What normalizing (and, on the streamed path, tokenizing) one block of records produced.
-struct normalized_part {
-  text_column texts;                       ///< Normalized texts of `rows`, when kept.
-  std::vector<std::size_t> rows;           ///< Records with text after normalizing.
-  std::vector<std::size_t> blank;          ///< Kept records that normalized to nothing.
-  std::vector<std::uint64_t> hashes;       ///< Hash of each row's normalized text.
-  std::vector<std::uint32_t> hit_rows;     ///< Phrase hits: index into `rows` ...
-  std::vector<std::uint32_t> hit_phrases;  ///< ... and into the phrase list.
-  term_table terms;                        ///< Terms of `rows`, when tokenized with the block.
-};
+using detail::normalized_part;
 
 class stopwatch {
  public:
@@ -102,6 +94,9 @@ struct block {
   /// What working on the block threw, thrown again when the block's turn to be committed comes,
   /// so that the first failure in input order is the one reported, whichever failed first.
   std::exception_ptr failure;
+  /// On a process that hands its blocks over (`detail::block_exchange`): what reading the block
+  /// threw, handed over with it for the gathering process to throw in its turn.
+  std::exception_ptr handed_failure;
 };
 
 }  // namespace
@@ -396,19 +391,40 @@ analysis_result pipeline::impl::from_file(const std::filesystem::path& path, boo
     r.input.source = path.string();
     document_table& docs = r.input.documents;
     std::size_t records = 0;
+    // With other processes (koe-mpi), this one reads only its own blocks: it hands them over,
+    // or, gathering, commits them with the others' in input order.
+    detail::block_exchange* const x = options.exchange.get();
+    const bool hands_over = x != nullptr && !x->gathers();
     const auto cut = [&](block& b) {
-      if (reader.next(b.input)) return true;
+      if ((!hands_over || !x->stopped()) && reader.next(b.input)) return true;
       watch.lap("read");
       report("tokenize", 0);
       return false;
     };
     const auto parse = [&](block& b, tokenizer::worker& w) {
-      b.docs = b.input();
-      b.input = nullptr;  // its bytes
-      b.size = b.docs.size();
-      prepare(b, b.docs, 0, w);
+      if (x != nullptr && !x->reads(b.number)) {
+        b.input = nullptr;
+        return;
+      }
+      try {
+        b.docs = b.input();
+        b.input = nullptr;  // its bytes
+        b.size = b.docs.size();
+        prepare(b, b.docs, 0, w);
+      } catch (...) {
+        if (!hands_over) throw;
+        b.handed_failure = std::current_exception();
+      }
     };
     run_blocks(cut, parse, [&](block& b) {
+      if (hands_over) {
+        if (x->reads(b.number)) x->send(b.number, b.docs, b.part, b.handed_failure);
+        return;
+      }
+      if (x != nullptr && !x->reads(b.number)) {
+        x->receive(b.number, b.docs, b.part);
+        b.size = b.docs.size();
+      }
       KOE_ASSERT(b.first == 0 && docs.size() == records);
       mark_blank(b.docs, b.part.blank);
       docs.append(std::move(b.docs));

@@ -1,9 +1,11 @@
 // The private helpers of src/detail that the stages share.
+#include "detail/block_exchange.hpp"
 #include "detail/bounds.hpp"
 #include "detail/members.hpp"
 #include "detail/merge.hpp"
 
 #include <koe/cluster.hpp>
+#include <koe/error.hpp>
 
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
@@ -177,3 +179,104 @@ TEST(Detail, KneeIsThePointFarthestAboveTheChord) {
 }
 
 }  // namespace
+
+namespace {
+
+// A block as reading makes one: records of every status, metadata, a reason, terms and hits.
+void sample_block(koe::document_table& docs, koe::detail::normalized_part& part) {
+  koe::document d;
+  d.meta = {"店舗A", "5"};
+  for (std::size_t i = 0; i < 5; ++i) {
+    d.record = 4097 + i;
+    d.line = 4098 + 2 * i;  // a quoted newline in each record
+    d.id = "V-" + std::to_string(i);
+    d.text = i == 3 ? "" : "配送が遅い " + std::to_string(i);
+    d.timestamp = i == 1 ? "" : "2026-11-0" + std::to_string(i + 1);
+    d.status = i == 3 ? koe::record_status::empty : koe::record_status::kept;
+    docs.push_back(d);
+  }
+  docs.set_status(4, koe::record_status::rejected);
+  docs.set_reason(4, "line 4106: invalid UTF-8 byte sequence <FF> in field 2 (text)");
+  part.rows = {0, 1, 2};
+  part.blank = {3};
+  part.hashes = {11, 22, 33};
+  part.hit_rows = {1};
+  part.hit_phrases = {0};
+  part.terms = koe::term_table({{"配送", "遅い"}, {"遅い"}, {"配送", "返品", "配送"}});
+}
+
+}  // namespace
+
+TEST(Detail, BlockHandedToAnotherProcessArrivesWhole) {
+  koe::document_table docs;
+  koe::detail::normalized_part part;
+  sample_block(docs, part);
+  const std::string bytes = koe::detail::encode_block(docs, part);
+
+  koe::document_table got;
+  koe::detail::normalized_part back;
+  koe::detail::decode_block(bytes, got, back);
+  ASSERT_EQ(got.size(), docs.size());
+  ASSERT_EQ(got.meta_size(), 2U);
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    const koe::document a = docs[i].to_document(), b = got[i].to_document();
+    EXPECT_EQ(a.record, b.record);
+    EXPECT_EQ(a.line, b.line);
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.text, b.text);
+    EXPECT_EQ(a.timestamp, b.timestamp);
+    EXPECT_EQ(a.meta, b.meta);
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.reason, b.reason);
+  }
+  EXPECT_EQ(back.rows, part.rows);
+  EXPECT_EQ(back.blank, part.blank);
+  EXPECT_EQ(back.hashes, part.hashes);
+  EXPECT_EQ(back.hit_rows, part.hit_rows);
+  EXPECT_EQ(back.hit_phrases, part.hit_phrases);
+  // The same terms in the same order of first appearance, so that appending gives the same ids.
+  EXPECT_EQ(back.terms.terms(), part.terms.terms());
+  EXPECT_EQ(back.terms.to_rows(), part.terms.to_rows());
+  // Encoding what was decoded gives the same bytes.
+  EXPECT_EQ(koe::detail::encode_block(got, back), bytes);
+}
+
+TEST(Detail, DamagedBlockIsRefusedNotMisread) {
+  koe::document_table docs;
+  koe::detail::normalized_part part;
+  sample_block(docs, part);
+  const std::string bytes = koe::detail::encode_block(docs, part);
+  koe::document_table got;
+  koe::detail::normalized_part back;
+  for (const std::size_t cut : {std::size_t{0}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1})
+    EXPECT_THROW(koe::detail::decode_block(std::string_view(bytes).substr(0, cut), got, back),
+                 koe::error)
+        << "cut at " << cut;
+  EXPECT_THROW(koe::detail::decode_block(bytes + "x", got, back), koe::error);
+  std::string other = bytes;
+  other[0] ^= 1;
+  EXPECT_THROW(koe::detail::decode_block(other, got, back), koe::error);
+}
+
+TEST(Detail, FailureHandedOverIsThrownAgainWithItsCodeAndMessage) {
+  const std::string what = "voices.csv:5002: invalid UTF-8 byte sequence <FF> in field 2 (text)";
+  const std::string bytes = koe::detail::encode_failure(
+      std::make_exception_ptr(koe::error(koe::errc::malformed_record, what)));
+  try {
+    koe::detail::throw_failure(bytes);
+    FAIL() << "no exception";
+  } catch (const koe::error& e) {
+    EXPECT_EQ(e.code(), koe::errc::malformed_record);
+    EXPECT_EQ(std::string(e.what()), what);
+  }
+  const std::string plain =
+      koe::detail::encode_failure(std::make_exception_ptr(std::runtime_error("out of disk")));
+  try {
+    koe::detail::throw_failure(plain);
+    FAIL() << "no exception";
+  } catch (const koe::error&) {
+    FAIL() << "a plain exception came back as a koe::error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "out of disk");
+  }
+}

@@ -152,6 +152,9 @@ class KOE_EXPORT assigner {
 
   /// Reads `path` with `options.reading.io` and assigns its voices.
   [[nodiscard]] assign_result run(const std::filesystem::path& path);
+  /// Reads and tokenizes `path` as `run` does, and stops there: what the reading ranks of
+  /// koe-mpi run (`pipeline::read_terms` with the model's options).
+  [[nodiscard]] analysis_result read_terms(const std::filesystem::path& path);
   /// Assigns the voices of an already read corpus.
   [[nodiscard]] assign_result run(corpus input);
   /// Assigns `texts` (one voice each, in order): what Python's `predict` returns.

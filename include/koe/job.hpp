@@ -102,6 +102,17 @@ struct KOE_EXPORT assign_run {
   programme_result programme;  ///< Owners, stages, KPIs and follow-ups of the batch.
 };
 
+/// `load_model`, after the checks of `koe assign --model`: a clear error when no file is given or
+/// when it is a directory.
+[[nodiscard]] KOE_EXPORT model load_model_to_assign(const std::filesystem::path& model_file);
+
+/// The options `assign_to_files` gives its `assigner`: the reading options of `options` (with the
+/// phrases its scoring looks for), its new-theme rule, `--allow-dictionary-change` and `--dicdir`.
+[[nodiscard]] KOE_EXPORT assign_options assign_options_of(const job_options& options);
+/// As above, with the scoring options already read from `options`.
+[[nodiscard]] KOE_EXPORT assign_options assign_options_of(const job_options& options,
+                                                          const score_options& scoring);
+
 /**
  * `koe assign`: reads `input` with the reading options of `options` (io, threads, the metadata
  * scoring reads), assigns its voices to the clusters of `m` (`assigner`, with
@@ -123,8 +134,8 @@ struct KOE_EXPORT assign_run {
                                                     const job_options& options, bool stats = false);
 
 /**
- * `assign_to_files` with the model read from `model_file` (`load_model`): a clear error names
- * the file when none is given, when it is a directory, missing or damaged.
+ * `assign_to_files` with the model read from `model_file` (`load_model_to_assign`): a clear error
+ * names the file when none is given, when it is a directory, missing or damaged.
  */
 [[nodiscard]] KOE_EXPORT assign_run assign_to_files(const std::filesystem::path& model_file,
                                                     const std::filesystem::path& input,

@@ -24,6 +24,10 @@
 
 namespace koe {
 
+namespace detail {
+class block_exchange;
+}
+
 /// Every stage's options in one place.
 struct KOE_EXPORT pipeline_options {
   io_options io;
@@ -46,6 +50,9 @@ struct KOE_EXPORT pipeline_options {
   lineage_options lineage;
   /// The period label of a fit whose voices have no timestamp (`model::period`); empty = "run N".
   std::string period_name;
+  /// Set by koe-mpi only (docs/mpi.md): how this process shares the reading of a file with the
+  /// other processes of the run. Null: one process reads everything. Never changes the results.
+  std::shared_ptr<detail::block_exchange> exchange;
 };
 
 /// Wall time of one stage.

@@ -58,6 +58,8 @@ class KOE_EXPORT term_table {
 
   /// Adds `term` to the row being built and returns its id.
   id_type push(std::string_view term);
+  /// Interns `term` without adding it to a row; its id, new or existing.
+  id_type add(std::string_view term) { return intern(term); }
   /// Adds the term with id `id`, which must already be in the table (`id < size()`), to the row
   /// being built: `push` without looking the string up again.
   void push_id(id_type id) { ids_.push_back(id); }

@@ -13,6 +13,10 @@
 
 #include "docs.hpp"
 
+#ifdef KOE_MPI
+#include "../mpi/session.hpp"
+#endif
+
 #include <tbb/global_control.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -242,14 +246,10 @@ void print_written(const std::string& dir) {
     names += f.name + ", ";
   std::cerr << "koe: wrote " << dir << "/{" << names << "manifest.json}\n";
 }
-int run_cluster(const cli_args& a, const koe::job_options& o) {
-  koe::job j(o);
+int run_cluster(const cli_args& a, koe::job& j, const koe::model* previous) {
   j.on_memory_freed(release_free_memory);
   j.on_progress(make_progress(a.quiet));
-  std::optional<koe::model> previous;
-  if (!a.prev.empty()) previous = koe::load_model(a.prev);
-  const koe::analysis_result& r =
-      j.run_to_files(a.input, a.output, a.stats, previous ? &*previous : nullptr);
+  const koe::analysis_result& r = j.run_to_files(a.input, a.output, a.stats, previous);
   print_rejects(r.input);
   j.write(std::cout, koe::report_format::table, false);
   std::cout << '\n';
@@ -260,6 +260,13 @@ int run_cluster(const cli_args& a, const koe::job_options& o) {
   if (a.stats) print_stats(r, j);
   if (!a.quiet) print_written(a.output);
   return 0;
+}
+
+int run_cluster(const cli_args& a, const koe::job_options& o) {
+  koe::job j(o);
+  std::optional<koe::model> previous;
+  if (!a.prev.empty()) previous = koe::load_model(a.prev);
+  return run_cluster(a, j, previous ? &*previous : nullptr);
 }
 
 // koe verify: what the folder's manifest lists, once every file is checked against it.
@@ -280,8 +287,8 @@ int run_verify(const std::string& dir) {
   }
 }
 
-int run_assign(const cli_args& a, const koe::job_options& o) {
-  const koe::assign_run run = koe::assign_to_files(o.model, a.input, a.output, o, a.stats);
+int run_assign(const cli_args& a, const koe::job_options& o, const koe::model& m) {
+  const koe::assign_run run = koe::assign_to_files(m, a.input, a.output, o, a.stats);
   const koe::assign_result& r = run.assigned;
   print_rejects(r.batch.input);
   koe::report_options ro;
@@ -300,6 +307,76 @@ int run_assign(const cli_args& a, const koe::job_options& o) {
   if (!a.quiet) print_written(a.output);
   return 0;
 }
+
+int run_assign(const cli_args& a, const koe::job_options& o) {
+  return run_assign(a, o, koe::load_model_to_assign(o.model));
+}
+
+#ifdef KOE_MPI
+// koe-mpi cluster and assign: every rank gets ready as koe would (`ready`, which throws what koe
+// would say), then reads its share of the input's blocks (`read`); rank 0 gathers them and runs
+// the rest as koe does (`run`), so the outputs are the same bytes (docs/mpi.md).
+template <class Ready, class Read, class Run>
+int run_ranks(koe_mpi::session& mpi, const Ready& ready, const Read& read, const Run& run) {
+  std::string failure;
+  try {
+    ready();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!mpi.all_ready(failure.empty(), failure)) {
+    if (mpi.gathers() && !failure.empty()) std::cerr << "koe: " << failure << '\n';
+    return 1;
+  }
+  if (!mpi.gathers()) {
+    // What goes wrong here reaches rank 0: a bad block is handed over as such, and a rank that
+    // stops early says why in its last word.
+    std::string why;
+    try {
+      read();
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    mpi.finish_reading(why);
+    return 0;
+  }
+  try {
+    const int status = run();
+    mpi.finish_reading({});
+    return status;
+  } catch (...) {
+    mpi.finish_reading({});
+    throw;
+  }
+}
+
+int run_cluster_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
+  o.pipeline.exchange = mpi.exchange();
+  std::optional<koe::job> j;
+  std::optional<koe::model> previous;
+  return run_ranks(
+      mpi,
+      [&] {
+        j.emplace(o);
+        if (!a.prev.empty()) previous = koe::load_model(a.prev);
+      },
+      [&] { (void)j->get_pipeline().read_terms(a.input); },
+      [&] { return run_cluster(a, *j, previous ? &*previous : nullptr); });
+}
+
+int run_assign_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
+  o.pipeline.exchange = mpi.exchange();
+  std::optional<koe::model> m;
+  std::optional<koe::assigner> reader;
+  return run_ranks(
+      mpi,
+      [&] {
+        m = koe::load_model_to_assign(o.model);
+        reader.emplace(*m, koe::assign_options_of(o));
+      },
+      [&] { (void)reader->read_terms(a.input); }, [&] { return run_assign(a, o, *m); });
+}
+#endif
 
 // koe trend: the series of a chain of models, written as an output set.
 int run_trend(const cli_args& a, const koe::job_options& o) {
@@ -396,6 +473,16 @@ void add_commands(CLI::App& app, commands& c, cli_args& tok, cli_args& cl, cli_a
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef KOE_MPI
+  koe_mpi::session mpi(argc, argv);
+  // Only rank 0 speaks: usage errors and help are printed once.
+  std::ostringstream unheard;
+  std::ostream& out = mpi.gathers() ? std::cout : unheard;
+  std::ostream& err = mpi.gathers() ? std::cerr : unheard;
+#else
+  std::ostream& out = std::cout;
+  std::ostream& err = std::cerr;
+#endif
   CLI::App app{
       "koe (声): Japanese customer voices to labelled clusters.\n"
       "Examples:\n"
@@ -419,13 +506,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return app.exit(e, out, err) == 0 ? 0 : 2;
   }
   if (man->parsed() || completion->parsed()) {
     if (man->parsed()) koe_cli::write_man_page(std::cout, app, KOE_VERSION);
     if (completion->parsed()) koe_cli::write_bash_completion(std::cout, app);
     return 0;
   }
+#ifdef KOE_MPI
+  if (cmd.verify->parsed() && !mpi.gathers()) return 0;
+#endif
   if (cmd.verify->parsed()) return run_verify(cmd.verify_dir);
   const cli_args& a = cmd.tokenize->parsed()     ? tok_args
                       : cmd.dictionary->parsed() ? dic_args
@@ -437,7 +527,7 @@ int main(int argc, char** argv) {
     o = to_options(a);
   } catch (const std::exception& e) {
     // A value the option does not take is a usage error, as CLI11's own are.
-    std::cerr << "koe: " << e.what() << "\nRun with --help for more information.\n";
+    err << "koe: " << e.what() << "\nRun with --help for more information.\n";
     return 2;
   }
   try {
@@ -445,6 +535,12 @@ int main(int argc, char** argv) {
     if (o.pipeline.threads > 0)
       threads.emplace(tbb::global_control::max_allowed_parallelism,
                       static_cast<std::size_t>(o.pipeline.threads));
+#ifdef KOE_MPI
+    if (cmd.cluster->parsed()) return run_cluster_ranks(mpi, a, o);
+    if (cmd.assign->parsed()) return run_assign_ranks(mpi, a, o);
+    // The other commands read no large input: rank 0 runs them alone.
+    if (!mpi.gathers()) return 0;
+#endif
     if (cmd.dictionary->parsed()) return run_dictionary(o);
     if (cmd.tokenize->parsed()) return run_tokenize(a, o);
     if (cmd.trend->parsed()) return run_trend(a, o);

@@ -19,7 +19,7 @@ STAGES = ["types", "io", "io_encoding", "normalize", "terms", "tokenize", "dicti
           "cluster", "describe", "pipeline", "score", "score_parts", "report", "hardening",
           "options", "model", "model_file", "detail", "assert", "cli", "output_set",
           "assign", "scenario", "refit", "trends", "lineage",
-          "model_trends", "kpis", "owners", "followups", "stages"]
+          "model_trends", "kpis", "owners", "followups", "stages", "mpi"]
 REQUIRED_TESTS = [
     "Golden.OutputFilesMatchTheCheckedInCopies",
     "Report.CliRunOnTheSampleWritesEveryFile",

@@ -1,0 +1,201 @@
+// koe-mpi's processes: MPI set-up, and blocks of records handed from the reading ranks to rank 0.
+#include "session.hpp"
+
+#include <koe/error.hpp>
+
+#include "../detail/block_exchange.hpp"
+
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace koe_mpi {
+
+namespace {
+
+// Message tags: a block (or what reading it threw), a rank's last word, rank 0's request to stop.
+constexpr int tag_block = 1;
+constexpr int tag_end = 2;
+constexpr int tag_stop = 3;
+
+// A block's message starts with its number and whether it holds records or a failure.
+constexpr std::size_t header_bytes = sizeof(std::uint64_t) + 1;
+
+// Waiting polls with short sleeps rather than spinning in MPI: the thread waiting for a block
+// leaves its core to the threads still tokenizing.
+void pause() {
+  std::this_thread::sleep_for(std::chrono::microseconds(50));
+}
+
+void wait(MPI_Request& request) {
+  int done = 0;
+  for (MPI_Test(&request, &done, MPI_STATUS_IGNORE); done == 0;
+       MPI_Test(&request, &done, MPI_STATUS_IGNORE))
+    pause();
+}
+
+MPI_Status probe(int source, int tag) {
+  MPI_Status status{};
+  int found = 0;
+  for (MPI_Iprobe(source, tag, MPI_COMM_WORLD, &found, &status); found == 0;
+       MPI_Iprobe(source, tag, MPI_COMM_WORLD, &found, &status))
+    pause();
+  return status;
+}
+
+std::string receive_bytes(const MPI_Status& status) {
+  int count = 0;
+  MPI_Get_count(&status, MPI_BYTE, &count);
+  std::string bytes(static_cast<std::size_t>(count), '\0');
+  MPI_Recv(bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+           MPI_STATUS_IGNORE);
+  return bytes;
+}
+
+// Test hook, the only reader of KOE_TEST_MPI_EXIT_RANK: the rank it names dies, as a killed
+// process would, before handing over its first block (tests/mpi_test.cpp).
+void maybe_die(int rank) {
+  const char* named = std::getenv("KOE_TEST_MPI_EXIT_RANK");
+  if (named != nullptr && std::to_string(rank) == named) std::_Exit(3);
+}
+
+void send_bytes(const std::string& bytes, int destination, int tag) {
+  MPI_Request request{};
+  MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, destination, tag,
+            MPI_COMM_WORLD, &request);
+  wait(request);
+}
+
+}  // namespace
+
+/// Blocks dealt round the ranks: block b is read by rank b mod P, and rank 0 gathers.
+class block_exchange final : public koe::detail::block_exchange {
+ public:
+  block_exchange(int rank, int size)
+      : rank_(rank), size_(size), ended_(static_cast<std::size_t>(size), false) {}
+
+  [[nodiscard]] bool reads(std::size_t number) const override {
+    return number % static_cast<std::size_t>(size_) == static_cast<std::size_t>(rank_);
+  }
+  [[nodiscard]] bool gathers() const override { return rank_ == 0; }
+  [[nodiscard]] bool stopped() override { return stopped_; }
+
+  void send(std::size_t number, const koe::document_table& docs,
+            const koe::detail::normalized_part& part, const std::exception_ptr& failure) override {
+    maybe_die(rank_);
+    const std::string body =
+        failure ? koe::detail::encode_failure(failure) : koe::detail::encode_block(docs, part);
+    std::string message(header_bytes, '\0');
+    const auto n = static_cast<std::uint64_t>(number);
+    std::memcpy(message.data(), &n, sizeof n);
+    message[sizeof n] = failure ? 1 : 0;
+    message += body;
+    send_bytes(message, 0, tag_block);
+    int found = 0;
+    MPI_Iprobe(0, tag_stop, MPI_COMM_WORLD, &found, MPI_STATUS_IGNORE);
+    if (found != 0) {
+      MPI_Recv(nullptr, 0, MPI_BYTE, 0, tag_stop, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      stopped_ = true;
+    }
+  }
+
+  void receive(std::size_t number, koe::document_table& docs,
+               koe::detail::normalized_part& part) override {
+    const int source = static_cast<int>(number % static_cast<std::size_t>(size_));
+    const MPI_Status status = probe(source, MPI_ANY_TAG);
+    const std::string message = receive_bytes(status);
+    if (status.MPI_TAG == tag_end) {
+      ended_[static_cast<std::size_t>(source)] = true;
+      throw koe::error(koe::errc::invalid_argument,
+                       "koe-mpi: rank " + std::to_string(source) +
+                           " stopped before handing over block " + std::to_string(number) +
+                           (message.empty() ? std::string() : ": " + message));
+    }
+    std::uint64_t n = 0;
+    if (message.size() >= header_bytes) std::memcpy(&n, message.data(), sizeof n);
+    KOE_THROW_IF_NOT(status.MPI_TAG == tag_block && message.size() >= header_bytes && n == number,
+                     koe::errc::invalid_argument,
+                     "koe-mpi: rank " + std::to_string(source) + " handed over block " +
+                         std::to_string(n) + " where block " + std::to_string(number) + " was due");
+    const std::string_view body = std::string_view(message).substr(header_bytes);
+    if (message[sizeof n] != 0) koe::detail::throw_failure(body);
+    koe::detail::decode_block(body, docs, part);
+  }
+
+  void finish(const std::string& why) {
+    if (finished_) return;
+    finished_ = true;
+    if (rank_ != 0) {
+      send_bytes(why, 0, tag_end);
+      return;
+    }
+    // Ask every rank still reading to stop, then take what each still sends until its last word.
+    std::vector<MPI_Request> stops;
+    for (int r = 1; r < size_; ++r) {
+      if (ended_[static_cast<std::size_t>(r)]) continue;
+      MPI_Request request{};
+      MPI_Isend(nullptr, 0, MPI_BYTE, r, tag_stop, MPI_COMM_WORLD, &request);
+      stops.push_back(request);
+    }
+    for (int r = 1; r < size_; ++r) {
+      while (!ended_[static_cast<std::size_t>(r)]) {
+        const MPI_Status status = probe(r, MPI_ANY_TAG);
+        (void)receive_bytes(status);
+        if (status.MPI_TAG == tag_end) ended_[static_cast<std::size_t>(r)] = true;
+      }
+    }
+    for (MPI_Request& request : stops)
+      wait(request);
+  }
+
+ private:
+  int rank_;
+  int size_;
+  std::vector<bool> ended_;  ///< Rank 0: the ranks whose last word came.
+  bool stopped_ = false;     ///< Other ranks: rank 0 asked to stop.
+  bool finished_ = false;
+};
+
+session::session(int& argc, char**& argv) {
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
+  if (provided < MPI_THREAD_SERIALIZED) {
+    std::cerr << "koe-mpi: this MPI library cannot be called from more than one thread\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  if (size_ > 1) exchange_ = std::make_shared<block_exchange>(rank_, size_);
+}
+
+session::~session() {
+  MPI_Finalize();
+}
+
+std::shared_ptr<koe::detail::block_exchange> session::exchange() {
+  return exchange_;
+}
+
+bool session::all_ready(bool ready, const std::string& failure) {
+  // The lowest rank that failed: rank 0 prints its own message; another rank's is printed by it.
+  const int mine = ready ? size_ : rank_;
+  int first = size_;
+  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == rank_ && rank_ != 0)
+    std::cerr << "koe-mpi: rank " << rank_ << ": " << failure << '\n';
+  return first == size_;
+}
+
+void session::finish_reading(const std::string& why) {
+  if (exchange_) exchange_->finish(why);
+}
+
+}  // namespace koe_mpi
