@@ -383,13 +383,21 @@ assigner::assigner(assigner&&) noexcept = default;
 assigner& assigner::operator=(assigner&&) noexcept = default;
 
 assign_result assigner::run(const std::filesystem::path& path) {
-  analysis_result b = impl_->reader.read_terms(path);
+  return run(std::vector<std::filesystem::path>{path});
+}
+
+assign_result assigner::run(const std::vector<std::filesystem::path>& paths) {
+  analysis_result b = impl_->reader.read_terms(paths);
   impl::require_rows(b);
   return impl_->finish(std::move(b));
 }
 
 analysis_result assigner::read_terms(const std::filesystem::path& path) {
   return impl_->reader.read_terms(path);
+}
+
+analysis_result assigner::read_terms(const std::vector<std::filesystem::path>& paths) {
+  return impl_->reader.read_terms(paths);
 }
 
 assign_result assigner::run(corpus input) {

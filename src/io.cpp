@@ -145,6 +145,27 @@ class corpus_reader {
     }
   }
 
+  /**
+   * Makes this reader go on where `previous`, the reader of the file before, ended: record
+   * numbers continue, the file must be in the same format with the same header, and JSON Lines
+   * keys keep the meta columns they found. Rejected records name their file. Call it before the
+   * first `next`.
+   */
+  void continue_from(const corpus_reader& previous) {
+    next_record_ = previous.next_record_;
+    // An empty file has no header: the one before it still stands.
+    std::vector<std::string> names = previous.shared_     ? previous.shared_->names
+                                     : previous.previous_ ? previous.previous_->names
+                                                          : std::vector<std::string>{};
+    previous_ = {previous.format_, previous.layout_.name, std::move(names)};
+    layout_.where = layout_.name + " ";
+    corpus_.meta_columns = previous.corpus_.meta_columns;
+    json_keys_ = previous.json_keys_;
+    meta_index_ = previous.meta_index_;
+  }
+  /// Names rejected records' files from the first file on (the input is several files).
+  void name_files() { layout_.where = layout_.name + " "; }
+
   /// The corpus without the records handed over: source, encoding, meta columns.
   corpus finish() {
     // JSON Lines may add meta columns late; earlier documents get empty values for them.
@@ -168,6 +189,10 @@ class corpus_reader {
     started_ = true;
     format_ = options_.format;
     if (format_ == input_format::auto_detect) format_ = format_from_name(layout_.name);
+    if (previous_ && previous_->format != format_)
+      throw error(errc::invalid_argument,
+                  layout_.name + ": not in the format of " + previous_->name +
+                      "; the files of one run must all be CSV, TSV, JSON Lines or text");
     record_layout layout = layout_;
     switch (format_) {
       case input_format::csv:
@@ -259,6 +284,11 @@ class corpus_reader {
     }
 
     const std::size_t header_line = r.line;
+    if (previous_ && !previous_->names.empty() && names != previous_->names)
+      layout.fail(header_line, errc::missing_column,
+                  "header: columns " + join_names(names) + " differ from those of " +
+                      previous_->name + ": " + join_names(previous_->names));
+    if (previous_) corpus_.meta_columns.clear();  // the header gives them again
     layout.text = options_.text_column.empty()
                       ? find_name(names, "text").value_or(0)
                       : resolve(options_.text_column, "text", names, header_line, "the header");
@@ -487,6 +517,13 @@ class corpus_reader {
   std::unordered_map<std::string, std::size_t> meta_index_;  ///< JSON Lines: key -> meta column.
   std::size_t records_ = 0;
   std::size_t last_line_ = 0;
+  /// What this reader must agree with in the file before, when it goes on from one.
+  struct predecessor {
+    input_format format = input_format::text;
+    std::string name;
+    std::vector<std::string> names;  ///< Its header, for delimited input.
+  };
+  std::optional<predecessor> previous_;
 };
 
 }  // namespace
@@ -522,32 +559,79 @@ corpus read_corpus_unparsed(const std::filesystem::path& path, const io_options&
   return corpus_reader(in, path.string(), options, block_records, &take).read();
 }
 
+/// Reads several files as one input: each file in turn, through its own reader that goes on
+/// where the one before ended.
 struct detail::block_reader::impl {
   io_options options;
-  std::string name;  ///< The decoder refers to it.
+  std::vector<std::filesystem::path> paths;
+  std::size_t block_records;
+  std::size_t current = 0;  ///< Index into `paths` of the file being read.
+  std::string name;         ///< The current reader's decoder refers to it.
   std::ifstream in;
-  corpus_reader reader;
+  std::unique_ptr<corpus_reader> reader;
+  std::vector<std::string> encodings;  ///< Each file's, for the corpus's.
 
-  impl(const std::filesystem::path& path, const io_options& o, std::size_t block_records)
-      : options(o),
-        name(path.string()),
-        in(open_input(path, options)),
-        reader(in, name, options, block_records, nullptr) {}
+  impl(std::vector<std::filesystem::path> p, const io_options& o, std::size_t blocks)
+      : options(o), paths(std::move(p)), block_records(blocks) {
+    KOE_THROW_IF_NOT(!paths.empty(), errc::invalid_argument, "no input file given");
+    open(nullptr);
+  }
+
+  void open(const corpus_reader* previous) {
+    name = paths[current].string();
+    in = open_input(paths[current], options);
+    auto next = std::make_unique<corpus_reader>(in, name, options, block_records, nullptr);
+    if (previous != nullptr)
+      next->continue_from(*previous);
+    else if (paths.size() > 1)
+      next->name_files();
+    reader = std::move(next);
+  }
+
+  bool next(unparsed_block& block) {
+    while (!reader->next(block)) {
+      if (current + 1 == paths.size()) return false;
+      // The finished reader reads neither `in` nor `name` again; the next one takes its state.
+      const std::unique_ptr<corpus_reader> done = std::move(reader);
+      ++current;
+      open(done.get());
+      encodings.push_back(done->finish().encoding);
+    }
+    return true;
+  }
+
+  corpus finish() {
+    corpus c = reader->finish();
+    if (paths.size() == 1) return c;
+    encodings.push_back(c.encoding);
+    c.source.clear();
+    for (const auto& p : paths)
+      c.source += (c.source.empty() ? "" : ", ") + p.string();
+    std::vector<std::string> distinct;
+    for (const std::string& e : encodings)
+      if (std::find(distinct.begin(), distinct.end(), e) == distinct.end()) distinct.push_back(e);
+    c.encoding = join_names(distinct);
+    return c;
+  }
 };
 
 detail::block_reader::block_reader(const std::filesystem::path& path, const io_options& options,
-                                   std::size_t block_records) {
+                                   std::size_t block_records)
+    : block_reader(std::vector<std::filesystem::path>{path}, options, block_records) {}
+
+detail::block_reader::block_reader(const std::vector<std::filesystem::path>& paths,
+                                   const io_options& options, std::size_t block_records) {
   KOE_THROW_IF_NOT(block_records > 0, errc::invalid_argument, "block_records must be > 0");
-  impl_ = std::make_unique<impl>(path, options, block_records);
+  impl_ = std::make_unique<impl>(paths, options, block_records);
 }
 detail::block_reader::~block_reader() = default;
 
 bool detail::block_reader::next(unparsed_block& block) {
-  return impl_->reader.next(block);
+  return impl_->next(block);
 }
 
 corpus detail::block_reader::finish() {
-  return impl_->reader.finish();
+  return impl_->finish();
 }
 
 input_format parse_input_format(const std::string& name) {

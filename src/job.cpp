@@ -152,6 +152,12 @@ void job::on_memory_freed(std::function<void()> callback) {
 const analysis_result& job::run_to_files(const std::filesystem::path& input,
                                          const std::filesystem::path& dir, bool stats,
                                          const model* previous) {
+  return run_to_files(std::vector<std::filesystem::path>{input}, dir, stats, previous);
+}
+
+const analysis_result& job::run_to_files(const std::vector<std::filesystem::path>& input,
+                                         const std::filesystem::path& dir, bool stats,
+                                         const model* previous) {
   impl_->result.reset();
   impl_->adoption.reset();
   impl_->trends.reset();
@@ -289,6 +295,12 @@ assign_options assign_options_of(const job_options& options) {
 }
 
 assign_run assign_to_files(const model& m, const std::filesystem::path& input,
+                           const std::filesystem::path& dir, const job_options& options,
+                           bool stats) {
+  return assign_to_files(m, std::vector<std::filesystem::path>{input}, dir, options, stats);
+}
+
+assign_run assign_to_files(const model& m, const std::vector<std::filesystem::path>& input,
                            const std::filesystem::path& dir, const job_options& options,
                            bool stats) {
   const score_options scoring = scoring_of(options);

@@ -105,6 +105,7 @@ struct pipeline::impl {
   pipeline_options options;
   tokenizer tok;
   tbb::task_arena arena;
+  std::optional<tbb::task_arena> wide;  ///< See `analysis_arena`.
   progress_callback progress;
   /// The previous model during a refit; null otherwise.
   const model* previous = nullptr;
@@ -324,20 +325,32 @@ struct pipeline::impl {
     watch.lap("describe");
   }
 
+  /// Where the stages after reading run: the arena, or, on the process that gathers the blocks
+  /// of several (koe-mpi), one as wide as the threads the reading processes of its machine had,
+  /// which are idle once the reading is done (`detail::block_exchange::threads_after_reading`).
+  tbb::task_arena& analysis_arena() {
+    const detail::block_exchange* x = options.exchange.get();
+    if (x == nullptr || !x->gathers() || x->threads_after_reading() <= options.threads ||
+        options.threads == 0)
+      return arena;
+    if (!wide) wide.emplace(x->threads_after_reading());
+    return *wide;
+  }
+
   /// Runs `first(r, watch)` (reading and normalizing), then every later stage, in the arena;
   /// running out of memory becomes a `koe::error`.
   /// With `fit` false, stops once the rows are tokenized.
   template <class First>
   analysis_result run_stages(bool fit, analysis_result r, const First& first) {
     try {
+      stopwatch watch(r.timings);
       arena.execute([&] {
-        stopwatch watch(r.timings);
         first(r, watch);
         set_period(r.input.documents, r.fitted);
         if (fit) require_rows(r);
         tokenize_rows(r, watch);
-        if (fit) analyze(r, watch);
       });
+      if (fit) analysis_arena().execute([&] { analyze(r, watch); });
     } catch (const std::bad_alloc&) {
       out_of_memory(r);
     }
@@ -347,7 +360,7 @@ struct pipeline::impl {
   }
 
   /// `run(path)` and `read_terms(path)`; with `fit` false, no stage after tokenizing runs.
-  analysis_result from_file(const std::filesystem::path& path, bool fit);
+  analysis_result from_file(const std::vector<std::filesystem::path>& paths, bool fit);
   /// `run(corpus)` and `read_terms(corpus)`.
   analysis_result from_corpus(corpus input, bool fit);
 
@@ -378,7 +391,8 @@ void pipeline::on_progress(progress_callback callback) {
   impl_->progress = std::move(callback);
 }
 
-analysis_result pipeline::impl::from_file(const std::filesystem::path& path, bool fit) {
+analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::path>& paths,
+                                          bool fit) {
   // The reader only cuts the input into blocks of whole records; each block is parsed,
   // normalized and tokenized in parallel with the others, and committed to the result in input
   // order (the same result, term ids included, for any number of threads; the first bad record
@@ -386,9 +400,9 @@ analysis_result pipeline::impl::from_file(const std::filesystem::path& path, boo
   // committed, unless they are kept.
   return run_stages(fit, start(), [&](analysis_result& r, stopwatch& watch) {
     report("read", 0);
-    detail::block_reader reader(path, options.io, block_records);
+    detail::block_reader reader(paths, options.io, block_records);
     // Named and counted from the start, for a message if memory runs out on the way.
-    r.input.source = path.string();
+    r.input.source = paths.front().string();
     document_table& docs = r.input.documents;
     std::size_t records = 0;
     // With other processes (koe-mpi), this one reads only its own blocks: it hands them over,
@@ -475,7 +489,11 @@ analysis_result pipeline::impl::from_corpus(corpus input, bool fit) {
 }
 
 analysis_result pipeline::run(const std::filesystem::path& path) {
-  return impl_->from_file(path, true);
+  return run(std::vector<std::filesystem::path>{path});
+}
+
+analysis_result pipeline::run(const std::vector<std::filesystem::path>& paths) {
+  return impl_->from_file(paths, true);
 }
 
 analysis_result pipeline::run(corpus input) {
@@ -497,10 +515,15 @@ void check_previous(const model& previous, const pipeline_options& o, const toke
 }  // namespace
 
 analysis_result pipeline::refit(const std::filesystem::path& path, const model& previous) {
+  return refit(std::vector<std::filesystem::path>{path}, previous);
+}
+
+analysis_result pipeline::refit(const std::vector<std::filesystem::path>& paths,
+                                const model& previous) {
   check_previous(previous, impl_->options, impl_->tok);
   impl_->previous = &previous;
   try {
-    analysis_result r = impl_->from_file(path, true);
+    analysis_result r = impl_->from_file(paths, true);
     impl_->previous = nullptr;
     return r;
   } catch (...) {
@@ -523,7 +546,11 @@ analysis_result pipeline::refit(corpus input, const model& previous) {
 }
 
 analysis_result pipeline::read_terms(const std::filesystem::path& path) {
-  return impl_->from_file(path, false);
+  return read_terms(std::vector<std::filesystem::path>{path});
+}
+
+analysis_result pipeline::read_terms(const std::vector<std::filesystem::path>& paths) {
+  return impl_->from_file(paths, false);
 }
 
 analysis_result pipeline::read_terms(corpus input) {

@@ -321,3 +321,85 @@ TEST_F(Cli, FourRecordsWithOneBrokenGiveFourRowsWhenSkipping) {
 }
 
 }  // namespace
+
+namespace {
+
+// The sample's header and its records [first, last) (1-based record numbers), as a file.
+fs::path sample_part(const temp_dir& dir, const std::string& name, std::size_t first,
+                     std::size_t last) {
+  std::ifstream in(fs::path(KOE_DATA_DIR) / "sample" / "voices.csv", std::ios::binary);
+  std::string line, out;
+  std::getline(in, line);
+  out = line + '\n';
+  for (std::size_t record = 1; std::getline(in, line); ++record)
+    if (record >= first && record < last) out += line + '\n';
+  return dir.write(name, out);
+}
+
+std::string replaced(std::string s, const std::string& from, const std::string& to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+TEST_F(Cli, SeveralInputFilesGiveTheOutputsOfTheirConcatenation) {
+  const temp_dir dir;
+  const fs::path whole = sample_part(dir, "whole.csv", 1, 100000);
+  const fs::path a = sample_part(dir, "a.csv", 1, 150);
+  const fs::path b = sample_part(dir, "b.csv", 150, 100000);
+  const fs::path one = dir.path() / "one", two = dir.path() / "two";
+  const cli_result r1 = run_koe(dir, {"cluster", whole.string(), "-k", "6", "-q", "-o", one});
+  ASSERT_EQ(r1.status, 0) << r1.err;
+  const cli_result r2 =
+      run_koe(dir, {"cluster", a.string(), b.string(), "-k", "6", "-q", "-o", two});
+  ASSERT_EQ(r2.status, 0) << r2.err;
+  EXPECT_EQ(r2.out, r1.out);
+  for (const char* f : {"assignments.csv", "trace.csv", "candidates.json", "model.koe",
+                        "owners.csv", "kpis.csv", "trends.csv"})
+    EXPECT_TRUE(slurp(one / f) == slurp(two / f)) << f;
+  // The files that name the input name both files.
+  const std::string both = a.string() + ", " + b.string();
+  for (const char* f : {"clusters.json", "report.html"}) {
+    const std::string got = slurp(two / f);
+    EXPECT_NE(got.find(both), std::string::npos) << f;
+    EXPECT_EQ(replaced(got, both, "INPUT"), replaced(slurp(one / f), whole.string(), "INPUT")) << f;
+  }
+}
+
+TEST_F(Cli, SeveralInputFilesShareFormatAndHeaderAndKeepTheirOwnLines) {
+  const temp_dir dir;
+  const fs::path a = sample_part(dir, "a.csv", 1, 150);
+  const std::string out = (dir.path() / "out").string();
+  // Another header.
+  const fs::path other = dir.write("other.csv", "id,comment\n1,配送が遅い\n");
+  cli_result r = run_koe(dir, {"cluster", a.string(), other.string(), "-q", "-o", out});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.said("koe: " + other.string() +
+                     ":1: header: columns id, comment differ from "
+                     "those of " +
+                     a.string() + "..."))
+      << r.err;
+  // Another format.
+  const fs::path jsonl = dir.write("more.jsonl", "{\"id\": \"1\", \"text\": \"配送が遅い\"}\n");
+  r = run_koe(dir, {"cluster", a.string(), jsonl.string(), "-q", "-o", out});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.said("koe: " + jsonl.string() + ": not in the format of " + a.string() + "..."))
+      << r.err;
+  // A bad record of the second file is named by that file and its own line.
+  std::string lines = slurp(sample_part(dir, "b.csv", 150, 160));
+  lines.insert(lines.find('\n', lines.find('\n') + 1) + 1, "X1,\xff\n");
+  const fs::path b = dir.write("b-bad.csv", lines);
+  r = run_koe(dir, {"cluster", a.string(), b.string(), "-q", "-o", out});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(r.said("koe: " + b.string() + ":3: invalid UTF-8...")) << r.err;
+  // Skipped, its line is its file's and its reason names that file (its record number runs on
+  // from the first file's, as the test above shows).
+  r = run_koe(
+      dir, {"cluster", a.string(), b.string(), "-k", "3", "--on-error", "skip", "-q", "-o", out});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string rejects = slurp(fs::path(out) / "rejects.csv");
+  EXPECT_NE(rejects.find(",3,"), std::string::npos) << rejects;
+  EXPECT_NE(rejects.find(b.string() + " line 3: invalid UTF-8"), std::string::npos) << rejects;
+}

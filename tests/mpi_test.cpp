@@ -115,6 +115,38 @@ TEST(Mpi, FiftyThousandVoicesGiveTheSameBytesOnAnyNumberOfRanks) {
   expect_cluster_same_bytes(dir, file, {"-k", "12", "--seed", "3", "--threads", "2"});
 }
 
+TEST(Mpi, SeveralFilesGiveTheSameBytesAsOneProcess) {
+  const temp_dir dir("koe-mpi");
+  const fs::path whole = write_corpus(dir, 11000);
+  // The corpus in two files, cut inside a block of 4,096 records, each with the header.
+  std::ifstream in(whole, std::ios::binary);
+  std::string header, line;
+  std::getline(in, header);
+  std::ofstream a(dir.path() / "a.csv", std::ios::binary),
+      b(dir.path() / "b.csv", std::ios::binary);
+  a << header << '\n';
+  b << header << '\n';
+  for (std::size_t record = 1; std::getline(in, line); ++record)
+    (record <= 6000 ? a : b) << line << '\n';
+  a.close();
+  b.close();
+  const std::vector<std::string> files = {(dir.path() / "a.csv").string(),
+                                          (dir.path() / "b.csv").string()};
+  std::vector<std::string> args = {"cluster", files[0], files[1], "-k", "7", "-q", "-o", ""};
+  args.back() = (dir.path() / "one").string();
+  const cli_result one = run_koe(dir, args);
+  ASSERT_EQ(one.status, 0) << one.err;
+  for (const int ranks : {1, 2, 3}) {
+    args.back() = (dir.path() / ("ranks" + std::to_string(ranks))).string();
+    std::vector<std::string> with_threads = args;
+    with_threads.insert(with_threads.end(), {"--threads", "1"});
+    const cli_result many = run_mpi(dir, ranks, with_threads);
+    ASSERT_EQ(many.status, 0) << many.err;
+    EXPECT_EQ(many.out, one.out);
+    expect_same_files(dir.path() / "one", args.back(), std::to_string(ranks) + " ranks");
+  }
+}
+
 TEST(Mpi, RefitAndAssignGiveTheSameBytesAsOneProcess) {
   const temp_dir dir("koe-mpi");
   const fs::path file = write_corpus(dir, 12000);

@@ -152,9 +152,12 @@ class KOE_EXPORT assigner {
 
   /// Reads `path` with `options.reading.io` and assigns its voices.
   [[nodiscard]] assign_result run(const std::filesystem::path& path);
+  /// `run` over several files read as one input (`pipeline::run`).
+  [[nodiscard]] assign_result run(const std::vector<std::filesystem::path>& paths);
   /// Reads and tokenizes `path` as `run` does, and stops there: what the reading ranks of
   /// koe-mpi run (`pipeline::read_terms` with the model's options).
   [[nodiscard]] analysis_result read_terms(const std::filesystem::path& path);
+  [[nodiscard]] analysis_result read_terms(const std::vector<std::filesystem::path>& paths);
   /// Assigns the voices of an already read corpus.
   [[nodiscard]] assign_result run(corpus input);
   /// Assigns `texts` (one voice each, in order): what Python's `predict` returns.

@@ -57,6 +57,10 @@ class KOE_EXPORT job {
   const analysis_result& run_to_files(const std::filesystem::path& input,
                                       const std::filesystem::path& dir, bool stats,
                                       const model* previous = nullptr);
+  /// `run_to_files` over several files read as one input (`pipeline::run`).
+  const analysis_result& run_to_files(const std::vector<std::filesystem::path>& inputs,
+                                      const std::filesystem::path& dir, bool stats,
+                                      const model* previous = nullptr);
   /// Runs every stage on `input`, keeping the TF-IDF rows; scoring waits for `adoption`. With
   /// `previous`, refits against it, as `run_to_files` does.
   const analysis_result& run(corpus input, const model* previous = nullptr);
@@ -132,6 +136,10 @@ struct KOE_EXPORT assign_run {
                                                     const std::filesystem::path& input,
                                                     const std::filesystem::path& dir,
                                                     const job_options& options, bool stats = false);
+/// `assign_to_files` over several files read as one input (`pipeline::run`).
+[[nodiscard]] KOE_EXPORT assign_run
+assign_to_files(const model& m, const std::vector<std::filesystem::path>& inputs,
+                const std::filesystem::path& dir, const job_options& options, bool stats = false);
 
 /**
  * `assign_to_files` with the model read from `model_file` (`load_model_to_assign`): a clear error

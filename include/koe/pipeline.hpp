@@ -118,6 +118,11 @@ class KOE_EXPORT pipeline {
 
   /// Reads `path` with `options().io` and runs every stage.
   [[nodiscard]] analysis_result run(const std::filesystem::path& path);
+  /// `run` over several files read as one input, in the order given (`koe cluster A.csv B.csv`):
+  /// record numbers run on from file to file, line numbers and messages are each file's, and
+  /// every file must be in the format and have the header of the first. The result's source is
+  /// the names joined by ", ".
+  [[nodiscard]] analysis_result run(const std::vector<std::filesystem::path>& paths);
   /// Runs every stage on an already read corpus.
   [[nodiscard]] analysis_result run(corpus input);
   /**
@@ -129,6 +134,9 @@ class KOE_EXPORT pipeline {
    * refused (`errc::invalid_argument`).
    */
   [[nodiscard]] analysis_result refit(const std::filesystem::path& path, const model& previous);
+  /// `refit` over several files read as one input (see `run`).
+  [[nodiscard]] analysis_result refit(const std::vector<std::filesystem::path>& paths,
+                                      const model& previous);
   /// `refit` on an already read corpus.
   [[nodiscard]] analysis_result refit(corpus input, const model& previous);
   /**
@@ -138,6 +146,8 @@ class KOE_EXPORT pipeline {
    * What `koe::assigner` reads new voices with.
    */
   [[nodiscard]] analysis_result read_terms(const std::filesystem::path& path);
+  /// `read_terms` over several files read as one input (see `run`).
+  [[nodiscard]] analysis_result read_terms(const std::vector<std::filesystem::path>& paths);
   /// `read_terms` on an already read corpus.
   [[nodiscard]] analysis_result read_terms(corpus input);
   /// Normalizes and tokenizes `texts` only (in order), as `run` would.

@@ -30,6 +30,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifdef KOE_WITH_JEMALLOC
@@ -58,6 +59,7 @@ struct typed_option {
 // Everything the command line says, besides the options of the job.
 struct cli_args {
   std::string input, output, rejects;
+  std::vector<std::string> inputs;  // koe cluster and assign: one file or several, read as one
   std::string prev;                 // koe cluster --prev: the previous model to refit against
   std::vector<std::string> models;  // koe trend: the chain of models, oldest first
   bool quiet = false, stats = false, show_normalized = false;
@@ -118,9 +120,17 @@ void add_job_options(CLI::App& app, cli_args& a, command c) {
 }
 
 void add_common(CLI::App& app, cli_args& a, command c) {
-  app.add_option("INPUT", a.input, "Voice file (CSV, TSV, JSON Lines or plain text)")
-      ->required()
-      ->check(CLI::ExistingPath);
+  if (c == command::tokenize) {
+    app.add_option("INPUT", a.input, "Voice file (CSV, TSV, JSON Lines or plain text)")
+        ->required()
+        ->check(CLI::ExistingPath);
+  } else {
+    app.add_option("INPUT", a.inputs,
+                   "Voice files (CSV, TSV, JSON Lines or plain text); several are read as one, in "
+                   "the order given, and must share format and header")
+        ->required()
+        ->check(CLI::ExistingPath);
+  }
   app.add_flag("-q,--quiet", a.quiet, "No progress on stderr");
   add_job_options(app, a, c);
 }
@@ -141,6 +151,10 @@ koe::job_options to_options(const cli_args& a) {
     koe::set_option(o, d, v, koe::option_surface::cli);
   }
   return o;
+}
+
+std::vector<std::filesystem::path> input_files(const cli_args& a) {
+  return {a.inputs.begin(), a.inputs.end()};
 }
 
 std::string summary_line(const koe::corpus& c) {
@@ -249,7 +263,7 @@ void print_written(const std::string& dir) {
 int run_cluster(const cli_args& a, koe::job& j, const koe::model* previous) {
   j.on_memory_freed(release_free_memory);
   j.on_progress(make_progress(a.quiet));
-  const koe::analysis_result& r = j.run_to_files(a.input, a.output, a.stats, previous);
+  const koe::analysis_result& r = j.run_to_files(input_files(a), a.output, a.stats, previous);
   print_rejects(r.input);
   j.write(std::cout, koe::report_format::table, false);
   std::cout << '\n';
@@ -288,7 +302,7 @@ int run_verify(const std::string& dir) {
 }
 
 int run_assign(const cli_args& a, const koe::job_options& o, const koe::model& m) {
-  const koe::assign_run run = koe::assign_to_files(m, a.input, a.output, o, a.stats);
+  const koe::assign_run run = koe::assign_to_files(m, input_files(a), a.output, o, a.stats);
   const koe::assign_result& r = run.assigned;
   print_rejects(r.batch.input);
   koe::report_options ro;
@@ -317,7 +331,8 @@ int run_assign(const cli_args& a, const koe::job_options& o) {
 // would say), then reads its share of the input's blocks (`read`); rank 0 gathers them and runs
 // the rest as koe does (`run`), so the outputs are the same bytes (docs/mpi.md).
 template <class Ready, class Read, class Run>
-int run_ranks(koe_mpi::session& mpi, const Ready& ready, const Read& read, const Run& run) {
+int run_ranks(koe_mpi::session& mpi, bool stats, const Ready& ready, const Read& read,
+              const Run& run) {
   std::string failure;
   try {
     ready();
@@ -338,11 +353,13 @@ int run_ranks(koe_mpi::session& mpi, const Ready& ready, const Read& read, const
       why = e.what();
     }
     mpi.finish_reading(why);
+    if (stats) mpi.print_stats();
     return 0;
   }
   try {
     const int status = run();
     mpi.finish_reading({});
+    if (stats) mpi.print_stats();
     return status;
   } catch (...) {
     mpi.finish_reading({});
@@ -350,31 +367,44 @@ int run_ranks(koe_mpi::session& mpi, const Ready& ready, const Read& read, const
   }
 }
 
+// Rank 0 runs the stages after reading with its machine's idle cores, unless mpirun bound it to
+// fewer (its default for two ranks or fewer): then those stages run slower, so it says so.
+void warn_if_bound(const koe_mpi::session& mpi, const cli_args& a, const koe::job_options& o) {
+  const int wanted = std::min<int>(o.pipeline.threads * mpi.local_ranks(),
+                                   static_cast<int>(std::thread::hardware_concurrency()));
+  const int bound = koe_mpi::session::bound_cores();
+  if (!mpi.gathers() || a.quiet || o.pipeline.threads == 0 || bound == 0 || bound >= wanted) return;
+  std::cerr << "koe-mpi: rank 0 may run on " << bound << " core" << (bound == 1 ? "" : "s")
+            << " only, and clusters with " << wanted
+            << " threads once the reading is done; run mpirun with --bind-to none (docs/mpi.md)\n";
+}
+
 int run_cluster_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
-  o.pipeline.exchange = mpi.exchange();
+  o.pipeline.exchange = mpi.exchange(o.pipeline.threads);
+  warn_if_bound(mpi, a, o);
   std::optional<koe::job> j;
   std::optional<koe::model> previous;
   return run_ranks(
-      mpi,
+      mpi, a.stats,
       [&] {
         j.emplace(o);
         if (!a.prev.empty()) previous = koe::load_model(a.prev);
       },
-      [&] { (void)j->get_pipeline().read_terms(a.input); },
+      [&] { (void)j->get_pipeline().read_terms(input_files(a)); },
       [&] { return run_cluster(a, *j, previous ? &*previous : nullptr); });
 }
 
 int run_assign_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
-  o.pipeline.exchange = mpi.exchange();
+  o.pipeline.exchange = mpi.exchange(o.pipeline.threads);
   std::optional<koe::model> m;
   std::optional<koe::assigner> reader;
   return run_ranks(
-      mpi,
+      mpi, a.stats,
       [&] {
         m = koe::load_model_to_assign(o.model);
         reader.emplace(*m, koe::assign_options_of(o));
       },
-      [&] { (void)reader->read_terms(a.input); }, [&] { return run_assign(a, o, *m); });
+      [&] { (void)reader->read_terms(input_files(a)); }, [&] { return run_assign(a, o, *m); });
 }
 #endif
 
@@ -532,9 +562,14 @@ int main(int argc, char** argv) {
   }
   try {
     std::optional<tbb::global_control> threads;
-    if (o.pipeline.threads > 0)
+    int most_threads = o.pipeline.threads;
+#ifdef KOE_MPI
+    // Rank 0 runs the stages after reading with the threads of its machine's ranks.
+    if (mpi.gathers()) most_threads *= mpi.local_ranks();
+#endif
+    if (most_threads > 0)
       threads.emplace(tbb::global_control::max_allowed_parallelism,
-                      static_cast<std::size_t>(o.pipeline.threads));
+                      static_cast<std::size_t>(most_threads));
 #ifdef KOE_MPI
     if (cmd.cluster->parsed()) return run_cluster_ranks(mpi, a, o);
     if (cmd.assign->parsed()) return run_assign_ranks(mpi, a, o);

@@ -51,6 +51,9 @@ class block_exchange {
   /// Whether reading should stop early (the gathering process gave up); never on the gatherer.
   /// Called from any thread, so it only reads what `send` learnt.
   [[nodiscard]] virtual bool stopped() = 0;
+  /// Gathering: the threads for the stages after reading, which may use the cores of the
+  /// processes that only read, on the same machine (0: as many as for reading).
+  [[nodiscard]] virtual int threads_after_reading() const { return 0; }
   /// Not gathering: hands over block `number`, read here, or what reading it threw.
   virtual void send(std::size_t number, const document_table& docs, const normalized_part& part,
                     const std::exception_ptr& failure) = 0;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 namespace koe::detail {
 
@@ -18,6 +19,12 @@ class block_reader {
  public:
   /// Opens `path`; throws as `read_corpus` does when it cannot.
   block_reader(const std::filesystem::path& path, const io_options& options,
+               std::size_t block_records);
+  /// Several files read as one input, in the order given: record numbers run on from file to
+  /// file, line numbers and messages are each file's, and every file must be in the same format
+  /// with the same header (JSON Lines: the meta columns found so far carry on). The corpus's
+  /// source is the names joined by ", ".
+  block_reader(const std::vector<std::filesystem::path>& paths, const io_options& options,
                std::size_t block_records);
   ~block_reader();
   block_reader(const block_reader&) = delete;

@@ -277,6 +277,9 @@ struct record_layout {
   std::optional<std::size_t> id;
   std::optional<std::size_t> time;
   std::vector<std::size_t> meta;  ///< Fields kept as meta columns, in column order.
+  /// Before "line N" in a rejected record's reason: the file's name and a space when the input
+  /// is several files, else empty.
+  std::string where;
 
   [[noreturn]] void fail(std::size_t line, errc code, const std::string& what) const {
     throw error(code, name + ":" + std::to_string(line) + ": " + what);
@@ -307,7 +310,7 @@ class record_builder {
     d.line = line;
     d.id = std::to_string(record);
     d.status = record_status::rejected;
-    d.reason = "line " + std::to_string(line) + ": " + what;
+    d.reason = layout_.where + "line " + std::to_string(line) + ": " + what;
     docs_.push_back(d);
   }
 

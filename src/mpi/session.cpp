@@ -2,10 +2,12 @@
 #include "session.hpp"
 
 #include <koe/error.hpp>
+#include <koe/pipeline.hpp>
 
 #include "../detail/block_exchange.hpp"
 
 #include <mpi.h>
+#include <sched.h>
 
 #include <chrono>
 #include <cstdint>
@@ -87,10 +89,22 @@ class block_exchange final : public koe::detail::block_exchange {
   }
   [[nodiscard]] bool gathers() const override { return rank_ == 0; }
   [[nodiscard]] bool stopped() override { return stopped_; }
+  [[nodiscard]] int threads_after_reading() const override { return threads_after_reading_; }
+  void set_threads_after_reading(int threads) { threads_after_reading_ = threads; }
+
+  /// Blocks handed over (sent or received), their bytes, and the seconds spent encoding or
+  /// decoding them and waiting on MPI.
+  struct traffic {
+    std::size_t blocks = 0;
+    std::size_t bytes = 0;
+    double seconds = 0;
+  };
+  [[nodiscard]] const traffic& counted() const noexcept { return traffic_; }
 
   void send(std::size_t number, const koe::document_table& docs,
             const koe::detail::normalized_part& part, const std::exception_ptr& failure) override {
     maybe_die(rank_);
+    const timer t(traffic_);
     const std::string body =
         failure ? koe::detail::encode_failure(failure) : koe::detail::encode_block(docs, part);
     std::string message(header_bytes, '\0');
@@ -99,6 +113,8 @@ class block_exchange final : public koe::detail::block_exchange {
     message[sizeof n] = failure ? 1 : 0;
     message += body;
     send_bytes(message, 0, tag_block);
+    ++traffic_.blocks;
+    traffic_.bytes += message.size();
     int found = 0;
     MPI_Iprobe(0, tag_stop, MPI_COMM_WORLD, &found, MPI_STATUS_IGNORE);
     if (found != 0) {
@@ -109,6 +125,7 @@ class block_exchange final : public koe::detail::block_exchange {
 
   void receive(std::size_t number, koe::document_table& docs,
                koe::detail::normalized_part& part) override {
+    const timer t(traffic_);
     const int source = static_cast<int>(number % static_cast<std::size_t>(size_));
     const MPI_Status status = probe(source, MPI_ANY_TAG);
     const std::string message = receive_bytes(status);
@@ -125,6 +142,8 @@ class block_exchange final : public koe::detail::block_exchange {
                      koe::errc::invalid_argument,
                      "koe-mpi: rank " + std::to_string(source) + " handed over block " +
                          std::to_string(n) + " where block " + std::to_string(number) + " was due");
+    ++traffic_.blocks;
+    traffic_.bytes += message.size();
     const std::string_view body = std::string_view(message).substr(header_bytes);
     if (message[sizeof n] != 0) koe::detail::throw_failure(body);
     koe::detail::decode_block(body, docs, part);
@@ -157,8 +176,26 @@ class block_exchange final : public koe::detail::block_exchange {
   }
 
  private:
+  // Adds the seconds of its life to the traffic's.
+  class timer {
+   public:
+    explicit timer(traffic& t) : t_(t) {}
+    ~timer() {
+      t_.seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+    timer(const timer&) = delete;
+    timer& operator=(const timer&) = delete;
+
+   private:
+    traffic& t_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  };
+
   int rank_;
   int size_;
+  int threads_after_reading_ = 0;
+  traffic traffic_;
   std::vector<bool> ended_;  ///< Rank 0: the ranks whose last word came.
   bool stopped_ = false;     ///< Other ranks: rank 0 asked to stop.
   bool finished_ = false;
@@ -173,6 +210,10 @@ session::session(int& argc, char**& argv) {
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm machine = MPI_COMM_NULL;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &machine);
+  MPI_Comm_size(machine, &local_ranks_);
+  MPI_Comm_free(&machine);
   if (size_ > 1) exchange_ = std::make_shared<block_exchange>(rank_, size_);
 }
 
@@ -180,8 +221,25 @@ session::~session() {
   MPI_Finalize();
 }
 
-std::shared_ptr<koe::detail::block_exchange> session::exchange() {
+std::shared_ptr<koe::detail::block_exchange> session::exchange(int threads) {
+  if (exchange_ && threads > 0) exchange_->set_threads_after_reading(threads * local_ranks_);
   return exchange_;
+}
+
+int session::bound_cores() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (sched_getaffinity(0, sizeof cpus, &cpus) != 0) return 0;
+  return CPU_COUNT(&cpus);
+}
+
+void session::print_stats() const {
+  if (!exchange_) return;
+  const block_exchange::traffic& t = exchange_->counted();
+  std::cerr << "koe-mpi: rank " << rank_ << (rank_ == 0 ? " received " : " handed over ")
+            << t.blocks << " blocks (" << (t.bytes >> 20) << " MiB) in " << t.seconds
+            << " s of waiting, encoding and decoding; peak memory " << (koe::peak_rss_bytes() >> 20)
+            << " MiB\n";
 }
 
 bool session::all_ready(bool ready, const std::string& failure) {

@@ -28,9 +28,20 @@ class session {
   [[nodiscard]] int rank() const noexcept { return rank_; }
   [[nodiscard]] int size() const noexcept { return size_; }
   [[nodiscard]] bool gathers() const noexcept { return rank_ == 0; }
+  /// Ranks on this rank's machine, itself included.
+  [[nodiscard]] int local_ranks() const noexcept { return local_ranks_; }
 
-  /// How this rank shares the reading; null with one rank, which reads everything.
-  [[nodiscard]] std::shared_ptr<koe::detail::block_exchange> exchange();
+  /// How this rank shares the reading, each rank reading with `threads` threads (0 = all cores);
+  /// null with one rank, which reads everything. Rank 0 runs the later stages with the threads
+  /// of every rank on its machine, idle by then.
+  [[nodiscard]] std::shared_ptr<koe::detail::block_exchange> exchange(int threads);
+
+  /// The cores this process may run on (mpirun binds each rank to one or a few by default).
+  [[nodiscard]] static int bound_cores();
+
+  /// With --stats: what this rank read, handed over or received, the seconds it spent waiting
+  /// on the others, and its peak memory, as a line on stderr.
+  void print_stats() const;
 
   /// Whether every rank got ready (read its options, configuration and decisions): each says
   /// whether it did, and all learn whether all did. `failure` is this rank's message, if any;
@@ -45,6 +56,7 @@ class session {
  private:
   int rank_ = 0;
   int size_ = 1;
+  int local_ranks_ = 1;
   std::shared_ptr<block_exchange> exchange_;
 };
 
