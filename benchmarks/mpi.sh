@@ -137,8 +137,12 @@ col() { awk -F'\t' -v c="$1" -v k="$2" 'NR > 1 && $1 == c { print $k }' "$runs" 
     [ "$ranks" -gt 1 ] || continue
     base="1x$((ranks * threads))"
     case " $configs " in *" $base "*) ;; *) continue ;; esac
-    awk -v a="$(col "$c" 3)" -v b="$(col "$base" 3)" -v c="$c" -v base="$base" \
-      'BEGIN { printf "- %s against %s: %+.1f%% wall time\n", c, base, 100 * (a / b - 1) }'
+    # Each run against the run of the base just before it, which a busy spell spoils alike.
+    paired=$(awk -F'\t' -v c="$c" -v base="$base" '
+      NR > 1 && $1 == base { b[$2] = $3 } NR > 1 && $1 == c { a[$2] = $3 }
+      END { for (r in a) if (r in b) printf "%.4f\n", a[r] / b[r] }' "$runs" | median)
+    awk -v a="$(col "$c" 3)" -v b="$(col "$base" 3)" -v c="$c" -v base="$base" -v p="$paired" \
+      'BEGIN { printf "- %s against %s: %+.1f%% wall time (medians); %+.1f%% (median of the runs side by side)\n", c, base, 100 * (a / b - 1), 100 * (p - 1) }'
   done
 } >"$out/mpi.md"
 cat "$out/mpi.md"
