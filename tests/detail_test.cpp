@@ -205,13 +205,21 @@ void sample_block(koe::document_table& docs, koe::detail::normalized_part& part)
   part.terms = koe::term_table({{"配送", "遅い"}, {"遅い"}, {"配送", "返品", "配送"}});
 }
 
+// The block of `sample_block`, encoded.
+std::string sample_bytes() {
+  koe::document_table docs;
+  koe::detail::normalized_part part;
+  sample_block(docs, part);
+  return koe::detail::encode_block(docs, part);
+}
+
 }  // namespace
 
 TEST(Detail, BlockHandedToAnotherProcessArrivesWhole) {
   koe::document_table docs;
   koe::detail::normalized_part part;
   sample_block(docs, part);
-  const std::string bytes = koe::detail::encode_block(docs, part);
+  const std::string bytes = sample_bytes();
 
   koe::document_table got;
   koe::detail::normalized_part back;
@@ -242,10 +250,7 @@ TEST(Detail, BlockHandedToAnotherProcessArrivesWhole) {
 }
 
 TEST(Detail, DamagedBlockIsRefusedNotMisread) {
-  koe::document_table docs;
-  koe::detail::normalized_part part;
-  sample_block(docs, part);
-  const std::string bytes = koe::detail::encode_block(docs, part);
+  const std::string bytes = sample_bytes();
   koe::document_table got;
   koe::detail::normalized_part back;
   for (const std::size_t cut : {std::size_t{0}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1})
