@@ -74,12 +74,16 @@ void maybe_die(int rank) {
   if (named != nullptr && std::to_string(rank) == named) std::_Exit(3);
 }
 
+// Requests are completed by `wait`, which tests them until done; the MPI checker of clang-tidy
+// looks for MPI_Wait only.
+// NOLINTBEGIN(clang-analyzer-optin.mpi.MPI-Checker)
 void send_bytes(const std::string& bytes, int destination, int tag) {
   MPI_Request request{};
   MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, destination, tag,
             MPI_COMM_WORLD, &request);
   wait(request);
 }
+// NOLINTEND(clang-analyzer-optin.mpi.MPI-Checker)
 
 }  // namespace
 
@@ -165,6 +169,7 @@ class block_exchange final : public koe::detail::block_exchange {
     }
     stop_receiving();
     // Ask every rank still reading to stop, then take what each still sends until its last word.
+    // NOLINTBEGIN(clang-analyzer-optin.mpi.MPI-Checker): the requests are `wait`ed at the end
     std::vector<MPI_Request> stops;
     for (int r = 1; r < size_; ++r) {
       if (ended_[static_cast<std::size_t>(r)]) continue;
@@ -181,6 +186,7 @@ class block_exchange final : public koe::detail::block_exchange {
     }
     for (MPI_Request& request : stops)
       wait(request);
+    // NOLINTEND(clang-analyzer-optin.mpi.MPI-Checker)
   }
 
  private:
