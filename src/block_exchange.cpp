@@ -6,6 +6,7 @@
 #include "detail/block_exchange.hpp"
 
 #include <cstring>
+#include <new>
 #include <type_traits>
 
 namespace koe::detail {
@@ -181,6 +182,10 @@ std::string encode_failure(const std::exception_ptr& failure) {
     w.number(1);
     w.number(e.code());
     w.text(e.what());
+  } catch (const std::bad_alloc&) {
+    w.number(1);
+    w.number(errc::out_of_memory);
+    w.text("a reading process ran out of memory; give it more, or use more processes");
   } catch (const std::exception& e) {
     w.number(0);
     w.number(0);

@@ -146,6 +146,36 @@ class corpus_reader {
   }
 
   /**
+   * Cuts the next block as `next` does, for another process to parse: only its number of
+   * `records` and (JSON Lines, parsed here all the same) the meta columns its keys add are kept,
+   * and its bytes go back to the pool. False at the end of the input.
+   */
+  bool skip(std::size_t& records) {
+    try {
+      if (!started_) start();
+      if (!cutter_) return false;
+      if (format_ == input_format::jsonl) {
+        const std::size_t first = next_record_;
+        unparsed_block parsed;
+        if (!next_jsonl(parsed)) return false;
+        records = next_record_ - first;
+        return true;
+      }
+      std::string bytes = pool_->take();
+      std::size_t line = 0;
+      if (!cut(*cutter_, bytes, records, line)) {
+        cutter_.reset();
+        return false;
+      }
+      pool_->give(std::move(bytes));
+      next_record_ += records;
+      return true;
+    } catch (const std::bad_alloc&) {
+      out_of_memory();
+    }
+  }
+
+  /**
    * Makes this reader go on where `previous`, the reader of the file before, ended: record
    * numbers continue, the file must be in the same format with the same header, and JSON Lines
    * keys keep the meta columns they found. Rejected records name their file. Call it before the
@@ -589,7 +619,17 @@ struct detail::block_reader::impl {
   }
 
   bool next(unparsed_block& block) {
-    while (!reader->next(block)) {
+    return advance([&] { return reader->next(block); });
+  }
+
+  bool skip(std::size_t& records) {
+    return advance([&] { return reader->skip(records); });
+  }
+
+  /// `step()` on the current file, then on the next ones while it finds the file ended.
+  template <class Step>
+  bool advance(const Step& step) {
+    while (!step()) {
       if (current + 1 == paths.size()) return false;
       // The finished reader reads neither `in` nor `name` again; the next one takes its state.
       const std::unique_ptr<corpus_reader> done = std::move(reader);
@@ -628,6 +668,10 @@ detail::block_reader::~block_reader() = default;
 
 bool detail::block_reader::next(unparsed_block& block) {
   return impl_->next(block);
+}
+
+bool detail::block_reader::skip(std::size_t& records) {
+  return impl_->skip(records);
 }
 
 corpus detail::block_reader::finish() {

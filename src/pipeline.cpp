@@ -410,16 +410,16 @@ analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::pat
     detail::block_exchange* const x = options.exchange.get();
     const bool hands_over = x != nullptr && !x->gathers();
     const auto cut = [&](block& b) {
-      if ((!hands_over || !x->stopped()) && reader.next(b.input)) return true;
+      const bool more = hands_over && x->stopped()            ? false
+                        : x != nullptr && !x->reads(b.number) ? reader.skip(b.size)
+                                                              : reader.next(b.input);
+      if (more) return true;
       watch.lap("read");
       report("tokenize", 0);
       return false;
     };
     const auto parse = [&](block& b, tokenizer::worker& w) {
-      if (x != nullptr && !x->reads(b.number)) {
-        b.input = nullptr;
-        return;
-      }
+      if (x != nullptr && !x->reads(b.number)) return;  // skipped when cut
       try {
         b.docs = b.input();
         b.input = nullptr;  // its bytes
@@ -437,7 +437,15 @@ analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::pat
       }
       if (x != nullptr && !x->reads(b.number)) {
         x->receive(b.number, b.docs, b.part);
-        b.size = b.docs.size();
+        // The block as cut here: a process that read another copy of the file is caught.
+        KOE_THROW_IF_NOT(
+            b.docs.size() == b.size && (b.size == 0 || b.docs[0].record == records + 1),
+            errc::invalid_argument,
+            r.input.source + ": block " + std::to_string(b.number) +
+                " came back from another process with " + std::to_string(b.docs.size()) +
+                " records where " + std::to_string(b.size) +
+                " were cut here: do all processes read the "
+                "same file?");
       }
       KOE_ASSERT(b.first == 0 && docs.size() == records);
       mark_blank(b.docs, b.part.blank);

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
@@ -63,6 +65,9 @@ struct cli_args {
   std::string prev;                 // koe cluster --prev: the previous model to refit against
   std::vector<std::string> models;  // koe trend: the chain of models, oldest first
   bool quiet = false, stats = false, show_normalized = false;
+  // Whether parsing checks that the input files exist. koe-mpi's other ranks leave it to the
+  // read, whose failure reaches rank 0 (a file missing on one machine is then reported there).
+  bool check_paths = true;
   std::deque<typed_option> options;  // a deque: CLI11 keeps pointers into it
 };
 
@@ -125,11 +130,12 @@ void add_common(CLI::App& app, cli_args& a, command c) {
         ->required()
         ->check(CLI::ExistingPath);
   } else {
-    app.add_option("INPUT", a.inputs,
-                   "Voice files (CSV, TSV, JSON Lines or plain text); several are read as one, in "
-                   "the order given, and must share format and header")
-        ->required()
-        ->check(CLI::ExistingPath);
+    CLI::Option* inputs =
+        app.add_option("INPUT", a.inputs,
+                       "Voice files (CSV, TSV, JSON Lines or plain text); several are read as one, "
+                       "in the order given, and must share format and header")
+            ->required();
+    if (a.check_paths) inputs->check(CLI::ExistingPath);
   }
   app.add_flag("-q,--quiet", a.quiet, "No progress on stderr");
   add_job_options(app, a, c);
@@ -373,13 +379,24 @@ void warn_if_bound(const koe_mpi::session& mpi, const cli_args& a, const koe::jo
   const int wanted = std::min<int>(o.pipeline.threads * mpi.local_ranks(),
                                    static_cast<int>(std::thread::hardware_concurrency()));
   const int bound = koe_mpi::session::bound_cores();
-  if (!mpi.gathers() || a.quiet || o.pipeline.threads == 0 || bound == 0 || bound >= wanted) return;
+  if (!mpi.gathers() || a.quiet || bound == 0 || bound >= wanted) return;
   std::cerr << "koe-mpi: rank 0 may run on " << bound << " core" << (bound == 1 ? "" : "s")
-            << " only, and clusters with " << wanted
-            << " threads once the reading is done; run mpirun with --bind-to none (docs/mpi.md)\n";
+            << " only, where its machine has " << wanted
+            << " for the stages after reading; run mpirun with --bind-to none (docs/mpi.md)\n";
+}
+
+// Without --threads, each rank takes its share of the cores it may run on, so that the ranks of
+// one machine do not each start a thread per core.
+void share_cores(const koe_mpi::session& mpi, koe::job_options& o) {
+  if (o.pipeline.threads > 0) return;
+  const int cores =
+      std::min(koe_mpi::session::bound_cores() > 0 ? koe_mpi::session::bound_cores() : INT_MAX,
+               static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+  o.pipeline.threads = std::max(1, cores / mpi.local_ranks());
 }
 
 int run_cluster_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
+  share_cores(mpi, o);
   o.pipeline.exchange = mpi.exchange(o.pipeline.threads);
   warn_if_bound(mpi, a, o);
   std::optional<koe::job> j;
@@ -395,7 +412,9 @@ int run_cluster_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options
 }
 
 int run_assign_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
+  share_cores(mpi, o);
   o.pipeline.exchange = mpi.exchange(o.pipeline.threads);
+  warn_if_bound(mpi, a, o);
   std::optional<koe::model> m;
   std::optional<koe::assigner> reader;
   return run_ranks(
@@ -526,6 +545,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli_args tok_args, cl_args, dic_args, as_args, tr_args;
   commands cmd;
+#ifdef KOE_MPI
+  cl_args.check_paths = as_args.check_paths = mpi.gathers();
+#endif
   add_commands(app, cmd, tok_args, cl_args, dic_args, as_args);
   add_trend_command(app, cmd, tr_args);
   // Hidden commands that print the manual page and the bash completion (the build installs both).

@@ -32,6 +32,9 @@ class block_reader {
 
   /// Replaces `block` with the next block; false at the end of the input.
   bool next(unparsed_block& block);
+  /// Passes over the next block, which another process parses (`detail::block_exchange`): its
+  /// `records` are counted, not parsed (JSON Lines: parsed for their keys). False at the end.
+  bool skip(std::size_t& records);
 
   /// Once `next` returned false: the corpus without its records (source, encoding, meta columns).
   [[nodiscard]] corpus finish();

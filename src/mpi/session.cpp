@@ -9,7 +9,10 @@
 #include <mpi.h>
 #include <sched.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -67,17 +70,33 @@ std::string receive_bytes(const MPI_Status& status) {
   return bytes;
 }
 
-// Test hook, the only reader of KOE_TEST_MPI_EXIT_RANK: the rank it names dies, as a killed
-// process would, before handing over its first block (tests/mpi_test.cpp).
-void maybe_die(int rank) {
-  const char* named = std::getenv("KOE_TEST_MPI_EXIT_RANK");
-  if (named != nullptr && std::to_string(rank) == named) std::_Exit(3);
+// Test hooks, read nowhere else (tests/mpi_test.cpp): the rank KOE_TEST_MPI_EXIT_RANK names dies,
+// as a killed process would, before handing over its first block; the rank
+// KOE_TEST_MPI_SLOW_RANK names sleeps 30 ms before handing over each block; and
+// KOE_TEST_MPI_MOST_WAITING lowers the number of blocks of one rank that rank 0 keeps waiting.
+bool named_rank(const char* variable, int rank) {
+  const char* named = std::getenv(variable);
+  return named != nullptr && std::to_string(rank) == named;
+}
+
+void maybe_die_or_dawdle(int rank) {
+  if (named_rank("KOE_TEST_MPI_EXIT_RANK", rank)) std::_Exit(3);
+  if (named_rank("KOE_TEST_MPI_SLOW_RANK", rank))
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+}
+
+std::size_t most_waiting_blocks() {
+  const char* most = std::getenv("KOE_TEST_MPI_MOST_WAITING");
+  return most != nullptr ? std::max<std::size_t>(1, std::strtoul(most, nullptr, 10)) : 8;
 }
 
 // Requests are completed by `wait`, which tests them until done; the MPI checker of clang-tidy
 // looks for MPI_Wait only.
 // NOLINTBEGIN(clang-analyzer-optin.mpi.MPI-Checker)
 void send_bytes(const std::string& bytes, int destination, int tag) {
+  KOE_THROW_IF_NOT(bytes.size() <= static_cast<std::size_t>(INT_MAX), koe::errc::invalid_argument,
+                   "koe-mpi: a block of " + std::to_string(bytes.size() >> 20) +
+                       " MiB is more than MPI sends at once (2 GiB); shorten the metadata");
   MPI_Request request{};
   MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, destination, tag,
             MPI_COMM_WORLD, &request);
@@ -115,7 +134,7 @@ class block_exchange final : public koe::detail::block_exchange {
 
   void send(std::size_t number, const koe::document_table& docs,
             const koe::detail::normalized_part& part, const std::exception_ptr& failure) override {
-    maybe_die(rank_);
+    maybe_die_or_dawdle(rank_);
     const timer t(traffic_);
     const std::string body =
         failure ? koe::detail::encode_failure(failure) : koe::detail::encode_block(docs, part);
@@ -153,8 +172,8 @@ class block_exchange final : public koe::detail::block_exchange {
               (last_words_[source].empty() ? std::string() : ": " + last_words_[source]));
     arrived_block b = std::move(it->second);
     arrived_blocks_.erase(it);
+    --waiting_[source];
     lock.unlock();
-    room_.notify_one();
     if (b.failure) std::rethrow_exception(b.failure);
     docs = std::move(b.docs);
     part = std::move(b.part);
@@ -196,7 +215,6 @@ class block_exchange final : public koe::detail::block_exchange {
       const std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
     }
-    room_.notify_one();
     receiver_.join();
   }
 
@@ -206,49 +224,65 @@ class block_exchange final : public koe::detail::block_exchange {
     std::exception_ptr failure;  ///< What reading it threw there, or decoding it here.
   };
 
-  // The receiving thread of rank 0: every message of the reading ranks, in the order they come,
-  // until told to stop; at most `most_waiting` decoded blocks wait to be committed.
+  // The receiving thread of rank 0: every message of the reading ranks, as they come, until told
+  // to stop. At most `most_waiting` decoded blocks of each rank wait to be committed: a rank
+  // ahead of the others waits, and the rank whose block is due always has room, so the run
+  // always moves on.
   void take_blocks() {
-    const std::size_t most_waiting = 8 * static_cast<std::size_t>(size_);
+    const std::size_t most_waiting = most_waiting_blocks();
     for (;;) {
+      std::vector<int> open;  // the ranks with room, still reading
       {
-        std::unique_lock<std::mutex> lock(mutex_);
-        room_.wait(lock, [&] { return stopping_ || arrived_blocks_.size() < most_waiting; });
+        const std::lock_guard<std::mutex> lock(mutex_);
         if (stopping_) return;
+        for (int r = 1; r < size_; ++r)
+          if (!ended_[static_cast<std::size_t>(r)] &&
+              waiting_[static_cast<std::size_t>(r)] < most_waiting)
+            open.push_back(r);
       }
-      MPI_Status status{};
-      int found = 0;
-      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &found, &status);
-      if (found == 0) {
+      bool took = false;
+      for (const int r : open) {
+        MPI_Status status{};
+        int found = 0;
+        MPI_Iprobe(r, MPI_ANY_TAG, MPI_COMM_WORLD, &found, &status);
+        if (found == 0) continue;
+        take_message(status);
+        took = true;
+      }
+      if (took)
+        arrived_.notify_all();
+      else
         pause();
-        continue;
-      }
-      const std::string message = receive_bytes(status);
-      const auto source = static_cast<std::size_t>(status.MPI_SOURCE);
-      if (status.MPI_TAG == tag_end) {
-        const std::lock_guard<std::mutex> lock(mutex_);
-        ended_[source] = true;
-        last_words_[source] = message;
-      } else {
-        std::uint64_t n = 0;
-        arrived_block b;
-        try {
-          KOE_THROW_IF_NOT(message.size() >= header_bytes, koe::errc::invalid_argument,
-                           "koe-mpi: rank " + std::to_string(source) + " sent a damaged block");
-          std::memcpy(&n, message.data(), sizeof n);
-          const std::string_view body = std::string_view(message).substr(header_bytes);
-          if (message[sizeof n] != 0) koe::detail::throw_failure(body);
-          koe::detail::decode_block(body, b.docs, b.part);
-        } catch (...) {
-          b.failure = std::current_exception();
-        }
-        const std::lock_guard<std::mutex> lock(mutex_);
-        ++traffic_.blocks;
-        traffic_.bytes += message.size();
-        arrived_blocks_.emplace(static_cast<std::size_t>(n), std::move(b));
-      }
-      arrived_.notify_all();
     }
+  }
+
+  // Receives the message `status` announced: a block, decoded here, or a rank's last word.
+  void take_message(const MPI_Status& status) {
+    const std::string message = receive_bytes(status);
+    const auto source = static_cast<std::size_t>(status.MPI_SOURCE);
+    if (status.MPI_TAG == tag_end) {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      ended_[source] = true;
+      last_words_[source] = message;
+      return;
+    }
+    std::uint64_t n = 0;
+    arrived_block b;
+    try {
+      KOE_THROW_IF_NOT(message.size() >= header_bytes, koe::errc::invalid_argument,
+                       "koe-mpi: rank " + std::to_string(source) + " sent a damaged block");
+      std::memcpy(&n, message.data(), sizeof n);
+      const std::string_view body = std::string_view(message).substr(header_bytes);
+      if (message[sizeof n] != 0) koe::detail::throw_failure(body);
+      koe::detail::decode_block(body, b.docs, b.part);
+    } catch (...) {
+      b.failure = std::current_exception();
+    }
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++traffic_.blocks;
+    traffic_.bytes += message.size();
+    ++waiting_[source];
+    arrived_blocks_.emplace(static_cast<std::size_t>(n), std::move(b));
   }
 
   // Adds the seconds of its life to the traffic's.
@@ -275,12 +309,12 @@ class block_exchange final : public koe::detail::block_exchange {
   std::thread receiver_;
   std::mutex mutex_;
   std::condition_variable arrived_;  ///< A block or a rank's last word came.
-  std::condition_variable room_;     ///< A block was taken, or the thread is to stop.
   std::map<std::size_t, arrived_block> arrived_blocks_;
+  std::vector<std::size_t> waiting_ = std::vector<std::size_t>(static_cast<std::size_t>(size_));
   std::vector<std::string> last_words_ = std::vector<std::string>(static_cast<std::size_t>(size_));
   bool stopping_ = false;
-  std::vector<bool> ended_;  ///< Rank 0: the ranks whose last word came.
-  bool stopped_ = false;     ///< Other ranks: rank 0 asked to stop.
+  std::vector<bool> ended_;           ///< Rank 0: the ranks whose last word came.
+  std::atomic<bool> stopped_{false};  ///< Other ranks: rank 0 asked to stop (read while cutting).
   bool finished_ = false;
 };
 
@@ -305,7 +339,11 @@ session::~session() {
 }
 
 std::shared_ptr<koe::detail::block_exchange> session::exchange(int threads) {
-  if (exchange_ && threads > 0) exchange_->set_threads_after_reading(threads * local_ranks_);
+  // Never more than the cores this process may run on: oneTBB would refuse them anyway.
+  const int bound = bound_cores();
+  if (exchange_ && threads > 0)
+    exchange_->set_threads_after_reading(
+        std::min(threads * local_ranks_, bound > 0 ? bound : threads * local_ranks_));
   return exchange_;
 }
 
