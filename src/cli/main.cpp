@@ -385,20 +385,22 @@ void warn_if_bound(const koe_mpi::session& mpi, const cli_args& a, const koe::jo
             << " for the stages after reading; run mpirun with --bind-to none (docs/mpi.md)\n";
 }
 
-// Without --threads, each rank takes its share of the cores it may run on, so that the ranks of
-// one machine do not each start a thread per core.
-void share_cores(const koe_mpi::session& mpi, koe::job_options& o) {
-  if (o.pipeline.threads > 0) return;
-  const int cores =
-      std::min(koe_mpi::session::bound_cores() > 0 ? koe_mpi::session::bound_cores() : INT_MAX,
-               static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
-  o.pipeline.threads = std::max(1, cores / mpi.local_ranks());
-}
-
-int run_cluster_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
-  share_cores(mpi, o);
+// The options of one rank: without --threads, its share of the cores it may run on (so that the
+// ranks of one machine do not each start a thread per core), and the exchange of its blocks.
+koe::job_options rank_options(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
+  if (o.pipeline.threads <= 0) {
+    const int bound = koe_mpi::session::bound_cores();
+    const int cores = std::min(bound > 0 ? bound : INT_MAX,
+                               static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+    o.pipeline.threads = std::max(1, cores / mpi.local_ranks());
+  }
   o.pipeline.exchange = mpi.exchange(o.pipeline.threads);
   warn_if_bound(mpi, a, o);
+  return o;
+}
+
+int run_cluster_ranks(koe_mpi::session& mpi, const cli_args& a, const koe::job_options& given) {
+  const koe::job_options o = rank_options(mpi, a, given);
   std::optional<koe::job> j;
   std::optional<koe::model> previous;
   return run_ranks(
@@ -411,10 +413,8 @@ int run_cluster_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options
       [&] { return run_cluster(a, *j, previous ? &*previous : nullptr); });
 }
 
-int run_assign_ranks(koe_mpi::session& mpi, const cli_args& a, koe::job_options o) {
-  share_cores(mpi, o);
-  o.pipeline.exchange = mpi.exchange(o.pipeline.threads);
-  warn_if_bound(mpi, a, o);
+int run_assign_ranks(koe_mpi::session& mpi, const cli_args& a, const koe::job_options& given) {
+  const koe::job_options o = rank_options(mpi, a, given);
   std::optional<koe::model> m;
   std::optional<koe::assigner> reader;
   return run_ranks(
