@@ -59,7 +59,8 @@ class reader {
     const std::size_t n = size();
     const std::string_view bytes = take(n * sizeof(T));
     v.resize(n);
-    std::memcpy(v.data(), bytes.data(), bytes.size());
+    // An empty vector may have no storage: memcpy must not be handed its null pointer.
+    if (n > 0) std::memcpy(v.data(), bytes.data(), bytes.size());
   }
   void texts(text_column& c) {
     c.clear();

@@ -249,6 +249,27 @@ TEST(Detail, BlockHandedToAnotherProcessArrivesWhole) {
   EXPECT_EQ(koe::detail::encode_block(got, back), bytes);
 }
 
+TEST(Detail, BlockWithNothingButRecordsArrivesWhole) {
+  // A block of rejected records only: every list of the part is empty.
+  koe::document_table docs;
+  koe::document d;
+  d.record = 1;
+  d.line = 2;
+  d.status = koe::record_status::rejected;
+  d.reason = "line 2: NUL character in text";
+  docs.push_back(d);
+  const koe::detail::normalized_part part;
+  const std::string bytes = koe::detail::encode_block(docs, part);
+  koe::document_table got;
+  koe::detail::normalized_part back;
+  koe::detail::decode_block(bytes, got, back);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].reason, d.reason);
+  EXPECT_TRUE(back.rows.empty() && back.blank.empty() && back.hashes.empty());
+  EXPECT_EQ(back.terms.rows(), 0U);
+  EXPECT_EQ(koe::detail::encode_block(got, back), bytes);
+}
+
 TEST(Detail, DamagedBlockIsRefusedNotMisread) {
   const std::string bytes = sample_bytes();
   koe::document_table got;
