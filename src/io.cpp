@@ -476,6 +476,11 @@ class corpus_reader {
                    shorten("invalid JSON at " +
                            std::string(at == std::string_view::npos ? what : what.substr(at))));
       return;
+    } catch (const nlohmann::json::out_of_range&) {
+      // A number too large for any C++ type (1E400): the library throws this, not a parse error.
+      built.reject(record, line, errc::malformed_record,
+                   "a JSON number too large to read (beyond a 64-bit float)");
+      return;
     }
     if (!j.is_object()) {
       built.reject(

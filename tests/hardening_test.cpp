@@ -502,6 +502,18 @@ TEST_F(Hardening, JsonLinesTextThatIsNotAStringIsMalformed) {
                      15);
 }
 
+TEST_F(Hardening, JsonNumberTooLargeForAnyTypeIsMalformedNotACrash) {
+  // Found by fuzz_read: nlohmann_json throws out_of_range (not a parse error) for 9E3779.
+  const temp_dir dir;
+  std::string bytes = "{\"text\":\"アプリが重い\",\"score\":9E3779}\n";
+  for (int i = 0; i < 12; ++i)
+    bytes += "{\"text\":\"" + std::string(i % 2 ? "ログインできない" : "アプリが重い") + "\"}\n";
+  const fs::path file = dir.write("huge.jsonl", bytes);
+  expect_bad_records(file, koe::errc::malformed_record,
+                     "FILE:1: a JSON number too large to read (beyond a 64-bit float)",
+                     {{1, 1, "a JSON number too large to read (beyond a 64-bit float)"}}, 13);
+}
+
 TEST_F(Hardening, DeeplyNestedJsonIsRejectedInsteadOfOverflowingTheStack) {
   // Found by hand before fuzzing: writing a 200,000-deep meta value back out recursed per level.
   const temp_dir dir;
