@@ -450,6 +450,7 @@ analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::pat
       KOE_ASSERT(b.first == 0 && docs.size() == records);
       mark_blank(b.docs, b.part.blank);
       docs.append(std::move(b.docs));
+      if (options.spill_texts) docs.spill_texts(false);
       impl::add_rows(r, b.part, records);
       records += b.size;
       KOE_ASSERT(docs.size() == records);
@@ -459,6 +460,7 @@ analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::pat
     r.input.encoding = std::move(c.encoding);
     r.input.meta_columns = std::move(c.meta_columns);
     docs.resize_meta(r.input.meta_columns.size());
+    if (options.spill_texts) docs.spill_texts(true);
     // Parsing, normalizing and tokenizing ran with the read; this is what they took beyond it.
     watch.lap("tokenize");
   });

@@ -1,4 +1,13 @@
 // Strings back to back in blocks that grow from 4 KiB to 1 MiB; views by (block, offset, size).
+// Blocks may move to an unnamed temporary file, read back through a memory map.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <koe/error.hpp>
 #include <koe/text_column.hpp>
 
@@ -15,6 +24,160 @@ constexpr std::size_t max_entry = std::numeric_limits<std::uint32_t>::max();
 
 }  // namespace
 
+/// An unnamed file that only grows, mapped read-only as a whole. Any failure leaves it unusable
+/// (`ok()` false) and the caller keeps its strings in memory.
+class text_column::spill_file {
+ public:
+  spill_file() {
+    std::error_code ec;
+    const std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+    if (ec) return;
+#ifdef O_TMPFILE
+    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+    if (fd_ < 0) {  // a file system without unnamed files: name one and remove the name at once
+      std::string name = (dir / "koe-texts.XXXXXX").string();
+      fd_ = ::mkstemp(name.data());
+      if (fd_ >= 0) ::unlink(name.c_str());
+    }
+  }
+  ~spill_file() {
+    if (map_ != nullptr) ::munmap(map_, mapped_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  spill_file(const spill_file&) = delete;
+  spill_file& operator=(const spill_file&) = delete;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return fd_ >= 0;
+  }
+  [[nodiscard]] std::uint64_t size() const noexcept {
+    return size_;
+  }
+
+  /// Appends `bytes`; false (and unusable from then on) when they cannot all be written.
+  bool write(std::string_view bytes) {
+    while (!bytes.empty() && ok()) {
+      const ::ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<::off_t>(size_));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fail();
+        break;
+      }
+      size_ += static_cast<std::uint64_t>(n);
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return ok();
+  }
+
+  /// Maps the whole file as written so far (the old map goes only once the new one is made);
+  /// null where it cannot be mapped.
+  const char* map() {
+    static constexpr char nothing = 0;
+    if (!ok()) return nullptr;
+    if (size_ == 0) return &nothing;  // only empty blocks so far: nothing to map
+    if (size_ == mapped_) return static_cast<const char*>(map_);
+    void* m = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd_, 0);
+    if (m == MAP_FAILED) {
+      fail();
+      return nullptr;
+    }
+    if (map_ != nullptr) ::munmap(map_, mapped_);
+    map_ = m;
+    mapped_ = size_;
+    return static_cast<const char*>(map_);
+  }
+
+ private:
+  /// Unusable from now on; what is mapped stays mapped for the strings already spilled.
+  void fail() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+  void* map_ = nullptr;
+  std::uint64_t mapped_ = 0;
+};
+
+text_column::text_column() noexcept = default;
+text_column::~text_column() = default;
+
+text_column::text_column(const text_column& other)
+    : blocks_(other.blocks_),
+      entries_(other.entries_),
+      size_(other.size_),
+      bytes_(other.bytes_),
+      released_(other.released_) {
+  for (std::uint32_t b = 0; b < other.spilled_; ++b)
+    blocks_[b].assign(other.mapped_ + other.spilled_at_[b],
+                      other.spilled_at_[b + 1] - other.spilled_at_[b]);
+}
+
+text_column& text_column::operator=(const text_column& other) {
+  if (this != &other) *this = text_column(other);
+  return *this;
+}
+
+text_column::text_column(text_column&& other) noexcept {
+  *this = std::move(other);
+}
+
+text_column& text_column::operator=(text_column&& other) noexcept {
+  if (this == &other) return *this;
+  blocks_ = std::move(other.blocks_);
+  entries_ = std::move(other.entries_);
+  size_ = other.size_;
+  bytes_ = other.bytes_;
+  released_ = other.released_;
+  spilled_ = other.spilled_;
+  spilled_at_ = std::move(other.spilled_at_);
+  mapped_ = other.mapped_;
+  spill_ = std::move(other.spill_);
+  other.clear();
+  return *this;
+}
+
+bool text_column::spill(bool all) {
+  if (blocks_.empty()) return true;  // nothing held (or every string empty)
+  const std::size_t last = all ? blocks_.size() : blocks_.size() - 1;
+  if (last <= spilled_) return true;
+  if (!spill_) spill_ = std::make_unique<spill_file>();
+  if (!spill_->ok()) return false;
+  std::vector<std::uint64_t> at;
+  at.reserve(last - spilled_);
+  for (std::size_t b = spilled_; b < last; ++b) {
+    at.push_back(spill_->size());
+    if (!spill_->write(blocks_[b])) return false;
+  }
+  const char* m = spill_->map();
+  if (m == nullptr) return false;
+  // Written and mapped: only now are the blocks given up.
+  if (spilled_at_.empty()) spilled_at_.push_back(0);
+  spilled_at_.pop_back();
+  spilled_at_.insert(spilled_at_.end(), at.begin(), at.end());
+  spilled_at_.push_back(spill_->size());
+  for (std::size_t b = spilled_; b < last; ++b)
+    std::string().swap(blocks_[b]);
+  spilled_ = static_cast<std::uint32_t>(last);
+  mapped_ = m;
+  return true;
+}
+
+std::size_t text_column::spilled_bytes() const noexcept {
+  return spilled_at_.empty() ? 0 : static_cast<std::size_t>(spilled_at_.back());
+}
+
+void text_column::unspill() {
+  for (std::uint32_t b = 0; b < spilled_; ++b)
+    blocks_[b].assign(mapped_ + spilled_at_[b], spilled_at_[b + 1] - spilled_at_[b]);
+  spilled_ = 0;
+  spilled_at_.clear();
+  mapped_ = nullptr;
+  spill_.reset();
+}
+
 void text_column::materialize() {
   if (entries_.empty()) entries_.assign(size_, entry{});
 }
@@ -28,9 +191,9 @@ void text_column::push_back(std::string_view s) {
   KOE_THROW_IF_NOT(s.size() <= max_entry, errc::invalid_argument,
                    "a text of " + std::to_string(s.size()) + " bytes is over the 4 GiB limit");
   materialize();
-  if (blocks_.empty() || blocks_.back().capacity() - blocks_.back().size() < s.size()) {
+  if (blocks_.size() == spilled_ || blocks_.back().capacity() - blocks_.back().size() < s.size()) {
     const std::size_t grown =
-        blocks_.empty()
+        blocks_.size() == spilled_
             ? first_block_bytes
             : std::min(max_block_bytes, std::max(first_block_bytes, 2 * blocks_.back().capacity()));
     KOE_THROW_IF_NOT(blocks_.size() < max_entry, errc::invalid_argument, "too many text blocks");
@@ -48,6 +211,7 @@ void text_column::push_back(std::string_view s) {
 
 void text_column::append(text_column&& other) {
   if (other.size_ == 0) return;
+  other.unspill();
   if (!other.entries_.empty()) {
     materialize();
     const auto shift = static_cast<std::uint32_t>(blocks_.size());
@@ -79,7 +243,8 @@ void text_column::reserve(std::size_t n) {
 }
 
 void text_column::reserve_bytes(std::size_t bytes) {
-  if (!blocks_.empty() && blocks_.back().capacity() - blocks_.back().size() >= bytes) return;
+  if (blocks_.size() > spilled_ && blocks_.back().capacity() - blocks_.back().size() >= bytes)
+    return;
   KOE_THROW_IF_NOT(blocks_.size() < max_entry, errc::invalid_argument, "too many text blocks");
   blocks_.emplace_back();
   blocks_.back().reserve(bytes);
@@ -98,10 +263,14 @@ void text_column::release_before(std::size_t n) {
   // Pushing after a release would write into the last block; keep it.
   keep = std::min(keep, blocks_.size() - 1);
   for (; released_ < keep; ++released_)
-    std::string().swap(blocks_[released_]);
+    std::string().swap(blocks_[released_]);  // (a spilled block's is empty already)
 }
 
 void text_column::clear() noexcept {
+  spilled_ = 0;
+  spilled_at_.clear();
+  mapped_ = nullptr;
+  spill_.reset();
   released_ = 0;
   blocks_.clear();
   entries_.clear();

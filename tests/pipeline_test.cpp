@@ -198,6 +198,58 @@ TEST(Pipeline, DroppingTheNormalizedTextsChangesNoOutput) {
   EXPECT_NE(kept.find("二重請求"), std::string::npos);
 }
 
+TEST(Pipeline, SpillingTheTextsChangesNoRecordAndNoOutput) {
+  // A file of several reading blocks: the sample's records 30 times over, each copy's ids
+  // prefixed (a record starts on a line that begins with its id, V and four digits).
+  const koe::test::temp_dir dir("koe_spill");
+  const std::filesystem::path input = dir.path() / "many.csv";
+  {
+    const std::string all = slurp(sample);
+    const std::size_t body = all.find('\n') + 1;
+    std::ofstream out(input, std::ios::binary);
+    out << all.substr(0, body);
+    for (int copy = 0; copy < 30; ++copy) {
+      std::istringstream lines(all.substr(body));
+      for (std::string line; std::getline(lines, line);) {
+        if (line.size() > 5 && line[0] == 'V' && line[5] == ',') out << 'C' << copy << '-';
+        out << line << '\n';
+      }
+    }
+  }
+  const koe::score_options so = koe::default_score_options();
+  auto run = [&](bool spill) {
+    koe::pipeline_options o = sample_options(12, 2);
+    o.spill_texts = spill;
+    return koe::pipeline(o).run(input);
+  };
+  auto outputs = [&](const koe::analysis_result& r) {
+    const koe::adoption_result a = koe::assess(r, so, {});
+    koe::report_options ro;
+    ro.adoption = &a;
+    std::ostringstream all;
+    for (auto f : {koe::report_format::clusters_json, koe::report_format::assignments_csv,
+                   koe::report_format::candidates_json, koe::report_format::trace_csv,
+                   koe::report_format::report_html})
+      koe::write_report(all, r, f, ro);
+    return all.str();
+  };
+  const koe::analysis_result kept = run(false);
+  const koe::analysis_result spilled = run(true);
+  const koe::document_table& a = kept.input.documents;
+  const koe::document_table& b = spilled.input.documents;
+  EXPECT_EQ(a.spilled_text_bytes(), 0u);
+  std::size_t bytes = 0;
+  ASSERT_GT(a.size(), 2 * 4096u);  // three blocks
+  ASSERT_EQ(b.size(), a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_TRUE(koe::test::same_record(a[i].to_document(), b[i].to_document())) << "record " << i;
+    bytes += a[i].text.size();
+  }
+  // Every text went to the file, none stayed behind.
+  EXPECT_EQ(b.spilled_text_bytes(), bytes);
+  EXPECT_EQ(outputs(spilled), outputs(kept));
+}
+
 TEST(Pipeline, VoiceBlankAfterNormalizationIsEmptyNotNoise) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("koe_pipeline_blank_" + std::to_string(::getpid()));

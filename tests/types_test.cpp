@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,6 +121,123 @@ TEST(TextColumn, CopiesAreIndependent) {
   a.clear();
   ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(b[1], "二");
+}
+
+// Sets TMPDIR for one scope (the place `text_column::spill` makes its file).
+class scoped_tmpdir {
+ public:
+  explicit scoped_tmpdir(const std::string& dir) {
+    if (const char* old = std::getenv("TMPDIR")) old_ = old;
+    ::setenv("TMPDIR", dir.c_str(), 1);
+  }
+  scoped_tmpdir(const scoped_tmpdir&) = delete;
+  scoped_tmpdir& operator=(const scoped_tmpdir&) = delete;
+  ~scoped_tmpdir() {
+    if (old_) {
+      ::setenv("TMPDIR", old_->c_str(), 1);
+    } else {
+      ::unsetenv("TMPDIR");
+    }
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+std::size_t bytes_of(const std::vector<std::string>& v, std::size_t n) {
+  std::size_t b = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    b += v[i].size();
+  return b;
+}
+
+TEST(TextColumn, SpilledStringsReadBackAsPushedWhilePushingGoesOn) {
+  const auto v = sample_strings(20000, 5);
+  koe::text_column c;
+  std::size_t pushed = 0;
+  for (const std::size_t upto : {1u, 700u, 5000u, 5001u, 12000u, 20000u}) {
+    for (; pushed < upto; ++pushed)
+      c.push_back(v[pushed]);
+    ASSERT_TRUE(c.spill(false));
+    // Everything but the block still being filled is in the file.
+    EXPECT_LE(c.spilled_bytes(), bytes_of(v, pushed));
+    for (std::size_t i = 0; i < pushed; ++i)
+      ASSERT_EQ(c[i], v[i]) << "string " << i << " after spilling " << pushed;
+  }
+  EXPECT_GT(c.spilled_bytes(), bytes_of(v, 12000));
+  ASSERT_TRUE(c.spill(true));
+  EXPECT_EQ(c.spilled_bytes(), bytes_of(v, v.size()));
+  // Pushing after a spill of everything starts a block of its own.
+  c.push_back("短");
+  c.push_back("");
+  c.push_back("また届かない");
+  EXPECT_EQ(c.size(), v.size() + 3);
+  EXPECT_EQ(c[v.size()], "短");
+  EXPECT_EQ(c[v.size() + 1], "");
+  EXPECT_EQ(c[v.size() + 2], "また届かない");
+  for (std::size_t i = 0; i < v.size(); ++i)
+    ASSERT_EQ(c[i], v[i]) << "string " << i;
+  EXPECT_EQ(c.bytes(), bytes_of(v, v.size()) + std::string("短また届かない").size());
+}
+
+TEST(TextColumn, SpilledColumnsCopyMoveAppendAndClear) {
+  const auto v = sample_strings(9000, 6);
+  const std::vector<std::string> head(v.begin(), v.begin() + 4000);
+  const std::vector<std::string> tail(v.begin() + 4000, v.end());
+  koe::text_column a = column_of(head);
+  ASSERT_TRUE(a.spill(true));
+  koe::text_column b = column_of(tail);
+  ASSERT_TRUE(b.spill(false));
+
+  const koe::text_column copy = a;  // holds its strings in memory
+  EXPECT_EQ(copy.spilled_bytes(), 0u);
+  koe::text_column moved = std::move(b);
+  EXPECT_EQ(b.size(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from column is empty
+  a.append(std::move(moved));
+  ASSERT_EQ(a.size(), v.size());
+  for (std::size_t i = 0; i < v.size(); ++i)
+    ASSERT_EQ(a[i], v[i]) << "string " << i;
+  for (std::size_t i = 0; i < head.size(); ++i)
+    ASSERT_EQ(copy[i], head[i]) << "copied string " << i;
+  a.clear();
+  EXPECT_EQ(a.size(), 0u);
+  EXPECT_EQ(a.spilled_bytes(), 0u);
+  a.push_back("一");
+  EXPECT_EQ(a[0], "一");
+}
+
+TEST(TextColumn, ASpillWithNowhereToWriteKeepsTheStringsInMemory) {
+  const auto v = sample_strings(3000, 7);
+  koe::text_column c = column_of(v);
+  {
+    const scoped_tmpdir nowhere("/nonexistent/koe-no-such-dir");
+    EXPECT_FALSE(c.spill(true));
+  }
+  EXPECT_EQ(c.spilled_bytes(), 0u);
+  for (std::size_t i = 0; i < v.size(); ++i)
+    ASSERT_EQ(c[i], v[i]) << "string " << i;
+}
+
+TEST(DocumentTable, SpilledTextsReadBackWithEveryOtherFieldAsBefore) {
+  koe::document_table t;
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; i < 5000; ++i) {
+    koe::document d;
+    d.record = i + 1;
+    d.line = i + 2;
+    d.id = "v" + std::to_string(i);
+    d.text = i % 13 == 0 ? "" : "配達が遅い" + std::to_string(i);
+    d.status = d.text.empty() ? koe::record_status::empty : koe::record_status::kept;
+    texts.push_back(d.text);
+    t.push_back(d);
+  }
+  ASSERT_TRUE(t.spill_texts(true));
+  EXPECT_EQ(t.spilled_text_bytes(), bytes_of(texts, texts.size()));
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    ASSERT_EQ(t[i].text, texts[i]);
+    ASSERT_EQ(t[i].id, "v" + std::to_string(i));
+    ASSERT_EQ(t[i].line, i + 2);
+  }
 }
 
 koe::document make(std::size_t record, const std::string& text, std::vector<std::string> meta,

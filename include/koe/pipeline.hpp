@@ -43,6 +43,12 @@ struct KOE_EXPORT pipeline_options {
   /// every later stage; repeats are still told by `analysis_result::text_hash`, and the phrases
   /// below are found while the texts are at hand.
   bool keep_normalized = true;
+  /// When reading a file (`run(path)`, `refit`, `read_terms`), move each record's text, once
+  /// normalized, to an unnamed temporary file in `TMPDIR`, read back through a memory map where
+  /// it is used again (representatives, reply drafts): the texts then take no resident memory in
+  /// the stages after reading, a file's worth at most. Every result and output is the same
+  /// either way; where the file cannot be written the texts stay in memory.
+  bool spill_texts = false;
   /// Phrases to look for in each normalized voice while it is at hand (for scoring, the
   /// lexicon entries of `koe::surface_phrases`); found ones go to `analysis_result::phrase_hits`.
   std::vector<std::string> phrases;

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <koe/export.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,11 @@ namespace koe {
  * in parallel (associative, so blocks of records can be read or normalized by any thread and put
  * back in order).
  *
+ * `spill` moves the bytes of the strings to an unnamed temporary file and reads them back
+ * through a read-only memory map: a column of a million voices then costs 12 bytes per string
+ * of resident memory, plus the pages of the strings actually read again (the kernel reads them
+ * in as they are touched and may drop them when memory is short, as they are on disk).
+ *
  * **Example**
  * ```cpp
  * koe::text_column c;
@@ -30,7 +36,13 @@ namespace koe {
  */
 class KOE_EXPORT text_column {
  public:
-  text_column() = default;
+  text_column() noexcept;
+  ~text_column();
+  /// A copy holds its strings in memory, whether or not `other` spilled them.
+  text_column(const text_column& other);
+  text_column& operator=(const text_column& other);
+  text_column(text_column&& other) noexcept;
+  text_column& operator=(text_column&& other) noexcept;
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
@@ -40,7 +52,9 @@ class KOE_EXPORT text_column {
   [[nodiscard]] std::string_view operator[](std::size_t i) const noexcept {
     if (entries_.empty()) return {};
     const entry& e = entries_[i];
-    return {blocks_[e.block].data() + e.offset, e.size};
+    const char* base =
+        e.block < spilled_ ? mapped_ + spilled_at_[e.block] : blocks_[e.block].data();
+    return {base + e.offset, e.size};
   }
 
   /// Adds `s` at the end (copied into the column's storage).
@@ -61,6 +75,17 @@ class KOE_EXPORT text_column {
   /// Every string, in order, as owning copies (for callers that want plain lists).
   [[nodiscard]] std::vector<std::string> to_strings() const;
 
+  /// Moves the bytes of the strings added so far to a temporary file and frees them; the
+  /// strings stay readable (through a memory map of the file) but no longer take memory until
+  /// read. With `all` false the last block, which later strings may still fill, stays in memory.
+  /// The file is created on first use in the system's temporary directory (`TMPDIR`), without
+  /// a name, so nothing is left behind however the process ends. Returns false, keeping the
+  /// strings in memory from then on, where the file cannot be made or written (no space, say):
+  /// spilling saves memory and never changes a string. Views taken before are invalidated.
+  bool spill(bool all);
+  /// Bytes of text in the temporary file (0 when nothing was spilled).
+  [[nodiscard]] std::size_t spilled_bytes() const noexcept;
+
  private:
   struct KOE_EXPORT entry {
     std::uint32_t block = 0;
@@ -69,12 +94,22 @@ class KOE_EXPORT text_column {
   };
   /// Starts storing entries (until the first non-empty string, every string is empty).
   void materialize();
+  /// Brings spilled blocks back into memory and forgets the file (before a copy or a merge).
+  void unspill();
+
+  class spill_file;
 
   std::vector<std::string> blocks_;
   std::vector<entry> entries_;  ///< Empty while every string so far is empty.
   std::size_t size_ = 0;
   std::size_t bytes_ = 0;
   std::size_t released_ = 0;  ///< Blocks before this one have been freed.
+  /// Blocks before this one are in the spill file, block b at `mapped_ + spilled_at_[b]`
+  /// (`spilled_at_` ends with the file's size); their strings in `blocks_` are empty.
+  std::uint32_t spilled_ = 0;
+  std::vector<std::uint64_t> spilled_at_;
+  const char* mapped_ = nullptr;
+  std::unique_ptr<spill_file> spill_;
 };
 
 }  // namespace koe

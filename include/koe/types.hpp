@@ -174,6 +174,12 @@ class KOE_EXPORT document_table {
   void append(document_table&& other);
   void reserve(std::size_t n);
   void clear() noexcept;
+  /// Moves the texts read so far to a temporary file, read back through a memory map as they are
+  /// used (`text_column::spill`); with `all` false the last block, which later records may still
+  /// fill, stays. False where the file cannot be made or written: the texts then stay in memory.
+  bool spill_texts(bool all) { return text_.spill(all); }
+  /// Bytes of text moved to the temporary file by `spill_texts`.
+  [[nodiscard]] std::size_t spilled_text_bytes() const noexcept { return text_.spilled_bytes(); }
 
  private:
   /// Stores the record numbers once one breaks the count.
