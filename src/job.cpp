@@ -16,14 +16,14 @@ namespace koe {
 namespace {
 
 // The pipeline options a job runs with: the normalized texts are not kept (each is dropped once
-// tokenized), the read texts wait in a temporary file for the few outputs that quote them, the
-// lexicon phrases scoring looks for are found while they are at hand, and the
+// tokenized), the read texts and term rows wait in temporary files for the stages that read them
+// again, the lexicon phrases scoring looks for are found while they are at hand, and the
 // lineage thresholds are koe.toml's. Of the metadata a file holds, only the columns scoring reads
 // are ever used (no output repeats the others), so only they are read.
 pipeline_options prepared(const job_options& o, const score_options& s) {
   pipeline_options p = o.pipeline;
   p.keep_normalized = false;
-  p.spill_texts = true;
+  p.spill = true;
   p.phrases = surface_phrases(s);
   p.lineage = s.lineage;
   p.io.meta_columns.emplace();

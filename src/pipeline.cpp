@@ -278,7 +278,8 @@ struct pipeline::impl {
       fitted.vectorizer = extend_vocabulary(previous->vectorizer, fitted.vectorizer);
     report("vectorize", 0.5);
     sparse_matrix rows = transform(r.terms, fitted.vectorizer);
-    r.tfidf.rows.swap(rows);  // not `=`: Eigen would copy the arrays
+    r.tfidf.rows.swap(rows);              // not `=`: Eigen would copy the arrays
+    if (opt.spill) r.terms.drop_pages();  // not read again until describing
     watch.lap("vectorize");
 
     report("cluster", 0);
@@ -450,8 +451,11 @@ analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::pat
       KOE_ASSERT(b.first == 0 && docs.size() == records);
       mark_blank(b.docs, b.part.blank);
       docs.append(std::move(b.docs));
-      if (options.spill_texts) docs.spill_texts(false);
       impl::add_rows(r, b.part, records);
+      if (options.spill) {
+        docs.spill_texts(false);
+        r.terms.spill();
+      }
       records += b.size;
       KOE_ASSERT(docs.size() == records);
     });
@@ -460,7 +464,7 @@ analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::pat
     r.input.encoding = std::move(c.encoding);
     r.input.meta_columns = std::move(c.meta_columns);
     docs.resize_meta(r.input.meta_columns.size());
-    if (options.spill_texts) docs.spill_texts(true);
+    if (options.spill) docs.spill_texts(true);
     // Parsing, normalizing and tokenizing ran with the read; this is what they took beyond it.
     watch.lap("tokenize");
   });

@@ -5,7 +5,65 @@
 #include <algorithm>
 #include <limits>
 
+#include "detail/spill_file.hpp"
+
 namespace koe {
+
+term_table::term_table() = default;
+term_table::~term_table() = default;
+
+term_table::term_table(const term_table& other)
+    : strings_(other.strings_), index_(other.index_), offsets_(other.offsets_) {
+  ids_.reserve(other.occurrences());
+  if (other.spilled_ > 0) ids_.assign(other.mapped_, other.mapped_ + other.spilled_);
+  ids_.insert(ids_.end(), other.ids_.begin(), other.ids_.end());
+}
+
+term_table& term_table::operator=(const term_table& other) {
+  if (this != &other) *this = term_table(other);
+  return *this;
+}
+
+term_table::term_table(term_table&& other) noexcept {
+  *this = std::move(other);
+}
+
+term_table& term_table::operator=(term_table&& other) noexcept {
+  if (this == &other) return *this;
+  strings_ = std::move(other.strings_);
+  index_ = std::move(other.index_);
+  ids_ = std::move(other.ids_);
+  offsets_ = std::move(other.offsets_);
+  spilled_ = other.spilled_;
+  mapped_ = other.mapped_;
+  spill_ = std::move(other.spill_);
+  other.strings_.clear();
+  other.index_.clear();
+  other.ids_.clear();
+  other.offsets_.assign(1, 0);
+  other.spilled_ = 0;
+  other.mapped_ = nullptr;
+  return *this;
+}
+
+bool term_table::spill() {
+  if (ids_.empty()) return true;
+  if (spilled_ + ids_.size() != offsets_.back()) return true;  // a row is being built
+  if (!spill_) spill_ = std::make_unique<detail::spill_file>();
+  if (!spill_->ok() ||
+      !spill_->write({reinterpret_cast<const char*>(ids_.data()), ids_.size() * sizeof(id_type)}))
+    return false;
+  const char* m = spill_->map();
+  if (m == nullptr) return false;
+  mapped_ = reinterpret_cast<const id_type*>(m);
+  spilled_ += ids_.size();
+  std::vector<id_type>().swap(ids_);
+  return true;
+}
+
+void term_table::drop_pages() noexcept {
+  if (spill_) spill_->drop_pages();
+}
 
 term_table::term_table(const std::vector<std::vector<std::string>>& rows) {
   std::size_t n = 0;
@@ -56,7 +114,7 @@ term_table::id_type term_table::push(std::string_view term) {
 }
 
 void term_table::end_row() {
-  offsets_.push_back(ids_.size());
+  offsets_.push_back(spilled_ + ids_.size());
 }
 
 namespace {
@@ -75,10 +133,11 @@ void term_table::append(const term_table& other) {
   std::vector<id_type> map(other.strings_.size());
   for (std::size_t i = 0; i < map.size(); ++i)
     map[i] = intern(other.strings_[i]);
-  const std::size_t base = ids_.size();
-  grow_for(ids_, other.ids_.size());
-  for (id_type id : other.ids_)
-    ids_.push_back(map[id]);
+  const std::size_t base = occurrences();
+  grow_for(ids_, other.occurrences());
+  for (std::size_t r = 0; r < other.rows(); ++r)
+    for (const id_type id : other.row(r))
+      ids_.push_back(map[id]);
   grow_for(offsets_, other.rows());
   for (std::size_t r = 1; r < other.offsets_.size(); ++r)
     offsets_.push_back(base + other.offsets_[r]);

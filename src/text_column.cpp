@@ -1,18 +1,12 @@
 // Strings back to back in blocks that grow from 4 KiB to 1 MiB; views by (block, offset, size).
 // Blocks may move to an unnamed temporary file, read back through a memory map.
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/types.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <filesystem>
 #include <koe/error.hpp>
 #include <koe/text_column.hpp>
 
 #include <algorithm>
 #include <limits>
+
+#include "detail/spill_file.hpp"
 
 namespace koe {
 
@@ -23,83 +17,6 @@ constexpr std::size_t max_block_bytes = std::size_t{1} << 20;
 constexpr std::size_t max_entry = std::numeric_limits<std::uint32_t>::max();
 
 }  // namespace
-
-/// An unnamed file that only grows, mapped read-only as a whole. Any failure leaves it unusable
-/// (`ok()` false) and the caller keeps its strings in memory.
-class text_column::spill_file {
- public:
-  spill_file() {
-    std::error_code ec;
-    const std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
-    if (ec) return;
-#ifdef O_TMPFILE
-    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-#endif
-    if (fd_ < 0) {  // a file system without unnamed files: name one and remove the name at once
-      std::string name = (dir / "koe-texts.XXXXXX").string();
-      fd_ = ::mkstemp(name.data());
-      if (fd_ >= 0) ::unlink(name.c_str());
-    }
-  }
-  ~spill_file() {
-    if (map_ != nullptr) ::munmap(map_, mapped_);
-    if (fd_ >= 0) ::close(fd_);
-  }
-  spill_file(const spill_file&) = delete;
-  spill_file& operator=(const spill_file&) = delete;
-
-  [[nodiscard]] bool ok() const noexcept {
-    return fd_ >= 0;
-  }
-  [[nodiscard]] std::uint64_t size() const noexcept {
-    return size_;
-  }
-
-  /// Appends `bytes`; false (and unusable from then on) when they cannot all be written.
-  bool write(std::string_view bytes) {
-    while (!bytes.empty() && ok()) {
-      const ::ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<::off_t>(size_));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        fail();
-        break;
-      }
-      size_ += static_cast<std::uint64_t>(n);
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return ok();
-  }
-
-  /// Maps the whole file as written so far (the old map goes only once the new one is made);
-  /// null where it cannot be mapped.
-  const char* map() {
-    static constexpr char nothing = 0;
-    if (!ok()) return nullptr;
-    if (size_ == 0) return &nothing;  // only empty blocks so far: nothing to map
-    if (size_ == mapped_) return static_cast<const char*>(map_);
-    void* m = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd_, 0);
-    if (m == MAP_FAILED) {
-      fail();
-      return nullptr;
-    }
-    if (map_ != nullptr) ::munmap(map_, mapped_);
-    map_ = m;
-    mapped_ = size_;
-    return static_cast<const char*>(map_);
-  }
-
- private:
-  /// Unusable from now on; what is mapped stays mapped for the strings already spilled.
-  void fail() noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  int fd_ = -1;
-  std::uint64_t size_ = 0;
-  void* map_ = nullptr;
-  std::uint64_t mapped_ = 0;
-};
 
 text_column::text_column() noexcept = default;
 text_column::~text_column() = default;
@@ -143,7 +60,7 @@ bool text_column::spill(bool all) {
   if (blocks_.empty()) return true;  // nothing held (or every string empty)
   const std::size_t last = all ? blocks_.size() : blocks_.size() - 1;
   if (last <= spilled_) return true;
-  if (!spill_) spill_ = std::make_unique<spill_file>();
+  if (!spill_) spill_ = std::make_unique<detail::spill_file>();
   if (!spill_->ok()) return false;
   std::vector<std::uint64_t> at;
   at.reserve(last - spilled_);
@@ -163,6 +80,10 @@ bool text_column::spill(bool all) {
   spilled_ = static_cast<std::uint32_t>(last);
   mapped_ = m;
   return true;
+}
+
+void text_column::drop_pages() noexcept {
+  if (spill_) spill_->drop_pages();
 }
 
 std::size_t text_column::spilled_bytes() const noexcept {

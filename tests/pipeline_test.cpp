@@ -219,7 +219,7 @@ TEST(Pipeline, SpillingTheTextsChangesNoRecordAndNoOutput) {
   const koe::score_options so = koe::default_score_options();
   auto run = [&](bool spill) {
     koe::pipeline_options o = sample_options(12, 2);
-    o.spill_texts = spill;
+    o.spill = spill;
     return koe::pipeline(o).run(input);
   };
   auto outputs = [&](const koe::analysis_result& r) {
@@ -245,8 +245,11 @@ TEST(Pipeline, SpillingTheTextsChangesNoRecordAndNoOutput) {
     ASSERT_TRUE(koe::test::same_record(a[i].to_document(), b[i].to_document())) << "record " << i;
     bytes += a[i].text.size();
   }
-  // Every text went to the file, none stayed behind.
+  // Every text and term id went to the files, none stayed behind.
   EXPECT_EQ(b.spilled_text_bytes(), bytes);
+  EXPECT_EQ(kept.terms.spilled(), 0u);
+  EXPECT_EQ(spilled.terms.spilled(), spilled.terms.occurrences());
+  EXPECT_EQ(spilled.terms.to_rows(), kept.terms.to_rows());
   EXPECT_EQ(outputs(spilled), outputs(kept));
 }
 

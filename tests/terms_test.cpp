@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,62 @@ rows_t synthetic_rows(std::size_t n) {
     for (std::size_t j = 0; j < i % 9; ++j)
       rows[i].push_back("t" + std::to_string((i * 37 + j * 11) % 1499));
   return rows;
+}
+
+rows_t many_rows(std::size_t n) {
+  rows_t rows(n);
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t j = 0; j < r % 7; ++j)
+      rows[r].push_back("語" + std::to_string((r * 13 + j * 5) % 211));
+  return rows;
+}
+
+TEST(Terms, SpilledRowsReadBackAsBuiltWhileRowsAreStillAdded) {
+  const rows_t rows = many_rows(5000);
+  koe::term_table t;
+  std::size_t added = 0;
+  for (const std::size_t upto : {1u, 2u, 900u, 3000u, 5000u}) {
+    for (; added < upto; ++added) {
+      for (const auto& term : rows[added])
+        t.push(term);
+      t.end_row();
+    }
+    ASSERT_TRUE(t.spill());
+    EXPECT_EQ(t.spilled(), t.occurrences());
+    ASSERT_EQ(t.rows(), added);
+    for (std::size_t r = 0; r < added; ++r)
+      ASSERT_EQ(t.row_terms(r), rows[r]) << "row " << r << " after spilling " << added;
+  }
+  // A row being built is not spilled; the ones before it are, and all read back.
+  t.push("途中");
+  ASSERT_TRUE(t.spill());
+  EXPECT_EQ(t.spilled() + 1, t.occurrences());
+  t.end_row();
+  t.drop_pages();
+  EXPECT_EQ(t.row_terms(rows.size()), std::vector<std::string>{"途中"});
+  const koe::term_table whole(rows);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    ASSERT_TRUE(
+        std::equal(t.row(r).begin(), t.row(r).end(), whole.row(r).begin(), whole.row(r).end()))
+        << "ids of row " << r;
+}
+
+TEST(Terms, SpilledTablesAppendCopyAndMoveLikeOthers) {
+  const rows_t rows = many_rows(3000);
+  const rows_t head(rows.begin(), rows.begin() + 1200);
+  const rows_t tail(rows.begin() + 1200, rows.end());
+  koe::term_table a(head);
+  ASSERT_TRUE(a.spill());
+  koe::term_table b(tail);
+  ASSERT_TRUE(b.spill());
+  a.append(b);                     // spilled onto spilled
+  const koe::term_table copy = a;  // in memory
+  EXPECT_EQ(copy.spilled(), 0u);
+  koe::term_table moved = std::move(a);
+  EXPECT_EQ(a.rows(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from table is empty
+  EXPECT_EQ(moved.to_rows(), rows);
+  EXPECT_EQ(copy.to_rows(), rows);
+  EXPECT_EQ(moved.occurrences(), koe::term_table(rows).occurrences());
 }
 
 TEST(Terms, CountsAndMatrixEqualTheStringPathForAnyThreadCount) {

@@ -44,11 +44,12 @@ struct KOE_EXPORT pipeline_options {
   /// below are found while the texts are at hand.
   bool keep_normalized = true;
   /// When reading a file (`run(path)`, `refit`, `read_terms`), move each record's text, once
-  /// normalized, to an unnamed temporary file in `TMPDIR`, read back through a memory map where
-  /// it is used again (representatives, reply drafts): the texts then take no resident memory in
-  /// the stages after reading, a file's worth at most. Every result and output is the same
-  /// either way; where the file cannot be written the texts stay in memory.
-  bool spill_texts = false;
+  /// normalized, and each row's term ids, once tokenized, to unnamed temporary files in
+  /// `TMPDIR`, read back through memory maps where they are used again: the texts then take no
+  /// resident memory after reading but for the few an output quotes (representatives, reply
+  /// drafts), and the term rows none while clustering. Every result and output is the same
+  /// either way; where a file cannot be written, what it would hold stays in memory.
+  bool spill = false;
   /// Phrases to look for in each normalized voice while it is at hand (for scoring, the
   /// lexicon entries of `koe::surface_phrases`); found ones go to `analysis_result::phrase_hits`.
   std::vector<std::string> phrases;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <koe/export.hpp>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,10 @@
 #include <vector>
 
 namespace koe {
+
+namespace detail {
+class spill_file;
+}
 
 /**
  * The terms of many rows (voices), interned. Ids follow the order in which terms first appear,
@@ -30,7 +35,13 @@ class KOE_EXPORT term_table {
  public:
   using id_type = std::uint32_t;
 
-  term_table() = default;
+  term_table();
+  ~term_table();
+  /// A copy holds its rows in memory, whether or not `other` spilled them.
+  term_table(const term_table& other);
+  term_table& operator=(const term_table& other);
+  term_table(term_table&& other) noexcept;
+  term_table& operator=(term_table&& other) noexcept;
   /// Interns `rows` in order.
   explicit term_table(const std::vector<std::vector<std::string>>& rows);
 
@@ -39,12 +50,15 @@ class KOE_EXPORT term_table {
   /// Number of distinct terms (ids are 0 … size() - 1).
   [[nodiscard]] std::size_t size() const noexcept { return strings_.size(); }
   /// Number of term occurrences over all rows.
-  [[nodiscard]] std::size_t occurrences() const noexcept { return ids_.size(); }
+  [[nodiscard]] std::size_t occurrences() const noexcept { return spilled_ + ids_.size(); }
   [[nodiscard]] bool empty() const noexcept { return rows() == 0; }
 
   /// Ids of row `r`'s terms, in the order the tokenizer produced them.
   [[nodiscard]] std::span<const id_type> row(std::size_t r) const noexcept {
-    return {ids_.data() + offsets_[r], offsets_[r + 1] - offsets_[r]};
+    const std::size_t at = offsets_[r];
+    const std::size_t n = offsets_[r + 1] - at;
+    return at < spilled_ ? std::span<const id_type>(mapped_ + at, n)
+                         : std::span<const id_type>(ids_.data() + (at - spilled_), n);
   }
   [[nodiscard]] const std::string& term(id_type id) const noexcept { return strings_[id]; }
   /// Every distinct term, indexed by id.
@@ -70,6 +84,17 @@ class KOE_EXPORT term_table {
   /// Reserves room for `rows` more rows and `occurrences` more ids.
   void reserve(std::size_t rows, std::size_t occurrences);
 
+  /// Moves the ids of the rows ended so far to a temporary file (`detail::spill_file`) and frees
+  /// them; rows stay readable through a memory map of the file, whose pages take memory only
+  /// while read (`drop_pages` gives them back). Rows added later stay in memory until the next
+  /// spill. Does nothing while a row is being built; false where the file cannot be made or
+  /// written (the ids then stay in memory). Spans taken before are invalidated.
+  bool spill();
+  /// Gives back the memory of the spilled rows read so far (they are read again as used).
+  void drop_pages() noexcept;
+  /// Term occurrences whose ids are in the temporary file.
+  [[nodiscard]] std::size_t spilled() const noexcept { return spilled_; }
+
  private:
   struct KOE_EXPORT hash {
     using is_transparent = void;
@@ -81,8 +106,11 @@ class KOE_EXPORT term_table {
 
   std::vector<std::string> strings_;
   std::unordered_map<std::string, id_type, hash, std::equal_to<>> index_;
-  std::vector<id_type> ids_;
+  std::vector<id_type> ids_;  ///< Ids of the occurrences from `spilled_` on.
   std::vector<std::size_t> offsets_{0};
+  std::size_t spilled_ = 0;  ///< Occurrences before this one are at `mapped_`.
+  const id_type* mapped_ = nullptr;
+  std::unique_ptr<detail::spill_file> spill_;
 };
 
 /**

@@ -11,6 +11,10 @@
 
 namespace koe {
 
+namespace detail {
+class spill_file;
+}
+
 /**
  * A column of strings (voices, ids, metadata values) kept in a few large blocks. Each string costs
  * its bytes plus 12 bytes of bookkeeping, against 32 bytes and a heap allocation for a
@@ -83,6 +87,9 @@ class KOE_EXPORT text_column {
   /// strings in memory from then on, where the file cannot be made or written (no space, say):
   /// spilling saves memory and never changes a string. Views taken before are invalidated.
   bool spill(bool all);
+  /// Gives back the memory of the spilled strings read so far; they are read from the file again
+  /// when next used.
+  void drop_pages() noexcept;
   /// Bytes of text in the temporary file (0 when nothing was spilled).
   [[nodiscard]] std::size_t spilled_bytes() const noexcept;
 
@@ -97,8 +104,6 @@ class KOE_EXPORT text_column {
   /// Brings spilled blocks back into memory and forgets the file (before a copy or a merge).
   void unspill();
 
-  class spill_file;
-
   std::vector<std::string> blocks_;
   std::vector<entry> entries_;  ///< Empty while every string so far is empty.
   std::size_t size_ = 0;
@@ -109,7 +114,7 @@ class KOE_EXPORT text_column {
   std::uint32_t spilled_ = 0;
   std::vector<std::uint64_t> spilled_at_;
   const char* mapped_ = nullptr;
-  std::unique_ptr<spill_file> spill_;
+  std::unique_ptr<detail::spill_file> spill_;
 };
 
 }  // namespace koe
