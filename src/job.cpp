@@ -23,7 +23,7 @@ namespace {
 pipeline_options prepared(const job_options& o, const score_options& s) {
   pipeline_options p = o.pipeline;
   p.keep_normalized = false;
-  p.spill = true;
+  p.spill = o.spill;
   p.phrases = surface_phrases(s);
   p.lineage = s.lineage;
   p.io.meta_columns.emplace();

@@ -466,6 +466,10 @@ std::vector<option_descriptor> describe_and_job_options() {
                       KOE_FIELD(pipeline.threads), 0,
                       "None (all cores) or a non-negative integer"));
   v.back().none_is_default = true;
+  v.push_back(flag(named("spill", "--in-memory", "", "", s,
+                         "Keep the texts and term rows in memory rather than in temporary files "
+                         "(in TMPDIR) between the stages that read them; results never change"),
+                   KOE_FIELD(spill), true));
   v.push_back(text(named("config", "--config", "", "", s,
                          "Scoring configuration (koe.toml); default: built-in weights with the "
                          "bundled severity lexicon and difficulty rules"),

@@ -344,6 +344,38 @@ std::string replaced(std::string s, const std::string& from, const std::string& 
 
 }  // namespace
 
+TEST_F(Cli, TextsInTemporaryFilesOrInMemoryGiveTheSameFiles) {
+  // By default the texts and term rows wait in temporary files in TMPDIR; --in-memory keeps them
+  // in memory, and a TMPDIR that cannot be written leaves them there too. No file may differ.
+  const temp_dir dir;
+  const fs::path sample = fs::path(KOE_DATA_DIR) / "sample" / "voices.csv";
+  const std::vector<std::string> args = {"cluster", sample.string(), "-k", "8", "-q"};
+  auto run = [&](const char* name, const std::vector<std::string>& extra,
+                 const std::string& prefix) {
+    std::vector<std::string> a = args;
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.push_back("-o");
+    a.push_back((dir.path() / name).string());
+    const cli_result r = run_koe(dir, a, prefix);
+    EXPECT_EQ(r.status, 0) << name << ": " << r.err;
+    EXPECT_EQ(r.err, "") << name;
+    return r;
+  };
+  const cli_result spilled = run("spilled", {}, "");
+  const cli_result kept = run("kept", {"--in-memory"}, "");
+  const cli_result nowhere = run("nowhere", {}, "TMPDIR=/nonexistent/koe-no-such-dir ");
+  EXPECT_EQ(kept.out, spilled.out);
+  EXPECT_EQ(nowhere.out, spilled.out);
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir.path() / "spilled")) {
+    const fs::path name = e.path().filename();
+    EXPECT_TRUE(slurp(dir.path() / "kept" / name) == slurp(e.path())) << name;
+    EXPECT_TRUE(slurp(dir.path() / "nowhere" / name) == slurp(e.path())) << name;
+    ++files;
+  }
+  EXPECT_GE(files, 9u);
+}
+
 TEST_F(Cli, SeveralInputFilesGiveTheOutputsOfTheirConcatenation) {
   const temp_dir dir;
   const fs::path whole = sample_part(dir, "whole.csv", 1, 100000);

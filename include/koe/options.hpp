@@ -37,6 +37,9 @@ struct KOE_EXPORT job_options {
   /// The programme's date (YYYY-MM-DD) for days-in-stage and follow-ups; empty = the latest date
   /// of the voices, the decisions and the contacts.
   std::string as_of;
+  /// Keep the texts and term rows in temporary files between the stages that read them
+  /// (`pipeline_options::spill`); false keeps them in memory. Never changes a result.
+  bool spill = true;
 };
 
 /// An option's value as a front end holds it: none (Python's None), a flag, an integer, a real

@@ -143,6 +143,7 @@ class Pipeline:
     label_terms: int
     n_representatives: int
     threads: int | None
+    spill: bool
     config: _Path | None
     decisions: _Path | Any | None
     period_name: str | None
@@ -194,6 +195,7 @@ class Pipeline:
         label_terms: int = 3,
         n_representatives: int = 5,
         threads: int | None = None,
+        spill: bool = True,
         config: _Path | None = None,
         decisions: _Path | Any | None = None,
         period_name: str | None = None,
