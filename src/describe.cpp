@@ -56,17 +56,28 @@ std::vector<cluster_description> describe_rows(const term_table& terms, const tf
   const std::size_t v = model.vocabulary.size();
   const detail::cluster_members<std::uint32_t> members(c.assignment, k, c.assignment.size());
 
-  // Per-cluster term counts, each cluster counted by one task in row order.
+  // Per-cluster term counts, each cluster counted by one task in row order. The rows are taken a
+  // stretch at a time, so that the pages of spilled term rows are given back as the count goes.
   const std::vector<std::int32_t> column = detail::term_columns(terms, model);
   std::vector<std::vector<double>> tf(k);
-  detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
-    for (std::size_t ci = c0; ci < c1; ++ci) {
-      tf[ci].assign(v, 0.0);
-      for (std::size_t i : members[ci])
-        for (const term_table::id_type id : terms.row(i))
-          if (column[id] >= 0) tf[ci][static_cast<std::size_t>(column[id])] += 1.0;
-    }
-  });
+  for (auto& t : tf)
+    t.assign(v, 0.0);
+  constexpr std::size_t stretch = std::size_t{1} << 16;
+  std::vector<std::size_t> next(k, 0);  // each cluster's first member not yet counted
+  for (std::size_t first = 0; first < c.assignment.size(); first += stretch) {
+    const std::size_t last = std::min(c.assignment.size(), first + stretch);
+    detail::parallel_chunks(k, 1, [&](std::size_t c0, std::size_t c1) {
+      for (std::size_t ci = c0; ci < c1; ++ci) {
+        const auto m = members[ci];
+        std::size_t j = next[ci];
+        for (; j < m.size() && m[j] < last; ++j)
+          for (const term_table::id_type id : terms.row(m[j]))
+            if (column[id] >= 0) tf[ci][static_cast<std::size_t>(column[id])] += 1.0;
+        next[ci] = j;
+      }
+    });
+    terms.drop_rows(first, last);
+  }
   std::vector<double> total_per_term(v, 0.0);
   double all_terms = 0;
   for (std::size_t ci = 0; ci < k; ++ci)

@@ -402,6 +402,7 @@ row_facts gather(const score_input& in, const score_options& o, bool with_text =
       columns.read(row, in.records->documents[in.row_document[row]], o, f);
       if (with_text) lexicon.read(row, f, own, scratch);
     }
+    if (with_text && in.terms != nullptr) in.terms->drop_rows(first, last);
   });
   summarize(f);
   return f;

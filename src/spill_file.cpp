@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -69,6 +70,17 @@ const char* spill_file::map() {
 
 void spill_file::drop_pages() noexcept {
   if (map_ != nullptr) ::madvise(map_, mapped_, MADV_DONTNEED);
+}
+
+void spill_file::drop_pages(std::uint64_t from, std::uint64_t to) noexcept {
+  // The map is shared, read-only and of a file: a dropped page is read again from the file (or
+  // the page cache) by whichever thread touches it next, so whole pages may be dropped even where
+  // another thread reads the bytes beside a range.
+  static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  to = std::min(to, mapped_);
+  if (map_ == nullptr || from >= to) return;
+  from -= from % page;
+  ::madvise(static_cast<char*>(map_) + from, to - from, MADV_DONTNEED);
 }
 
 }  // namespace koe::detail

@@ -65,6 +65,13 @@ void term_table::drop_pages() noexcept {
   if (spill_) spill_->drop_pages();
 }
 
+void term_table::drop_rows(std::size_t first, std::size_t last) const noexcept {
+  if (!spill_ || first >= last || last >= offsets_.size()) return;
+  const std::size_t to = std::min(offsets_[last], spilled_);
+  if (offsets_[first] < to)
+    spill_->drop_pages(offsets_[first] * sizeof(id_type), to * sizeof(id_type));
+}
+
 term_table::term_table(const std::vector<std::vector<std::string>>& rows) {
   std::size_t n = 0;
   for (const auto& r : rows)

@@ -134,6 +134,7 @@ std::vector<term_statistics::counts> count_ids(const term_table& table) {
         }
       }
     }
+    table.drop_rows(b, e);  // spilled rows: done with their pages
   });
   std::vector<term_statistics::counts> sum(v);
   for (const counts& c : local) {
@@ -172,9 +173,10 @@ void count_row(std::vector<std::pair<std::int32_t, std::uint32_t>>& out) {
 }
 
 // The TF-IDF rows of n documents; `columns(i, out)` appends (column, 1) for each in-vocabulary
-// term of document i.
-template <class Columns>
-sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns& columns) {
+// term of document i; `done(first, last)` follows each chunk of rows in each of the two passes.
+template <class Columns, class Done>
+sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns& columns,
+                         const Done& done) {
   KOE_THROW_IF_NOT(model.vocabulary.size() < static_cast<std::size_t>(INT32_MAX),
                    errc::invalid_argument, "vocabulary too large for 32-bit column indices");
   // Two passes over the rows, both in parallel: the first counts each row's distinct columns,
@@ -194,6 +196,7 @@ sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns&
       count_row(row);
       outer[i + 1] = static_cast<std::int32_t>(row.size());
     }
+    done(b, e);
   });
   std::int64_t nnz = 0;
   for (std::size_t i = 1; i <= n; ++i) {
@@ -227,6 +230,7 @@ sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns&
         values[at + j] = static_cast<float>(v[j] * norm);
       }
     }
+    done(b, e);
   });
   return m;
 }
@@ -235,19 +239,25 @@ sparse_matrix build_rows(std::size_t n, const tfidf_model& model, const Columns&
 
 sparse_matrix transform(const std::vector<std::vector<std::string>>& docs,
                         const tfidf_model& model) {
-  return build_rows(docs.size(), model, [&](std::size_t i, auto& out) {
-    for (const auto& t : docs[i])
-      if (const auto it = model.index.find(t); it != model.index.end())
-        out.emplace_back(it->second, 1);
-  });
+  return build_rows(
+      docs.size(), model,
+      [&](std::size_t i, auto& out) {
+        for (const auto& t : docs[i])
+          if (const auto it = model.index.find(t); it != model.index.end())
+            out.emplace_back(it->second, 1);
+      },
+      [](std::size_t, std::size_t) {});
 }
 
 sparse_matrix transform(const term_table& table, const tfidf_model& model) {
   const std::vector<std::int32_t> column = detail::term_columns(table, model);
-  return build_rows(table.rows(), model, [&](std::size_t i, auto& out) {
-    for (const term_table::id_type id : table.row(i))
-      if (column[id] >= 0) out.emplace_back(column[id], 1);
-  });
+  return build_rows(
+      table.rows(), model,
+      [&](std::size_t i, auto& out) {
+        for (const term_table::id_type id : table.row(i))
+          if (column[id] >= 0) out.emplace_back(column[id], 1);
+      },
+      [&](std::size_t first, std::size_t last) { table.drop_rows(first, last); });
 }
 
 term_statistics count_terms(const term_table& table) {

@@ -92,6 +92,10 @@ class KOE_EXPORT term_table {
   bool spill();
   /// Gives back the memory of the spilled rows read so far (they are read again as used).
   void drop_pages() noexcept;
+  /// `drop_pages` for rows [first, last) (and the rows that share their pages): for a pass over
+  /// the rows that gives back each chunk's memory once done with it. Rows stay readable, and the
+  /// table is not changed, so other threads may go on reading any row meanwhile.
+  void drop_rows(std::size_t first, std::size_t last) const noexcept;
   /// Term occurrences whose ids are in the temporary file.
   [[nodiscard]] std::size_t spilled() const noexcept { return spilled_; }
 

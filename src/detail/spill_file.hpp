@@ -36,6 +36,9 @@ class spill_file {
   /// Lets the kernel take back the pages of the map read so far; they are read again from the
   /// file (or the page cache) when next used.
   void drop_pages() noexcept;
+  /// `drop_pages` for the pages that hold bytes [from, to) of the file, whole pages (the bytes
+  /// beside them on those pages are read again as well when next used).
+  void drop_pages(std::uint64_t from, std::uint64_t to) noexcept;
 
  private:
   void fail() noexcept;
