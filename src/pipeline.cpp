@@ -464,7 +464,10 @@ analysis_result pipeline::impl::from_file(const std::vector<std::filesystem::pat
     r.input.encoding = std::move(c.encoding);
     r.input.meta_columns = std::move(c.meta_columns);
     docs.resize_meta(r.input.meta_columns.size());
-    if (options.spill) docs.spill_texts(true);
+    if (options.spill) {
+      docs.spill_texts(true);
+      tok.drop_pages();  // read again if this pipeline tokenizes more
+    }
     // Parsing, normalizing and tokenizing ran with the read; this is what they took beyond it.
     watch.lap("tokenize");
   });

@@ -6,6 +6,7 @@
 #include "detail/parallel.hpp"
 
 #include <mecab.h>
+#include <sys/mman.h>
 #include <tbb/enumerable_thread_specific.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -412,6 +414,40 @@ const tokenize_options& tokenizer::options() const noexcept {
 const std::string& tokenizer::dictionary() const noexcept {
   return impl_->dictionary;
 }
+void tokenizer::drop_pages() const noexcept {
+#ifdef __linux__
+  try {
+    // The dictionary's files as the process maps them (real paths, as /proc/self/maps names
+    // them): sys.dic, matrix.bin, char.bin, unk.dic, and each user dictionary.
+    std::vector<std::string> files;
+    std::error_code ec;
+    const std::string dir = std::filesystem::canonical(impl_->dictionary, ec).string();
+    if (!ec) files.push_back(dir + "/");
+    for (const std::string& u : impl_->options.user_dictionaries)
+      if (const auto real = std::filesystem::canonical(u, ec); !ec) files.push_back(real.string());
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+      // start-end perms offset device inode path
+      std::istringstream fields(line);
+      std::string range, perms, offset, device, inode, path;
+      fields >> range >> perms >> offset >> device >> inode;
+      std::getline(fields >> std::ws, path);
+      if (perms.size() < 2 || perms[1] == 'w' || path.empty()) continue;  // only read-only maps
+      const bool ours = std::any_of(files.begin(), files.end(), [&](const std::string& f) {
+        return f.back() == '/' ? path.starts_with(f) : path == f;
+      });
+      const std::size_t dash = range.find('-');
+      if (!ours || dash == std::string::npos) continue;
+      const std::uintptr_t start = std::stoull(range.substr(0, dash), nullptr, 16);
+      const std::uintptr_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): an address /proc/self/maps lists
+      ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+    }
+  } catch (...) {  // only memory is at stake: a map that cannot be read drops nothing
+  }
+#endif
+}
+
 bool tokenizer::is_stopword(std::string_view term) const {
   return impl_->stopwords.count(term) != 0;
 }

@@ -77,7 +77,7 @@ document document_view::to_document() const {
 }
 
 document_view document_table::operator[](std::size_t i) const {
-  return {record_at(i),          line_[i],   id_[i],   text_[i], timestamp_[i],
+  return {record_at(i),          line_at(i), id_[i],   text_[i], timestamp_[i],
           meta_values(*this, i), status_[i], reason(i)};
 }
 
@@ -101,7 +101,9 @@ void document_table::push_back(const document& d) {
   if (counting_ && i == 0) first_record_ = d.record;
   if (counting_ && d.record != first_record_ + i) number_records();
   if (!counting_) record_.push_back(d.record);
-  line_.push_back(d.line);
+  if (lines_counting_ && i == 0) first_line_ = d.line;
+  if (lines_counting_ && d.line != first_line_ + i) number_lines();
+  if (!lines_counting_) line_.push_back(d.line);
   status_.push_back(d.status);
   id_.push_back(d.id);
   text_.push_back(d.text);
@@ -113,10 +115,18 @@ void document_table::push_back(const document& d) {
 
 void document_table::number_records() {
   if (!counting_) return;
-  record_.reserve(line_.capacity());
+  record_.reserve(status_.capacity());
   for (std::size_t k = 0; k < size(); ++k)
     record_.push_back(first_record_ + k);
   counting_ = false;
+}
+
+void document_table::number_lines() {
+  if (!lines_counting_) return;
+  line_.reserve(status_.capacity());
+  for (std::size_t k = 0; k < size(); ++k)
+    line_.push_back(first_line_ + k);
+  lines_counting_ = false;
 }
 
 void document_table::set_reason(std::size_t i, std::string reason) {
@@ -164,7 +174,20 @@ void document_table::append(document_table&& other) {
         record_.push_back(other.record_at(k));
     }
   }
-  line_.insert(line_.end(), other.line_.begin(), other.line_.end());
+  if (n == 0) {
+    lines_counting_ = other.lines_counting_;
+    first_line_ = other.first_line_;
+    line_ = std::move(other.line_);
+  } else {
+    bool counting = lines_counting_;
+    for (std::size_t k = 0; counting && k < m; ++k)
+      counting = other.line_at(k) == first_line_ + n + k;
+    if (!counting) {
+      number_lines();
+      for (std::size_t k = 0; k < m; ++k)
+        line_.push_back(other.line_at(k));
+    }
+  }
   status_.insert(status_.end(), other.status_.begin(), other.status_.end());
   id_.append(std::move(other.id_));
   text_.append(std::move(other.text_));
@@ -177,7 +200,7 @@ void document_table::append(document_table&& other) {
 }
 
 void document_table::reserve(std::size_t n) {
-  line_.reserve(n);
+  if (!lines_counting_) line_.reserve(n);
   status_.reserve(n);
   if (!counting_) record_.reserve(n);
   id_.reserve(n);
@@ -191,6 +214,8 @@ void document_table::clear() noexcept {
   counting_ = true;
   first_record_ = 1;
   record_.clear();
+  lines_counting_ = true;
+  first_line_ = 0;
   line_.clear();
   status_.clear();
   id_.clear();

@@ -5,6 +5,9 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -174,6 +177,38 @@ TEST(Tokenize, ParallelEqualsSerialForAnyThreadCount) {
     arena.execute([&] { parallel = tok.terms(texts); });
     EXPECT_EQ(parallel, serial) << threads << " threads";
   }
+}
+
+// Resident kilobytes of the process's maps of `file` (from /proc/self/smaps; 0 when unmapped).
+std::size_t resident_kib(const std::string& file) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::size_t kib = 0;
+  bool in_file = false;
+  for (std::string line; std::getline(smaps, line);) {
+    if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
+        line.find('-') < line.find(' '))
+      in_file = line.size() >= file.size() && line.ends_with(file);
+    else if (in_file && line.starts_with("Rss:"))
+      kib += std::stoul(line.substr(4));
+  }
+  return kib;
+}
+
+TEST(Tokenize, DroppingTheDictionaryPagesGivesThemBackAndChangesNoTerm) {
+  auto tok = make();
+  const std::string sys_dic =
+      std::filesystem::canonical(std::filesystem::path(tok.dictionary()) / "sys.dic").string();
+  std::vector<std::string> texts;
+  for (int i = 0; i < 2000; ++i)
+    texts.push_back("配送が遅い" + std::to_string(i) +
+                    "件目、アプリが落ちて解約したい。野菜が傷んでいた");
+  const auto before = tok.terms(texts);
+  const std::size_t touched = resident_kib(sys_dic);
+  ASSERT_GT(touched, 0u) << sys_dic << " is not mapped";
+  tok.drop_pages();
+  EXPECT_LT(resident_kib(sys_dic), touched / 2) << "the pages of " << sys_dic << " stay resident";
+  EXPECT_EQ(tok.terms(texts), before);
+  EXPECT_GT(resident_kib(sys_dic), 0u);  // read again as tokenizing goes on
 }
 
 TEST(Tokenize, AWorkerInternsIntoAnyTableItIsGiven) {

@@ -218,6 +218,60 @@ TEST(TextColumn, ASpillWithNowhereToWriteKeepsTheStringsInMemory) {
     ASSERT_EQ(c[i], v[i]) << "string " << i;
 }
 
+TEST(DocumentTable, LineNumbersReadBackWhetherTheyCountUpOrNot) {
+  // Lines that count up with the records are kept as a start; a record over several lines (or a
+  // skipped line) breaks the count, in a part or where parts meet.
+  auto lines_of = [](std::size_t first, std::size_t n, std::size_t jump_at) {
+    std::vector<std::size_t> v;
+    std::size_t line = first;
+    for (std::size_t i = 0; i < n; ++i, ++line) {
+      if (i == jump_at) line += 3;
+      v.push_back(line);
+    }
+    return v;
+  };
+  auto table_of = [](std::size_t first_record, const std::vector<std::size_t>& lines) {
+    koe::document_table t;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      koe::document d;
+      d.record = first_record + i;
+      d.line = lines[i];
+      d.text = "声" + std::to_string(i);
+      t.push_back(d);
+    }
+    return t;
+  };
+  for (const std::size_t jump :
+       {std::size_t{0}, std::size_t{1}, std::size_t{57}, std::size_t{999}}) {
+    const std::vector<std::size_t> a = lines_of(2, 100, jump);
+    std::vector<std::size_t> b = lines_of(a.back() + 1, 50, jump == 999 ? 999 : 10);
+    koe::document_table whole = table_of(1, a);
+    koe::document_table parts = table_of(1, a);
+    parts.append(table_of(101, b));
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      koe::document d;
+      d.record = 101 + i;
+      d.line = b[i];
+      d.text = "声" + std::to_string(i);
+      whole.push_back(d);
+    }
+    ASSERT_EQ(parts.size(), 150u);
+    ASSERT_EQ(whole.size(), 150u);
+    for (std::size_t i = 0; i < 150; ++i) {
+      const std::size_t want = i < 100 ? a[i] : b[i - 100];
+      ASSERT_EQ(whole[i].line, want) << "pushed, record " << i << ", jump at " << jump;
+      ASSERT_EQ(parts[i].line, want) << "appended, record " << i << ", jump at " << jump;
+      ASSERT_EQ(parts[i].record, i + 1);
+    }
+  }
+  // Parts that each count but do not meet: the second starts past the first's last line.
+  koe::document_table t = table_of(1, lines_of(2, 10, 99));
+  t.append(table_of(11, lines_of(40, 10, 99)));
+  EXPECT_EQ(t[9].line, 11u);
+  EXPECT_EQ(t[10].line, 40u);
+  EXPECT_EQ(t[19].line, 49u);
+}
+
 TEST(DocumentTable, SpilledTextsReadBackWithEveryOtherFieldAsBefore) {
   koe::document_table t;
   std::vector<std::string> texts;

@@ -47,7 +47,8 @@ struct KOE_EXPORT pipeline_options {
   /// normalized, and each row's term ids, once tokenized, to unnamed temporary files in
   /// `TMPDIR`, read back through memory maps where they are used again: the texts then take no
   /// resident memory after reading but for the few an output quotes (representatives, reply
-  /// drafts), and the term rows none while clustering. Every result and output is the same
+  /// drafts), and the term rows none while clustering. The dictionary's pages are given back
+  /// once reading ends too (`tokenizer::drop_pages`). Every result and output is the same
   /// either way; where a file cannot be written, what it would hold stays in memory.
   bool spill = false;
   /// Phrases to look for in each normalized voice while it is at hand (for scoring, the

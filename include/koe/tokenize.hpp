@@ -120,6 +120,10 @@ class KOE_EXPORT tokenizer {
   [[nodiscard]] const std::string& dictionary() const noexcept;
   /// True when `term` is a stop word.
   [[nodiscard]] bool is_stopword(std::string_view term) const;
+  /// Gives back the memory of the dictionary's pages read so far (MeCab maps its files
+  /// read-only): for a caller done tokenizing for a while. Tokenizing later reads them again from
+  /// the files (or the page cache), with the same results. Linux only; elsewhere it does nothing.
+  void drop_pages() const noexcept;
   /**
    * What the dictionary is: sys.dic's name and charset as MeCab reports them, the feature layout
    * koe detected, and XXH64 digests of sys.dic and each user dictionary. Computed on the first

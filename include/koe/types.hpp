@@ -143,8 +143,8 @@ class KOE_EXPORT document_table {
     std::size_t i_ = 0;
   };
 
-  [[nodiscard]] std::size_t size() const noexcept { return line_.size(); }
-  [[nodiscard]] bool empty() const noexcept { return line_.empty(); }
+  [[nodiscard]] std::size_t size() const noexcept { return status_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return status_.empty(); }
   [[nodiscard]] document_view operator[](std::size_t i) const;
   /// `(*this)[i]`, after checking `i`; throws `std::out_of_range`.
   [[nodiscard]] document_view at(std::size_t i) const;
@@ -184,15 +184,24 @@ class KOE_EXPORT document_table {
  private:
   /// Stores the record numbers once one breaks the count.
   void number_records();
+  /// Stores the line numbers once one breaks the count.
+  void number_lines();
 
   [[nodiscard]] std::size_t record_at(std::size_t i) const noexcept {
     return counting_ ? first_record_ + i : record_[i];
+  }
+  [[nodiscard]] std::size_t line_at(std::size_t i) const noexcept {
+    return lines_counting_ ? first_line_ + i : line_[i];
   }
 
   bool counting_ = true;  ///< Record numbers so far count up by one from `first_record_`.
   std::size_t first_record_ = 1;
   std::vector<std::uint64_t> record_;  ///< Record numbers, once `counting_` is false.
-  std::vector<std::uint64_t> line_;
+  /// Line numbers so far count up by one from `first_line_` (one record per line, as in most
+  /// files): then they take no memory.
+  bool lines_counting_ = true;
+  std::size_t first_line_ = 0;
+  std::vector<std::uint64_t> line_;  ///< Line numbers, once `lines_counting_` is false.
   std::vector<record_status> status_;
   text_column id_;
   text_column text_;
