@@ -77,8 +77,8 @@ document document_view::to_document() const {
 }
 
 document_view document_table::operator[](std::size_t i) const {
-  return {record_at(i),          line_at(i), id_[i],   text_[i], timestamp_[i],
-          meta_values(*this, i), status_[i], reason(i)};
+  return {record_[i], line_[i], id_[i], text_[i], timestamp_[i], meta_values(*this, i),
+          status_[i], reason(i)};
 }
 
 document_view document_table::at(std::size_t i) const {
@@ -98,12 +98,8 @@ std::string_view document_table::reason(std::size_t i) const noexcept {
 void document_table::push_back(const document& d) {
   const std::size_t i = size();
   if (d.meta.size() > meta_.size()) resize_meta(d.meta.size());
-  if (counting_ && i == 0) first_record_ = d.record;
-  if (counting_ && d.record != first_record_ + i) number_records();
-  if (!counting_) record_.push_back(d.record);
-  if (lines_counting_ && i == 0) first_line_ = d.line;
-  if (lines_counting_ && d.line != first_line_ + i) number_lines();
-  if (!lines_counting_) line_.push_back(d.line);
+  record_.push(i, d.record, status_.capacity());
+  line_.push(i, d.line, status_.capacity());
   status_.push_back(d.status);
   id_.push_back(d.id);
   text_.push_back(d.text);
@@ -113,20 +109,39 @@ void document_table::push_back(const document& d) {
   if (!d.reason.empty()) reasons_.emplace_back(i, d.reason);
 }
 
-void document_table::number_records() {
+void document_table::counted::push(std::size_t i, std::uint64_t v, std::size_t capacity) {
+  if (counting_ && i == 0) first_ = v;
+  if (counting_ && v != first_ + i) store(i, capacity);
+  if (!counting_) values_.push_back(v);
+}
+
+void document_table::counted::store(std::size_t n, std::size_t capacity) {
   if (!counting_) return;
-  record_.reserve(status_.capacity());
-  for (std::size_t k = 0; k < size(); ++k)
-    record_.push_back(first_record_ + k);
+  values_.reserve(std::max(n, capacity));
+  for (std::size_t k = 0; k < n; ++k)
+    values_.push_back(first_ + k);
   counting_ = false;
 }
 
-void document_table::number_lines() {
-  if (!lines_counting_) return;
-  line_.reserve(status_.capacity());
-  for (std::size_t k = 0; k < size(); ++k)
-    line_.push_back(first_line_ + k);
-  lines_counting_ = false;
+void document_table::counted::append(std::size_t n, counted&& other, std::size_t m,
+                                     std::size_t capacity) {
+  if (n == 0) {
+    *this = std::move(other);
+    return;
+  }
+  bool counting = counting_;
+  for (std::size_t k = 0; counting && k < m; ++k)
+    counting = other[k] == first_ + n + k;
+  if (counting) return;
+  store(n, capacity);
+  for (std::size_t k = 0; k < m; ++k)
+    values_.push_back(other[k]);
+}
+
+void document_table::counted::clear() noexcept {
+  counting_ = true;
+  first_ = 0;
+  values_.clear();
 }
 
 void document_table::set_reason(std::size_t i, std::string reason) {
@@ -159,35 +174,9 @@ void document_table::append(document_table&& other) {
   const std::size_t columns = std::max(meta_.size(), other.meta_.size());
   resize_meta(columns);
   other.resize_meta(columns);
-  // Record numbers stay implicit while they keep counting up by one.
-  if (n == 0) {
-    counting_ = other.counting_;
-    first_record_ = other.first_record_;
-    record_ = std::move(other.record_);
-  } else {
-    bool counting = counting_;
-    for (std::size_t k = 0; counting && k < m; ++k)
-      counting = other.record_at(k) == first_record_ + n + k;
-    if (!counting) {
-      number_records();
-      for (std::size_t k = 0; k < m; ++k)
-        record_.push_back(other.record_at(k));
-    }
-  }
-  if (n == 0) {
-    lines_counting_ = other.lines_counting_;
-    first_line_ = other.first_line_;
-    line_ = std::move(other.line_);
-  } else {
-    bool counting = lines_counting_;
-    for (std::size_t k = 0; counting && k < m; ++k)
-      counting = other.line_at(k) == first_line_ + n + k;
-    if (!counting) {
-      number_lines();
-      for (std::size_t k = 0; k < m; ++k)
-        line_.push_back(other.line_at(k));
-    }
-  }
+  // Record and line numbers stay implicit while they keep counting up by one.
+  record_.append(n, std::move(other.record_), m, status_.capacity());
+  line_.append(n, std::move(other.line_), m, status_.capacity());
   status_.insert(status_.end(), other.status_.begin(), other.status_.end());
   id_.append(std::move(other.id_));
   text_.append(std::move(other.text_));
@@ -200,9 +189,9 @@ void document_table::append(document_table&& other) {
 }
 
 void document_table::reserve(std::size_t n) {
-  if (!lines_counting_) line_.reserve(n);
+  line_.reserve(n);
   status_.reserve(n);
-  if (!counting_) record_.reserve(n);
+  record_.reserve(n);
   id_.reserve(n);
   text_.reserve(n);
   timestamp_.reserve(n);
@@ -211,11 +200,7 @@ void document_table::reserve(std::size_t n) {
 }
 
 void document_table::clear() noexcept {
-  counting_ = true;
-  first_record_ = 1;
   record_.clear();
-  lines_counting_ = true;
-  first_line_ = 0;
   line_.clear();
   status_.clear();
   id_.clear();

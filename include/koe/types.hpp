@@ -182,26 +182,34 @@ class KOE_EXPORT document_table {
   [[nodiscard]] std::size_t spilled_text_bytes() const noexcept { return text_.spilled_bytes(); }
 
  private:
-  /// Stores the record numbers once one breaks the count.
-  void number_records();
-  /// Stores the line numbers once one breaks the count.
-  void number_lines();
+  /// Numbers of each record (its record number, its line): nothing per record while they count
+  /// up by one from the first, as in most files; stored one by one once one breaks the count.
+  class KOE_EXPORT counted {
+   public:
+    [[nodiscard]] std::uint64_t operator[](std::size_t i) const noexcept {
+      return counting_ ? first_ + i : values_[i];
+    }
+    /// Adds the number of the record at index `i` (the table's size before it); `capacity` is
+    /// the table's, for storing the numbers once they stop counting.
+    void push(std::size_t i, std::uint64_t v, std::size_t capacity);
+    /// Puts the `m` numbers of `other` after these `n`.
+    void append(std::size_t n, counted&& other, std::size_t m, std::size_t capacity);
+    void reserve(std::size_t n) {
+      if (!counting_) values_.reserve(n);
+    }
+    void clear() noexcept;
 
-  [[nodiscard]] std::size_t record_at(std::size_t i) const noexcept {
-    return counting_ ? first_record_ + i : record_[i];
-  }
-  [[nodiscard]] std::size_t line_at(std::size_t i) const noexcept {
-    return lines_counting_ ? first_line_ + i : line_[i];
-  }
+   private:
+    /// Stores the first `n` numbers, counting no more.
+    void store(std::size_t n, std::size_t capacity);
 
-  bool counting_ = true;  ///< Record numbers so far count up by one from `first_record_`.
-  std::size_t first_record_ = 1;
-  std::vector<std::uint64_t> record_;  ///< Record numbers, once `counting_` is false.
-  /// Line numbers so far count up by one from `first_line_` (one record per line, as in most
-  /// files): then they take no memory.
-  bool lines_counting_ = true;
-  std::size_t first_line_ = 0;
-  std::vector<std::uint64_t> line_;  ///< Line numbers, once `lines_counting_` is false.
+    bool counting_ = true;
+    std::uint64_t first_ = 0;
+    std::vector<std::uint64_t> values_;  ///< Once `counting_` is false.
+  };
+
+  counted record_;
+  counted line_;
   std::vector<record_status> status_;
   text_column id_;
   text_column text_;
