@@ -87,9 +87,6 @@ std::vector<cluster_description> describe_rows(const term_table& terms, const tf
     all_terms += x;
   const double avg_terms = k == 0 ? 0.0 : all_terms / static_cast<double>(k);
 
-  std::size_t clustered = 0;
-  for (std::size_t ci = 0; ci < k; ++ci)
-    clustered += members[ci].size();
   const std::size_t rows = c.assignment.size();
 
   std::vector<cluster_description> out(k);
