@@ -23,7 +23,7 @@ spill_file::spill_file() {
 #endif
   if (fd_ < 0) {  // a file system without unnamed files: name one and remove the name at once
     std::string name = (dir / "koe-spill.XXXXXX").string();
-    fd_ = ::mkstemp(name.data());
+    fd_ = ::mkostemp(name.data(), O_CLOEXEC);
     if (fd_ >= 0) ::unlink(name.c_str());
   }
 }
@@ -39,6 +39,13 @@ void spill_file::fail() noexcept {
 }
 
 bool spill_file::write(std::string_view bytes) {
+  // Blocks are taken on disk first, where the file system can: a full disk then fails here, not
+  // when the kernel writes the pages back and a read through the map would find them gone.
+  if (ok() && !bytes.empty()) {
+    const int e =
+        ::posix_fallocate(fd_, static_cast<::off_t>(size_), static_cast<::off_t>(bytes.size()));
+    if (e != 0 && e != EOPNOTSUPP && e != EINVAL) fail();
+  }
   while (!bytes.empty() && ok()) {
     const ::ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<::off_t>(size_));
     if (n < 0 && errno == EINTR) continue;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "detail/spill_file.hpp"
 
@@ -24,31 +25,35 @@ term_table& term_table::operator=(const term_table& other) {
   return *this;
 }
 
-term_table::term_table(term_table&& other) noexcept {
-  *this = std::move(other);
-}
+term_table::term_table(term_table&& other) noexcept
+    : strings_(std::move(other.strings_)),
+      index_(std::move(other.index_)),
+      ids_(std::move(other.ids_)),
+      offsets_(std::move(other.offsets_)),
+      spilled_(std::exchange(other.spilled_, 0)),
+      mapped_(std::exchange(other.mapped_, nullptr)),
+      spill_(std::move(other.spill_)) {}
 
 term_table& term_table::operator=(term_table&& other) noexcept {
   if (this == &other) return *this;
+  // Nothing here allocates: a moved-from table is left with no rows and no offsets at all.
   strings_ = std::move(other.strings_);
   index_ = std::move(other.index_);
   ids_ = std::move(other.ids_);
   offsets_ = std::move(other.offsets_);
-  spilled_ = other.spilled_;
-  mapped_ = other.mapped_;
+  spilled_ = std::exchange(other.spilled_, 0);
+  mapped_ = std::exchange(other.mapped_, nullptr);
   spill_ = std::move(other.spill_);
   other.strings_.clear();
   other.index_.clear();
   other.ids_.clear();
-  other.offsets_.assign(1, 0);
-  other.spilled_ = 0;
-  other.mapped_ = nullptr;
+  other.offsets_.clear();
   return *this;
 }
 
 bool term_table::spill() {
   if (ids_.empty()) return true;
-  if (spilled_ + ids_.size() != offsets_.back()) return true;  // a row is being built
+  if (offsets_.empty() || spilled_ + ids_.size() != offsets_.back()) return true;  // mid-row
   if (!spill_) spill_ = std::make_unique<detail::spill_file>();
   if (!spill_->ok() ||
       !spill_->write({reinterpret_cast<const char*>(ids_.data()), ids_.size() * sizeof(id_type)}))
@@ -121,6 +126,7 @@ term_table::id_type term_table::push(std::string_view term) {
 }
 
 void term_table::end_row() {
+  if (offsets_.empty()) offsets_.push_back(0);  // a moved-from table, used again
   offsets_.push_back(spilled_ + ids_.size());
 }
 
@@ -140,6 +146,7 @@ void term_table::append(const term_table& other) {
   std::vector<id_type> map(other.strings_.size());
   for (std::size_t i = 0; i < map.size(); ++i)
     map[i] = intern(other.strings_[i]);
+  if (offsets_.empty()) offsets_.push_back(0);  // a moved-from table, used again
   const std::size_t base = occurrences();
   grow_for(ids_, other.occurrences());
   for (std::size_t r = 0; r < other.rows(); ++r)

@@ -71,6 +71,7 @@ bool text_column::spill(bool all) {
   const char* m = spill_->map();
   if (m == nullptr) return false;
   // Written and mapped: only now are the blocks given up.
+  spilled_at_.reserve(spilled_at_.size() + at.size() + 1);  // nothing below throws
   if (spilled_at_.empty()) spilled_at_.push_back(0);
   spilled_at_.pop_back();
   spilled_at_.insert(spilled_at_.end(), at.begin(), at.end());

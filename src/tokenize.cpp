@@ -415,7 +415,7 @@ const std::string& tokenizer::dictionary() const noexcept {
   return impl_->dictionary;
 }
 void tokenizer::drop_pages() const noexcept {
-#ifdef __linux__
+#if defined(__linux__) && defined(MADV_PAGEOUT)
   try {
     // The dictionary's files as the process maps them (real paths, as /proc/self/maps names
     // them): sys.dic, matrix.bin, char.bin, unk.dic, and each user dictionary.
@@ -432,7 +432,8 @@ void tokenizer::drop_pages() const noexcept {
       std::string range, perms, offset, device, inode, path;
       fields >> range >> perms >> offset >> device >> inode;
       std::getline(fields >> std::ws, path);
-      if (perms.size() < 2 || perms[1] == 'w' || path.empty()) continue;  // only read-only maps
+      // Only shared read-only maps of a file: what they hold is the file, whatever happens.
+      if (perms.size() < 4 || perms[1] == 'w' || perms[3] != 's' || path.empty()) continue;
       const bool ours = std::any_of(files.begin(), files.end(), [&](const std::string& f) {
         return f.back() == '/' ? path.starts_with(f) : path == f;
       });
@@ -440,8 +441,10 @@ void tokenizer::drop_pages() const noexcept {
       if (!ours || dash == std::string::npos) continue;
       const std::uintptr_t start = std::stoull(range.substr(0, dash), nullptr, 16);
       const std::uintptr_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
+      // Paged out rather than dropped (MADV_DONTNEED): should another thread unmap the file and
+      // the range be reused between reading the list and this call, paging out loses nothing.
       // NOLINTNEXTLINE(performance-no-int-to-ptr): an address /proc/self/maps lists
-      ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+      ::madvise(reinterpret_cast<void*>(start), end - start, MADV_PAGEOUT);
     }
   } catch (...) {  // only memory is at stake: a map that cannot be read drops nothing
   }

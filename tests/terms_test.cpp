@@ -119,6 +119,11 @@ TEST(Terms, SpilledTablesAppendCopyAndMoveLikeOthers) {
   EXPECT_EQ(copy.spilled(), 0u);
   koe::term_table moved = std::move(a);
   EXPECT_EQ(a.rows(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from table is empty
+  a.push("また");           // and can be filled again, row by row or by appending
+  a.end_row();
+  a.append(koe::term_table({{"次"}}));
+  ASSERT_EQ(a.rows(), 2u);
+  EXPECT_EQ(a.to_rows(), (rows_t{{"また"}, {"次"}}));
   EXPECT_EQ(moved.to_rows(), rows);
   EXPECT_EQ(copy.to_rows(), rows);
   EXPECT_EQ(moved.occurrences(), koe::term_table(rows).occurrences());

@@ -46,7 +46,9 @@ class KOE_EXPORT term_table {
   explicit term_table(const std::vector<std::vector<std::string>>& rows);
 
   /// Number of rows.
-  [[nodiscard]] std::size_t rows() const noexcept { return offsets_.size() - 1; }
+  [[nodiscard]] std::size_t rows() const noexcept {
+    return offsets_.empty() ? 0 : offsets_.size() - 1;  // (empty once moved from)
+  }
   /// Number of distinct terms (ids are 0 … size() - 1).
   [[nodiscard]] std::size_t size() const noexcept { return strings_.size(); }
   /// Number of term occurrences over all rows.
