@@ -404,9 +404,30 @@ tokenizer::tokenizer(const tokenize_options& options) : impl_(std::make_unique<i
   impl_->stopwords.insert(options.extra_stopwords.begin(), options.extra_stopwords.end());
 }
 
-tokenizer::~tokenizer() = default;
+namespace {
+
+// Held while `drop_pages` walks the process's maps and while a tokenizer's MeCab model goes (its
+// maps with it), so that no range listed can be unmapped and reused before it is dropped.
+std::mutex& maps_lock() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+tokenizer::~tokenizer() {
+  const std::lock_guard<std::mutex> lock(maps_lock());
+  impl_.reset();
+}
 tokenizer::tokenizer(tokenizer&&) noexcept = default;
-tokenizer& tokenizer::operator=(tokenizer&&) noexcept = default;
+tokenizer& tokenizer::operator=(tokenizer&& other) noexcept {
+  if (this == &other) return *this;
+  std::unique_ptr<impl> old = std::move(impl_);
+  impl_ = std::move(other.impl_);
+  const std::lock_guard<std::mutex> lock(maps_lock());
+  old.reset();
+  return *this;
+}
 
 const tokenize_options& tokenizer::options() const noexcept {
   return impl_->options;
@@ -415,8 +436,9 @@ const std::string& tokenizer::dictionary() const noexcept {
   return impl_->dictionary;
 }
 void tokenizer::drop_pages() const noexcept {
-#if defined(__linux__) && defined(MADV_PAGEOUT)
+#ifdef __linux__
   try {
+    const std::lock_guard<std::mutex> lock(maps_lock());
     // The dictionary's files as the process maps them (real paths, as /proc/self/maps names
     // them): sys.dic, matrix.bin, char.bin, unk.dic, and each user dictionary.
     std::vector<std::string> files;
@@ -441,10 +463,10 @@ void tokenizer::drop_pages() const noexcept {
       if (!ours || dash == std::string::npos) continue;
       const std::uintptr_t start = std::stoull(range.substr(0, dash), nullptr, 16);
       const std::uintptr_t end = std::stoull(range.substr(dash + 1), nullptr, 16);
-      // Paged out rather than dropped (MADV_DONTNEED): should another thread unmap the file and
-      // the range be reused between reading the list and this call, paging out loses nothing.
+      // A shared read-only map of a file: dropped pages are read again from it when next
+      // touched. (Paging out instead would skip the pages another process maps too.)
       // NOLINTNEXTLINE(performance-no-int-to-ptr): an address /proc/self/maps lists
-      ::madvise(reinterpret_cast<void*>(start), end - start, MADV_PAGEOUT);
+      ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
     }
   } catch (...) {  // only memory is at stake: a map that cannot be read drops nothing
   }

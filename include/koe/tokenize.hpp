@@ -122,8 +122,9 @@ class KOE_EXPORT tokenizer {
   [[nodiscard]] bool is_stopword(std::string_view term) const;
   /// Gives back the memory of the dictionary's pages read so far (MeCab maps its files
   /// read-only): for a caller done tokenizing for a while. Tokenizing later reads them again from
-  /// the files (or the page cache), with the same results. Linux 5.4 or later (`MADV_PAGEOUT`);
-  /// elsewhere it does nothing.
+  /// the files (or the page cache), with the same results. Only MeCab's shared read-only maps
+  /// are touched, and never while a tokenizer is being destroyed. Linux only; elsewhere it does
+  /// nothing.
   void drop_pages() const noexcept;
   /**
    * What the dictionary is: sys.dic's name and charset as MeCab reports them, the feature layout
